@@ -1,0 +1,1 @@
+"""Core of the Community Mental Health Atlas: data model, ingest, queries, analytics and builders."""
