@@ -39,7 +39,9 @@ CREATE TABLE indicator_def (
     period        TEXT NOT NULL,
     source_id     TEXT NOT NULL,
     definition    TEXT NOT NULL,
-    moe_level     TEXT             -- e.g. '90% margin of error' where the source gives one
+    moe_level     TEXT,            -- e.g. '90% margin of error' where the source gives one
+    in_need_index BOOLEAN NOT NULL DEFAULT FALSE,
+    sort_order    INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE indicator (

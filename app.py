@@ -1,0 +1,21 @@
+"""Community Mental Health Atlas: the Streamlit entry point (navigation, first-start build, shared banners)."""
+
+import streamlit as st
+
+from core.paths import database_path
+
+st.set_page_config(page_title="Community Mental Health Atlas", page_icon="🧭", layout="wide")
+
+if not database_path().exists():
+    from core.build import build
+
+    with st.status("First start: building the atlas database…", expanded=True) as status:
+        build(database_path(), progress=st.write)
+        status.update(label="Atlas database built", state="complete", expanded=False)
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon="🗺️", default=True, url_path="overview"),
+    st.Page("pages/data_methods.py", title="Data & methods", icon="📚", url_path="data-methods"),
+]
+
+st.navigation(PAGES).run()

@@ -1,0 +1,169 @@
+"""Build the atlas database: read and validate every input, write a new DuckDB file, then swap it in atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from core.errors import InputError
+from core.geo import simplify_for_browser
+from core.reference import Reference, load_reference
+from core.sources import INVENTORY_SOURCE, SAMPLE_INVENTORY_SOURCE, source_frame
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+INVENTORY_FILES = ("programs.csv", "funding.csv", "program_periods.csv")
+DEFAULT_SEED = 7
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def prepare_inventory(ref: Reference, inventory_dir: Path | None, as_of: date, seed: int,
+                      progress: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame], bool, list[Path], Path | None]:
+    """Load a supplied inventory, or generate the seeded synthetic sample and load it through the same validator."""
+    from core.inventory_load import load_inventory
+
+    synthetic = inventory_dir is None
+    tmp = None
+    if synthetic:
+        from core.inventory_sample import generate_sample, write_inventory
+
+        progress(f"Generating the SYNTHETIC sample inventory (seed {seed})")
+        tmp = Path(tempfile.mkdtemp(prefix="atlas-sample-"))
+        frames = generate_sample(ref.venues, ref.service_sites, ref.area_facts, ref.area_language,
+                                 seed=seed, as_of=as_of)
+        write_inventory(frames, tmp)
+        inventory_dir = tmp
+    progress("Validating the programme inventory")
+    inv = load_inventory(Path(inventory_dir), ref.areas[["area_id", "geometry"]], set(ref.venues["venue_id"]))
+    files = [Path(inventory_dir) / f for f in INVENTORY_FILES]
+    return inv, synthetic, files, tmp
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    frame = df.reindex(columns=cols)
+    con.register("_frame", frame)
+    con.execute(f"INSERT INTO {table} SELECT * FROM _frame")
+    con.unregister("_frame")
+
+
+def write_database(path: Path, ref: Reference, inv: dict[str, pd.DataFrame], info: dict[str, str],
+                   manifest: pd.DataFrame, progress: Callable[[str], None]) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(SCHEMA.read_text())
+        progress("Writing areas and tracts")
+        areas = ref.areas.copy()
+        areas["geometry_simplified"] = simplify_for_browser(areas.geometry).to_json(drop_id=True)
+        simple = json.loads(areas["geometry_simplified"].iloc[0])["features"]
+        full = json.loads(areas.geometry.to_json(drop_id=True))["features"]
+        frame = pd.DataFrame(areas.drop(columns="geometry"))
+        frame["geometry"] = [json.dumps(f["geometry"]) for f in full]
+        frame["geometry_simplified"] = [json.dumps(f["geometry"]) for f in simple]
+        _insert(con, "area", frame)
+        _insert(con, "tract", ref.tracts)
+        progress("Writing indicators, sources and places")
+        _insert(con, "indicator_def", ref.indicator_defs)
+        ind = ref.indicators.copy()
+        ind["unstable"] = ind.get("unstable", pd.Series(False, index=ind.index)).fillna(False).astype(bool)
+        _insert(con, "indicator", ind)
+        _insert(con, "area_language", ref.area_language)
+        _insert(con, "venue", ref.venues)
+        _insert(con, "service_site", ref.service_sites)
+        _insert(con, "source", ref.sources)
+        progress("Writing the programme inventory")
+        _insert(con, "program", inv["program"])
+        _insert(con, "funding", inv["funding"])
+        _insert(con, "program_period", inv["program_period"])
+        _insert(con, "data_quality", ref.quality)
+        _insert(con, "build_info", pd.DataFrame({"key": list(info), "value": list(info.values())}))
+        _insert(con, "manifest", manifest)
+        check_database(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def check_database(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse to publish a database that is internally inconsistent."""
+    checks = {
+        "no areas": "SELECT count(*) = 0 FROM area",
+        "no tracts": "SELECT count(*) = 0 FROM tract",
+        "tract in unknown area": "SELECT count(*) > 0 FROM tract t ANTI JOIN area a USING (area_id)",
+        "programme in unknown area": "SELECT count(*) > 0 FROM program p ANTI JOIN area a USING (area_id)",
+        "grant for unknown programme": "SELECT count(*) > 0 FROM funding f ANTI JOIN program p USING (program_id)",
+        "indicator without definition": "SELECT count(*) > 0 FROM indicator i ANTI JOIN indicator_def d USING (indicator_id)",
+    }
+    for name, sql in checks.items():
+        if con.execute(sql).fetchone()[0]:
+            raise InputError("<database>", None, None, f"consistency check failed: {name}")
+
+
+def build(out: Path, raw_dir: Path | None = None, inventory_dir: Path | None = None, *, seed: int = DEFAULT_SEED,
+          as_of: date | None = None, progress: Callable[[str], None] = lambda _: None) -> dict[str, str]:
+    """Build the database at ``out``. The old file is replaced only when the new one is complete and valid.
+
+    Returns the build_info written into the database.
+    """
+    started = time.perf_counter()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    as_of = as_of or quarter_start(date.today())
+    ref = load_reference(raw_dir, progress)
+    inv, synthetic, inv_files, tmp_inv = prepare_inventory(ref, inventory_dir, as_of, seed, progress)
+    ref.sources = pd.concat([ref.sources, source_frame([SAMPLE_INVENTORY_SOURCE if synthetic else INVENTORY_SOURCE],
+                                                       str(date.today()))], ignore_index=True)
+    progress("Checksumming the inputs")
+    manifest = pd.DataFrame([{"file": (f"inventory/{p.name}" if p in inv_files else p.name), "sha256": sha256(p),
+                              "bytes": p.stat().st_size, "rows": None} for p in ref.inputs + inv_files])
+    counts = {"program": len(inv["program"]), "funding": len(inv["funding"]),
+              "program_period": len(inv["program_period"]), "area": len(ref.areas), "tract": len(ref.tracts),
+              "indicator": len(ref.indicators), "venue": len(ref.venues), "service_site": len(ref.service_sites)}
+    manifest = pd.concat([manifest, pd.DataFrame([{"file": f"table:{k}", "sha256": "", "bytes": 0, "rows": v}
+                                                  for k, v in counts.items()])], ignore_index=True)
+    info = {"data_kind": ref.kind, "inventory_kind": "synthetic sample" if synthetic else "supplied",
+            "inventory_seed": str(seed) if synthetic else "", "as_of": as_of.isoformat(),
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "raw_dir": "" if ref.kind == "demo" else str(raw_dir or ""),
+            "tract_population": str(float(ref.tracts["population"].sum()))}
+    fd, tmp_name = tempfile.mkstemp(prefix=".atlas-build-", suffix=".duckdb", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # DuckDB wants to create the file itself
+    try:
+        write_database(tmp, ref, inv, info, manifest, progress)
+        info["build_seconds"] = f"{time.perf_counter() - started:.1f}"
+        con = duckdb.connect(str(tmp))
+        con.execute("INSERT OR REPLACE INTO build_info VALUES ('build_seconds', ?)", [info["build_seconds"]])
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, out)
+        progress(f"Published {out}")
+    finally:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+        if tmp_inv is not None:
+            for f in tmp_inv.iterdir():
+                f.unlink()
+            tmp_inv.rmdir()
+    return info

@@ -1,0 +1,45 @@
+"""The one place core meets Streamlit: the cached read-only connection and cached, parameter-keyed views."""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable, TypeVar
+
+import streamlit as st
+
+from core import db
+from core.paths import database_path
+
+T = TypeVar("T")
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str, version: str):
+    # Keyed on the file's version, so a newly published database gets a new connection.
+    return db.connect(path, read_only=True)
+
+
+def connection():
+    path = database_path()
+    return _connection(str(path), db.version(path))
+
+
+def data_version() -> str:
+    return db.version(database_path())
+
+
+def view(fn: Callable[..., T]) -> Callable[..., T]:
+    """Cache ``fn(con, *args)`` with ``st.cache_data``, keyed on the database version and the arguments."""
+
+    def inner(version: str, *args, **kwargs):
+        return fn(connection(), *args, **kwargs)
+
+    inner.__qualname__ = f"view.{fn.__module__}.{fn.__qualname__}"
+    inner.__module__ = fn.__module__
+    cached = st.cache_data(show_spinner=False, max_entries=256)(inner)
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        return cached(data_version(), *args, **kwargs)
+
+    return call

@@ -1,0 +1,619 @@
+"""Reading and validating the programme & funding inventory: three CSV files in, DB-ready frames or one clear error."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from core.errors import InputError
+from core.inventory_schema import (
+    DB_COLUMNS,
+    FUNDING,
+    LANGUAGE_PATTERN,
+    MAX_YEAR,
+    MIN_YEAR,
+    OUTCOME_MEASURES,
+    PERIODS,
+    PROGRAMS,
+    SCHEMAS,
+    Field,
+    FileSpec,
+    dtype_of,
+)
+
+DEFAULT_MAX_BYTES = 20_000_000
+NOTE_PREFIX = "x_"  # columns whose name starts with this are a city's own notes, read past and dropped
+
+# Control characters (C0, DEL, C1) and invisible format characters that break matching of ids; line breaks
+# and tabs inside a cell become a space so that words do not run together.
+_BREAKS = r"[\t\n\r\v\f\u0085\u2028\u2029]"
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]"
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_GROUPED = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_ISO_DATE = (r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
+             r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?")
+_NUMERIC_DATE = r"(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{2}|\d{4})"
+_NAMED_MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d-%b-%Y", "%d-%b-%y", "%d-%B-%Y")
+_TRUE = {"true", "yes", "y", "t", "1"}
+_FALSE = {"false", "no", "n", "f", "0"}
+_LANGUAGE_CODES = {"en": "english", "eng": "english", "es": "spanish", "spa": "spanish", "zh": "chinese",
+                   "zho": "chinese", "pl": "polish", "pol": "polish", "ar": "arabic", "ara": "arabic",
+                   "fr": "french", "fra": "french", "ko": "korean", "kor": "korean", "vi": "vietnamese",
+                   "vie": "vietnamese", "ru": "russian", "rus": "russian", "tl": "tagalog", "tgl": "tagalog",
+                   "hi": "hindi", "hin": "hindi", "ur": "urdu", "urd": "urdu", "de": "german", "deu": "german",
+                   "it": "italian", "ita": "italian", "el": "greek", "gu": "gujarati", "ja": "japanese"}
+# Spellings people use for a few enum values; everything else must match after case and punctuation are ignored.
+_ALIASES = {
+    "source_type": {"state": "state or federal", "federal": "state or federal", "statefederal": "state or federal",
+                    "donations": "community donations", "corporate": "business"},
+    "service_type": {"event": "community_event"},
+}
+
+
+def _key(values: pd.Series) -> pd.Series:
+    return values.str.lower().str.replace(r"[^a-z0-9]+", "", regex=True)
+
+
+def _key1(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", value.lower())
+
+
+class _Problems:
+    """Every check reports the first row it fails on; the error raised is the earliest (row, column) of all.
+
+    Stages break ties within a cell: a parse error (0) before a pandera check (1) before a cross rule (2).
+    """
+
+    def __init__(self, file: str, text: pd.DataFrame, columns: list[str]):
+        self.file = file
+        self.text = text
+        self.position = {c: i for i, c in enumerate(columns)}
+        self.items: list[tuple[int, int, int, str, str]] = []
+
+    def flag(self, mask: pd.Series, column: str, message: str | Callable[[int], str], *, stage: int = 0,
+             show: bool = True) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        row = int(mask.idxmax())
+        text = message(row) if callable(message) else message
+        if show and column in self.text.columns:
+            text += f" (got {self.text.at[row, column]!r})"
+        self.items.append((row, self.position.get(column, len(self.position)), stage, column, text))
+
+    def raise_first(self) -> None:
+        if self.items:
+            row, _, _, column, message = min(self.items, key=lambda item: item[:3])
+            raise InputError(self.file, row, column, message)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Reading a file into a frame of cleaned text cells, indexed by spreadsheet row number.
+
+
+def _decode(raw: bytes, file: str) -> str:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Excel's "Unicode text" export.
+        return raw.decode("utf-16")
+    if b"\x00" in raw:
+        raise InputError(file, None, None, "is not a text CSV file (it contains NUL bytes); save it as CSV")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    # Latin-1 decodes any byte string; it is what the remaining spreadsheet exports use.
+    return raw.decode("latin-1")
+
+
+def _norm_header(name: str) -> str:
+    name = re.sub(_CONTROL, "", name).strip().lower()
+    return re.sub(r"[\s\-]+", "_", name)
+
+
+def _suggest(name: str, candidates: list[str]) -> str | None:
+    near = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if near:
+        return near[0]
+    contains = [c for c in candidates if name and (name in c or c in name)]
+    return contains[0] if contains else None
+
+
+def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
+    file = spec.name
+    if not path.is_file():
+        others = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
+        near = [n for n in others if n.lower() == file.lower()]
+        hint = f"; found {near[0]!r}, rename it to {file!r}" if near else (
+            "; start from the blank template in data/inventory/template/")
+        raise InputError(file, None, None, f"file not found in {path.parent}{hint}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(file, None, None, f"is {size:,} bytes, over the limit of {max_bytes:,} bytes")
+    text = _decode(path.read_bytes(), file)
+    if not text.strip():
+        raise InputError(file, None, None, "is empty: expected a header row naming the columns, then data rows")
+
+    records: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline="")):
+            records.append(record)
+    except csv.Error as exc:
+        raise InputError(file, len(records) + 1, None, f"could not be read as CSV: {exc}") from None
+
+    header_at = next(i for i, r in enumerate(records) if any(c.strip() for c in r))
+    header_row = header_at + 1
+    raw_header = records[header_at]
+    header = [_norm_header(h) for h in raw_header]
+    if len(header) == 1 and (";" in raw_header[0] or "\t" in raw_header[0]):
+        sep = "';'" if ";" in raw_header[0] else "tabs"
+        raise InputError(file, header_row, None, f"the header looks separated by {sep}; save the file as "
+                                                 "comma-separated CSV")
+
+    width = len(header)
+    body: list[list[str]] = []
+    rows: list[int] = []
+    for i in range(header_at + 1, len(records)):
+        record = records[i]
+        if not any(c.strip() for c in record):
+            continue
+        if len(record) > width and not any(c.strip() for c in record[width:]):
+            record = record[:width]
+        if len(record) != width:
+            hint = (" — a quote (\") may not be closed" if any("\n" in c for c in record)
+                    else " — is there an unquoted comma inside a cell?" if len(record) > width else "")
+            raise InputError(file, i + 1, None,
+                             f"has {len(record)} values but the header has {width} columns{hint}")
+        body.append(record)
+        rows.append(i + 1)
+
+    frame = pd.DataFrame(body, columns=range(width), index=pd.Index(rows, name="row"), dtype="str")
+    if frame.empty:
+        frame = pd.DataFrame({i: pd.Series(dtype="str") for i in range(width)})
+        frame.index.name = "row"
+
+    expected = spec.columns
+    keep: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
+    for i, name in enumerate(header):
+        if name == "":
+            if frame[i].str.strip().ne("").any():
+                raise InputError(file, header_row, f"column {i + 1}", "this column has values but no name")
+            continue
+        if name in keep:
+            raise InputError(file, header_row, name, f"column appears twice (columns {keep[name] + 1} and {i + 1})")
+        if name in expected:
+            keep[name] = i
+        elif not name.startswith(NOTE_PREFIX):
+            unknown.append((i, name))
+
+    unknown_names = [n for _, n in unknown]
+    for field in spec.fields:
+        if field.required and field.name not in keep:
+            near = _suggest(field.name, unknown_names)
+            hint = f"; the file has {near!r} — rename it to {field.name!r}" if near else ""
+            raise InputError(file, header_row, field.name, f"required column is missing{hint}")
+    for i, name in unknown:
+        near = _suggest(name, [c for c in expected if c not in keep])
+        hint = f" (did you mean {near!r}?)" if near else ""
+        raise InputError(file, header_row, raw_header[i].strip(),
+                         f"unknown column{hint}; remove it, or start its name with '{NOTE_PREFIX}' to keep it as "
+                         "a note that the atlas ignores")
+
+    out = pd.DataFrame(index=frame.index)
+    for name in expected:
+        if name in keep:
+            cells = frame[keep[name]].str.replace(_BREAKS, " ", regex=True)
+            out[name] = cells.str.replace(_CONTROL, "", regex=True).str.strip()
+        else:
+            out[name] = pd.Series("", index=frame.index, dtype="str")
+    if len(out) < spec.min_rows:
+        raise InputError(file, None, None, "has a header but no data rows: at least one programme is needed")
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Parsing one column: a typed Series (missing where blank or bad), flagging what does not parse.
+
+
+def _parse_number(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
+    t = s.str.replace(r"^([+-]?)\$\s*", r"\1", regex=True) if field.money else s
+    grouped = t.str.fullmatch(_GROUPED)
+    t = t.where(~grouped, t.str.replace(",", "", regex=False))
+    ok = t.str.fullmatch(_NUMBER)
+    values = pd.to_numeric(t.where(ok), errors="coerce").astype("float64")
+    bad = s.ne("") & ~ok
+
+    def message(row: int) -> str:
+        if "," in s.at[row]:
+            return "must be a number with '.' as the decimal point and commas only between thousands"
+        return "must be a number"
+
+    p.flag(bad, field.name, message)
+    if field.kind == "integer":
+        p.flag(ok & (values % 1 != 0), field.name, "must be a whole number")
+    return values
+
+
+def _parse_boolean(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
+    low = s.str.lower()
+    values = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    values[low.isin(_TRUE)] = True
+    values[low.isin(_FALSE)] = False
+    p.flag(s.ne("") & values.isna(), field.name, "must be true or false (yes/no and 1/0 are also read)")
+    return values
+
+
+def _parse_date(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
+    parts = s.str.extract(f"^{_ISO_DATE}$")
+    iso = parts["y"].notna()
+    composed = parts["y"] + "-" + parts["m"].str.zfill(2) + "-" + parts["d"].str.zfill(2)
+    values = pd.to_datetime(composed.where(iso), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    p.flag(iso & values.isna(), field.name, "is not a real calendar date")
+
+    rest = s.ne("") & ~iso
+    if rest.any():
+        named = {}
+        for value in s[rest].unique():
+            cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", value.replace(",", " "))
+            cleaned = re.sub(r"\s+", " ", cleaned).strip().rstrip(".")
+            for fmt in _NAMED_MONTH_FORMATS:
+                try:
+                    named[value] = datetime.strptime(cleaned, fmt)
+                    break
+                except ValueError:
+                    continue
+        parsed = s[rest].map(named)
+        values = values.copy()
+        values[parsed.dropna().index] = pd.to_datetime(parsed.dropna()).astype("datetime64[ns]")
+        numeric = s.str.extract(f"^{_NUMERIC_DATE}$")
+        day_month = rest & numeric["a"].notna() & ~s.isin(list(named))
+        p.flag(day_month, field.name, lambda row: _ambiguous_message(numeric.loc[row]))
+        serial = rest & s.str.fullmatch(r"\d{5}(?:\.\d+)?")
+        p.flag(serial, field.name, "looks like a spreadsheet date number; format the column as a date, YYYY-MM-DD")
+        other = rest & ~s.isin(list(named)) & ~day_month & ~serial
+        p.flag(other, field.name, "is not a date; write it as YYYY-MM-DD")
+    out_of_range = values.notna() & ~values.dt.year.between(MIN_YEAR, MAX_YEAR)
+    p.flag(out_of_range, field.name, f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return values
+
+
+def _ambiguous_message(parts: pd.Series) -> str:
+    a, b, year = int(parts["a"]), int(parts["b"]), parts["c"]
+    names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"]
+    if a <= 12 and b <= 12 and a != b:
+        return (f"is ambiguous: it could be {b} {names[a - 1]} or {a} {names[b - 1]}; write dates as YYYY-MM-DD")
+    return ("is written day-first or month-first, which cannot be read safely (03/04/2025 could be 3 April or "
+            "4 March); write dates as YYYY-MM-DD")
+
+
+def _parse_period(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
+    up = s.str.upper()
+    a = up.str.extract(r"^(\d{4})\s*[-_ /]?\s*Q([1-4])$")
+    b = up.str.extract(r"^Q([1-4])\s*[-_ /]?\s*(\d{4})$")
+    year = a[0].fillna(b[1])
+    quarter = a[1].fillna(b[0])
+    values = (year + "Q" + quarter).astype("str")
+    p.flag(s.ne("") & values.isna(), field.name, "must be a calendar quarter written YYYYQn, e.g. 2025Q3")
+    return values
+
+
+def _parse_enum(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
+    lookup = {_key1(a): a for a in field.allowed} | _ALIASES.get(field.name, {})
+    values = _key(s).map(lookup).astype("str")
+    bad = s.ne("") & values.isna()
+
+    def message(row: int) -> str:
+        near = _suggest(_key1(s.at[row]), list(lookup))
+        hint = f" (did you mean {lookup[near]!r}?)" if near else ""
+        return "unknown value" + hint + "; expected one of: " + ", ".join(field.allowed)
+
+    p.flag(bad, field.name, message)
+    return values
+
+
+def _split_items(s: pd.Series) -> pd.Series:
+    items = s.str.split(r"\s*[;,]\s*", regex=True).explode()
+    items = items.astype("str").str.strip()
+    return items[items.ne("") & items.notna()]
+
+
+def _join_items(items: pd.Series, index: pd.Index) -> pd.Series:
+    frame = pd.DataFrame({"row": items.index, "item": items.to_numpy()}).drop_duplicates()
+    joined = frame.groupby("row", sort=False)["item"].agg(";".join)
+    return joined.reindex(index).astype("str")
+
+
+def _parse_enum_list(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
+    lookup = {_key1(a): a for a in field.allowed}
+    items = _split_items(s)
+    mapped = _key(items).map(lookup)
+    bad = items[mapped.isna()]
+    first_bad = bad[~bad.index.duplicated()]
+    mask = pd.Series(s.index.isin(first_bad.index), index=s.index)
+    p.flag(mask, field.name, lambda row: f"unknown item {first_bad.at[row]!r}; each item must be one of: "
+           + ", ".join(field.allowed))
+    return _join_items(mapped.dropna(), s.index)
+
+
+def _parse_languages(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
+    items = _split_items(s).str.lower()
+    code = items.isin(list(_LANGUAGE_CODES))
+    shape = items.str.fullmatch(LANGUAGE_PATTERN)
+    bad = items[code | ~shape]
+    first_bad = bad[~bad.index.duplicated()]
+    mask = pd.Series(s.index.isin(first_bad.index), index=s.index)
+
+    def message(row: int) -> str:
+        item = first_bad.at[row]
+        if item in _LANGUAGE_CODES:
+            return f"{item!r} looks like a language code: write the English name, e.g. {_LANGUAGE_CODES[item]!r}"
+        return (f"{item!r} is not a language name: write lower-case English names separated by ';', "
+                "e.g. 'english;spanish'")
+
+    p.flag(mask, field.name, message)
+    return _join_items(items[~(code | ~shape)], s.index)
+
+
+def _parse_text(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
+    return s.where(s.ne("")).astype("str")
+
+
+_PARSERS = {
+    "id": _parse_text, "text": _parse_text, "enum": _parse_enum, "measure": _parse_enum,
+    "enum_list": _parse_enum_list, "languages": _parse_languages, "number": _parse_number,
+    "integer": _parse_number, "latitude": _parse_number, "longitude": _parse_number, "boolean": _parse_boolean,
+    "date": _parse_date, "period": _parse_period,
+}
+
+
+def _parse(text: pd.DataFrame, spec: FileSpec, p: _Problems) -> pd.DataFrame:
+    typed = {}
+    for field in spec.fields:
+        s = text[field.name]
+        if field.required:
+            p.flag(s.eq(""), field.name, "a value is required here, but the cell is empty", show=False)
+        typed[field.name] = _PARSERS[field.kind](s, field, p)
+    return pd.DataFrame(typed, index=text.index)
+
+
+def _lenient_dtype(field: Field) -> str:
+    # While the search for the first bad cell runs, unparsed cells are missing, so every column must hold NA.
+    return {"int64": "Int64", "bool": "boolean"}.get(dtype_of(field), dtype_of(field))
+
+
+def _check_cells(typed: pd.DataFrame, spec: FileSpec, p: _Problems) -> None:
+    """Run the file's pandera checks on every parsed cell, leniently (missing allowed, no key uniqueness)."""
+    strict = SCHEMAS[spec.name]
+    schema = pa.DataFrameSchema(
+        {f.name: pa.Column(_lenient_dtype(f), strict.columns[f.name].checks, nullable=True) for f in spec.fields},
+        strict=True, ordered=True)
+    frame = typed.astype({f.name: _lenient_dtype(f) for f in spec.fields})
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"])
+        for (column, check), group in cases.groupby(["column", "check"], sort=False):
+            rows = set(group["index"].astype(int))
+            p.flag(pd.Series(typed.index.isin(list(rows)), index=typed.index), column, str(check), stage=1)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rules that span rows, columns and files.
+
+
+def _duplicates(typed: pd.DataFrame, spec: FileSpec, p: _Problems) -> None:
+    key = list(spec.key)
+    present = typed[key].notna().all(axis=1)
+    dup = present & typed[key].duplicated(keep="first")
+    column = key[-1]
+
+    def message(row: int) -> str:
+        values = typed.loc[row, key]
+        same = (typed[key] == values).all(axis=1)
+        first = int(same.idxmax())
+        if len(key) == 1:
+            return f"duplicate {column}: {values.iloc[0]!r} is already used on row {first}"
+        return f"programme {values.iloc[0]!r} already has a row for {values.iloc[1]} (row {first})"
+
+    p.flag(dup, column, message)
+
+
+def _end_after_start(typed: pd.DataFrame, p: _Problems) -> None:
+    before = typed["end_date"] < typed["start_date"]
+    p.flag(before, "end_date", lambda row: f"is before start_date {typed.at[row, 'start_date']:%Y-%m-%d}",
+           stage=2)
+
+
+def _known(typed: pd.DataFrame, column: str, known: set[str], what: str, p: _Problems) -> None:
+    unknown = typed[column].notna() & ~typed[column].isin(list(known))
+    p.flag(unknown, column, what, stage=2)
+
+
+def _place(typed: pd.DataFrame, areas: gpd.GeoDataFrame, p: _Problems) -> pd.Series:
+    """Check each point and return its area_id: swapped, projected and outside-the-city points are flagged."""
+    lat = typed["latitude"].to_numpy(dtype=float)
+    lon = typed["longitude"].to_numpy(dtype=float)
+    have = ~(np.isnan(lat) | np.isnan(lon))
+    lat0, lon0 = np.where(have, lat, 0.0), np.where(have, lon, 0.0)
+    area_ids = areas["area_id"].to_numpy()
+    tree = areas.sindex
+
+    def first_area(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        pts = gpd.points_from_xy(x, y)
+        hit_pt, hit_area = tree.query(pts, predicate="intersects")
+        # A point on a shared boundary touches two areas: take the lowest area_id, so the answer is stable.
+        found = pd.Series(area_ids[hit_area], index=hit_pt).groupby(level=0).min()
+        return found.reindex(range(len(x))).to_numpy()
+
+    area = first_area(lon0, lat0)
+    inside = have & ~np.isnan(area)
+    swapped_inside = have & ~inside & ~np.isnan(first_area(lat0, lon0))
+    idx = typed.index
+    p.flag(pd.Series(swapped_inside, index=idx), "latitude",
+           lambda row: f"latitude and longitude look swapped: ({typed.at[row, 'latitude']}, "
+                       f"{typed.at[row, 'longitude']}) falls inside the city only when the two are exchanged",
+           show=False)
+    lat_range = np.abs(lat0) > 90
+    lon_range = np.abs(lon0) > 180
+    projected = have & ~swapped_inside & (np.maximum(np.abs(lat0), np.abs(lon0)) > 1000)
+    p.flag(pd.Series(projected, index=idx), "latitude",
+           lambda row: f"({typed.at[row, 'latitude']:g}, {typed.at[row, 'longitude']:g}) looks projected "
+                       "(state-plane feet or metres?), expected WGS84 degrees: latitude −90 to 90, "
+                       "longitude −180 to 180", show=False)
+    p.flag(pd.Series(have & ~swapped_inside & ~projected & lat_range, index=idx), "latitude",
+           "must be between -90 and 90 degrees")
+    p.flag(pd.Series(have & ~swapped_inside & ~projected & ~lat_range & lon_range, index=idx), "longitude",
+           "must be between -180 and 180 degrees")
+    outside = have & ~inside & ~swapped_inside & ~lat_range & ~lon_range & ~projected
+    p.flag(pd.Series(outside, index=idx), "latitude", lambda row: _outside_message(typed, row, areas), show=False)
+    return pd.Series(area, index=idx)
+
+
+def _outside_message(typed: pd.DataFrame, row: int, areas: gpd.GeoDataFrame) -> str:
+    lat, lon = float(typed.at[row, "latitude"]), float(typed.at[row, "longitude"])
+    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326")
+    local = areas.estimate_utm_crs()
+    km = areas.geometry.to_crs(local).distance(point.to_crs(local).iloc[0]).min() / 1000
+    return f"the point ({lat}, {lon}) is outside the city, about {km:.1f} km from the nearest area"
+
+
+def _sub_counts(typed: pd.DataFrame, p: _Problems) -> None:
+    total = typed["participants"]
+    for column in ("participants_65plus", "participants_limited_english", "n_pre_post"):
+        p.flag(typed[column] > total, column, lambda row: f"is more than participants ({total.at[row]})",
+               stage=2)
+
+
+def _outcomes(typed: pd.DataFrame, p: _Problems) -> None:
+    measure = typed["outcome_measure"]
+    n = typed["n_pre_post"]
+    none = measure.isna()
+    p.flag(none & (n > 0), "n_pre_post", "is given but outcome_measure is empty", stage=2)
+    for column in ("mean_change", "sd_change"):
+        p.flag(none & typed[column].notna(), column, "is given but outcome_measure is empty", stage=2)
+    p.flag(measure.notna() & n.isna(), "n_pre_post",
+           "is needed when outcome_measure is given (0 if nobody had both scores)", stage=2, show=False)
+    p.flag((n >= 1) & typed["mean_change"].isna(), "mean_change", "is needed when n_pre_post is 1 or more",
+           stage=2, show=False)
+    p.flag((n >= 2) & typed["sd_change"].isna(), "sd_change", "is needed when n_pre_post is 2 or more",
+           stage=2, show=False)
+    span = measure.map({name: m.span for name, m in OUTCOME_MEASURES.items()}).astype(float)
+    p.flag(typed["mean_change"].abs() > span, "mean_change",
+           lambda row: f"is outside ± {span.at[row]:g}, the widest change {measure.at[row]} allows", stage=2)
+    p.flag(typed["sd_change"] > span, "sd_change",
+           lambda row: f"is more than {span.at[row]:g}, the widest change {measure.at[row]} allows", stage=2)
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _load_file(directory: Path, spec: FileSpec, max_bytes: int,
+               extra: Callable[[pd.DataFrame, _Problems], None]) -> pd.DataFrame:
+    text = _read_text(directory / spec.name, spec, max_bytes)
+    p = _Problems(spec.name, text, spec.columns)
+    typed = _parse(text, spec, p)
+    _duplicates(typed, spec, p)
+    _check_cells(typed, spec, p)
+    extra(typed, p)
+    p.raise_first()
+    final = typed.astype({f.name: dtype_of(f) for f in spec.fields})
+    try:
+        SCHEMAS[spec.name].validate(final, lazy=True)
+    except pa.errors.SchemaErrors as exc:  # a rule above should have caught it first; still name the cell
+        case = exc.failure_cases.iloc[0]
+        row = None if pd.isna(case["index"]) else int(case["index"])
+        raise InputError(spec.name, row, case["column"], str(case["check"])) from None
+    return final
+
+
+def load_inventory(directory: str | Path, areas: gpd.GeoDataFrame, venue_ids: set[str] | None = None,
+                   max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, pd.DataFrame]:
+    """Read and validate ``programs.csv``, ``funding.csv`` and ``program_periods.csv`` from ``directory``.
+
+    Parameters
+    ----------
+    directory
+        Folder holding the three files (UTF-8 with or without BOM, Windows-1252 or Latin-1).
+    areas
+        GeoDataFrame with ``area_id`` and polygon ``geometry`` in EPSG:4326 (reprojected if declared
+        otherwise). Each programme's point must fall in one; that area becomes its ``area_id``.
+    venue_ids
+        The atlas venue ids. When given, a programme's non-blank ``venue_id`` must be one of them.
+    max_bytes
+        Largest size accepted for each file.
+
+    Returns
+    -------
+    dict
+        ``'program'``, ``'funding'`` and ``'program_period'``: DataFrames with the columns, names and order
+        of those tables in ``core/schema.sql``. Text is ``str`` (missing as NaN), dates ``datetime64[ns]``,
+        required whole numbers ``int64``, optional ones ``Int64``, flags ``bool``.
+
+    Raises
+    ------
+    core.errors.InputError
+        At the first problem, naming the file, the spreadsheet row (header = row 1) and the column. Files
+        are checked in the order programs, funding, periods; within a file, the earliest row wins.
+
+    Examples
+    --------
+    >>> import tempfile, shapely, geopandas as gpd
+    >>> from core.inventory_sample import write_inventory
+    >>> from core.inventory_schema import FILES
+    >>> d = tempfile.mkdtemp()
+    >>> write_inventory({s.name: pd.DataFrame(columns=s.columns) for s in FILES}, d)
+    >>> areas = gpd.GeoDataFrame({"area_id": [1]}, geometry=[shapely.box(-88, 41, -87, 42)], crs=4326)
+    >>> try:
+    ...     load_inventory(d, areas)
+    ... except InputError as e:
+    ...     print(e)
+    programs.csv: has a header but no data rows: at least one programme is needed
+    """
+    directory = Path(directory)
+    areas = areas[["area_id", "geometry"]]
+    if areas.crs is not None and areas.crs.to_epsg() != 4326:
+        areas = areas.to_crs(4326)
+    areas = areas.reset_index(drop=True)
+
+    placed: dict[str, pd.Series] = {}
+
+    def program_rules(typed: pd.DataFrame, p: _Problems) -> None:
+        placed["area_id"] = _place(typed, areas, p)
+        _end_after_start(typed, p)
+        if venue_ids is not None:
+            _known(typed, "venue_id", {str(v) for v in venue_ids}, "is not a venue in the atlas venue list", p)
+
+    programs = _load_file(directory, PROGRAMS, max_bytes, program_rules)
+    ids = set(programs["program_id"])
+    missing = "has no programme with this program_id in programs.csv"
+
+    def funding_rules(typed: pd.DataFrame, p: _Problems) -> None:
+        _known(typed, "program_id", ids, missing, p)
+        _end_after_start(typed, p)
+
+    def period_rules(typed: pd.DataFrame, p: _Problems) -> None:
+        _known(typed, "program_id", ids, missing, p)
+        _sub_counts(typed, p)
+        _outcomes(typed, p)
+
+    funding = _load_file(directory, FUNDING, max_bytes, funding_rules)
+    periods = _load_file(directory, PERIODS, max_bytes, period_rules)
+
+    program = programs.rename(columns={f.name: f.db_name for f in PROGRAMS.fields})
+    program["area_id"] = placed["area_id"].astype("int64")
+    out = {"program": program, "funding": funding, "program_period": periods}
+    return {table: frame[DB_COLUMNS[table]].reset_index(drop=True) for table, frame in out.items()}
+

@@ -1,0 +1,49 @@
+"""The Data & methods page's content: indicator provenance, method notes, the data-quality report, downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core import queries
+
+METHOD_NOTES_MD = """
+**Percentile rank.** (rank − 1) / (N − 1) over the areas that have a value, ties at the lowest rank (CDC/ATSDR SVI).
+
+**Unstable rates.** A rate built on fewer than 20 events (e.g. suicide deaths in an area over five years) is flagged
+*unstable*, following CDC WISQARS. Deaths are estimated from the published rate × population × 5 years.
+
+**Travel cost.** Straight-line (haversine) distance × 1.3 circuity ÷ 4.8 km/h walking speed, in minutes, unless a city
+supplies its own travel-time matrix.
+
+**Coverage (E2SFCA, Luo & Qi 2009).** Demand is tract population at the tract centroid; supply is a programme's weekly
+places. Step decay 1.00 / 0.68 / 0.22 in the three thirds of the catchment (default 30 minutes); Gaussian and no decay
+are offered. An area's value is the population-weighted mean of its tracts, reported per 1,000 residents.
+
+**Tract populations.** From the Chicago Health Atlas tract export (ACS). Group populations of a tract (aged 65+, in
+poverty, limited English) are the tract population × its area's share, because the sources publish those shares by area.
+"""
+
+
+def indicator_table(con) -> pd.DataFrame:
+    d = queries.indicator_defs(con)
+    return d[["label", "domain", "unit", "higher_is", "period", "definition", "publisher", "source_title",
+              "licence", "moe_level"]].rename(columns={
+                  "label": "Indicator", "domain": "Domain", "unit": "Unit", "higher_is": "Higher is",
+                  "period": "Period", "definition": "Definition", "publisher": "Publisher",
+                  "source_title": "Dataset", "licence": "Licence", "moe_level": "Uncertainty given"})
+
+
+def source_table(con) -> pd.DataFrame:
+    return queries.sources(con)[["publisher", "title", "years", "licence", "file", "retrieved"]]
+
+
+def quality_table(con) -> pd.DataFrame:
+    return queries.data_quality(con).rename(columns={"rows_affected": "rows"})
+
+
+def manifest_table(con) -> pd.DataFrame:
+    return queries.manifest(con)
+
+
+def export_tables() -> tuple[str, ...]:
+    return queries.EXPORTABLE_TABLES

@@ -1,0 +1,35 @@
+"""Data & methods: where every figure comes from, how it is computed, and what the build dropped or fixed."""
+
+import streamlit as st
+
+from core import methods, provenance, queries
+from core.cache import view
+from core.export import to_csv_bytes
+
+info = view(queries.build_info)()
+st.title("Data & methods")
+for text in provenance.banners(info, shows_inventory=True):
+    st.warning(text, icon="⚠️")
+
+st.header("Indicators")
+st.dataframe(view(methods.indicator_table)(), hide_index=True, width="stretch", key="indicators")
+
+st.header("Sources")
+st.dataframe(view(methods.source_table)(), hide_index=True, width="stretch", key="sources")
+
+st.header("Methods")
+st.markdown(methods.METHOD_NOTES_MD)
+
+st.header("Data quality")
+st.caption("Every rule the build applied to the raw files, with the number of rows it dropped, fixed or kept.")
+st.dataframe(view(methods.quality_table)(), hide_index=True, width="stretch", key="quality")
+
+st.header("Published database")
+st.caption(f"Built {info.get('built_at', '?')} in {info.get('build_seconds', '?')} s "
+           f"from {info.get('data_kind', '?')} data and a {info.get('inventory_kind', '?')} inventory.")
+st.dataframe(view(methods.manifest_table)(), hide_index=True, width="stretch", key="manifest")
+
+st.header("Download every table")
+table_name = st.selectbox("Table", methods.export_tables(), key="table")
+st.download_button(f"Download {table_name}.csv", to_csv_bytes(view(queries.table)(table_name)), f"{table_name}.csv",
+                   "text/csv", key="download_table")

@@ -1,0 +1,32 @@
+"""Overview: where need is highest, where services are, and how old the data is."""
+
+import streamlit as st
+
+from core import overview, provenance, queries
+from core.cache import view
+from core.export import to_csv_bytes
+
+info = view(queries.build_info)()
+st.title("Community Mental Health Atlas")
+for text in provenance.banners(info, shows_inventory=True):
+    st.warning(text, icon="⚠️")
+
+show_sites = st.toggle("Show professional service sites", value=st.query_params.get("sites", "1") == "1", key="sites",
+                       on_change=lambda: st.query_params.update(sites="1" if st.session_state.sites else "0"))
+
+cols = st.columns(4)
+for col, h in zip(cols, view(overview.headlines)()):
+    col.metric(h.label, h.value, help=h.help)
+
+deck, legend = view(overview.need_map)(show_sites)
+st.subheader("Unmet mental-health treatment need by community area")
+st.pydeck_chart(deck, height=520, key="need_map")
+st.markdown(legend, unsafe_allow_html=True)
+
+table = view(overview.need_table)()
+st.subheader("The same figures as a table")
+st.dataframe(table, hide_index=True, width="stretch", key="need_table")
+st.download_button("Download this table (CSV)", to_csv_bytes(table), "overview_need.csv", "text/csv")
+
+defs = view(queries.indicator_defs)()
+st.caption(provenance.vintage_line(info, defs["period"].tolist()))

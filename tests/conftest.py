@@ -1,0 +1,75 @@
+"""Shared fixtures: atlas databases built once per session into temporary folders, never into data/."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from core.reference import default_raw_dir
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "artifacts"
+AS_OF = date(2026, 10, 1)
+HAVE_RAW = default_raw_dir().exists()
+
+
+def _build(path: Path, demo: bool) -> Path:
+    from core.build import build
+
+    old = os.environ.get("ATLAS_RAW_DIR")
+    if demo:
+        os.environ["ATLAS_RAW_DIR"] = str(path.parent / "no-raw-here")
+    try:
+        build(path, None, None, as_of=AS_OF)
+    finally:
+        if demo:
+            if old is None:
+                os.environ.pop("ATLAS_RAW_DIR", None)
+            else:
+                os.environ["ATLAS_RAW_DIR"] = old
+    return path
+
+
+@pytest.fixture(scope="session")
+def atlas_db(tmp_path_factory) -> Path:
+    """The atlas as a user gets it by default: real Chicago data when ../shared exists, else the demo."""
+    return _build(tmp_path_factory.mktemp("atlas") / "atlas.duckdb", demo=False)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The synthetic demo, built as a clone on its own builds it (no raw folder)."""
+    return _build(tmp_path_factory.mktemp("demo") / "atlas.duckdb", demo=True)
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    if not HAVE_RAW:
+        pytest.skip("real Chicago raw files are not beside this clone (../shared); the demo tests cover this run")
+    return default_raw_dir()
+
+
+@pytest.fixture
+def con(atlas_db):
+    import duckdb
+
+    c = duckdb.connect(str(atlas_db), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def use_db(atlas_db, monkeypatch):
+    """Point the app (core.paths.database_path) at the session's atlas database."""
+    monkeypatch.setenv("ATLAS_DB", str(atlas_db))
+    return atlas_db
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    out = ARTIFACTS / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    return out

@@ -1,0 +1,381 @@
+"""Funding sustainability: every expected number below is worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import funding as fu
+from core.errors import InputError
+
+AS_OF = dt.date(2026, 1, 1)
+
+
+def grants(*rows):
+    """Build a funding table from (program_id, funder, source_type, amount, start, end, status) tuples."""
+    cols = ["program_id", "funder", "source_type", "amount", "start_date", "end_date", "status"]
+    df = pd.DataFrame(list(rows), columns=cols)
+    df.insert(0, "funding_id", [f"g{i}" for i in range(len(df))])
+    df["recurring"] = False
+    return df
+
+
+def progs(*ids, declared=None, capacity=None, area=None):
+    n = len(ids)
+    return pd.DataFrame(
+        {
+            "program_id": list(ids),
+            "declared_budget": declared if declared is not None else [None] * n,
+            "weekly_capacity": capacity if capacity is not None else [10.0] * n,
+            "area_id": area if area is not None else [1] * n,
+        }
+    )
+
+
+def metric(m, pid, col):
+    return m.set_index("program_id").loc[pid, col]
+
+
+# ---------------------------------------------------------------- HHI
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 8])
+def test_hhi_of_n_equal_funders_is_one_over_n(n):
+    # n funders give the same amount over the same months: each share is 1/n, HHI = n * (1/n)^2 = 1/n.
+    f = grants(*[("p", f"F{i}", "foundation", 1000.0, "2025-03-01", "2025-08-31", "ended") for i in range(n)])
+    m = fu.program_metrics(progs("p"), f, AS_OF)
+    assert metric(m, "p", "hhi") == pytest.approx(1 / n)
+    # Strictly above 0.25 is concentrated, so four equal funders (0.25) are not.
+    assert bool(metric(m, "p", "concentrated")) == (1 / n > 0.25)
+    assert metric(m, "p", "top_funder_share") == pytest.approx(1 / n)
+
+
+def test_hhi_unequal_shares():
+    # Shares 0.6, 0.3, 0.1: HHI = 0.36 + 0.09 + 0.01 = 0.46, concentrated; top funder A with 0.6.
+    f = grants(
+        ("p", "A", "foundation", 600.0, "2025-03-01", "2025-08-31", "ended"),
+        ("p", "B", "business", 300.0, "2025-03-01", "2025-08-31", "ended"),
+        ("p", "C", "in-kind", 100.0, "2025-03-01", "2025-08-31", "ended"),
+        # Shares 0.4, 0.3, 0.2, 0.1: HHI = 0.16 + 0.09 + 0.04 + 0.01 = 0.30.
+        ("q", "A", "foundation", 400.0, "2025-03-01", "2025-08-31", "ended"),
+        ("q", "B", "foundation", 300.0, "2025-03-01", "2025-08-31", "ended"),
+        ("q", "C", "foundation", 200.0, "2025-03-01", "2025-08-31", "ended"),
+        ("q", "D", "foundation", 100.0, "2025-03-01", "2025-08-31", "ended"),
+    )
+    m = fu.program_metrics(progs("p", "q"), f, AS_OF)
+    assert metric(m, "p", "hhi") == pytest.approx(0.46)
+    assert metric(m, "q", "hhi") == pytest.approx(0.30)
+    assert metric(m, "p", "top_funder") == "A"
+    assert metric(m, "p", "top_funder_share") == pytest.approx(0.6)
+    assert bool(metric(m, "q", "concentrated"))
+    # Source mix of p: foundation 0.6, business 0.3, in-kind 0.1, the rest 0.
+    assert metric(m, "p", "share_foundation") == pytest.approx(0.6)
+    assert metric(m, "p", "share_business") == pytest.approx(0.3)
+    assert metric(m, "p", "share_in_kind") == pytest.approx(0.1)
+    assert metric(m, "p", "share_local_government") == 0.0
+    assert metric(m, "q", "share_foundation") == pytest.approx(1.0)
+
+
+def test_hhi_adds_a_funders_grants_prorates_and_ignores_pending():
+    # Window is [2025-01-01, 2027-01-01).
+    # X: 731 over 2024-01-01..2025-12-31 (731 days, 2024 is a leap year); 365 of those days are in the
+    #    window, so 365 counts. X also has a second grant of 365 wholly inside: X = 730.
+    # Y: 365 wholly inside. Z: a huge pending grant, which is not money yet.
+    # Shares X 730/1095 = 2/3, Y 1/3: HHI = 4/9 + 1/9 = 5/9.
+    f = grants(
+        ("p", "X", "business", 731.0, "2024-01-01", "2025-12-31", "ended"),
+        ("p", "X", "business", 365.0, "2026-01-01", "2026-12-31", "committed"),
+        ("p", "Y", "foundation", 365.0, "2025-01-01", "2025-12-31", "ended"),
+        ("p", "Z", "business", 1e6, "2026-01-01", "2026-12-31", "pending"),
+    )
+    m = fu.program_metrics(progs("p"), f, AS_OF)
+    assert metric(m, "p", "hhi") == pytest.approx(5 / 9)
+    assert metric(m, "p", "window_funding") == pytest.approx(1095.0)
+    assert metric(m, "p", "top_funder") == "X"
+
+
+def test_no_money_in_window_leaves_hhi_missing_and_not_concentrated():
+    f = grants(("p", "X", "business", 100.0, "2020-01-01", "2020-12-31", "ended"))
+    m = fu.program_metrics(progs("p", declared=[1000.0]), f, AS_OF)
+    assert np.isnan(metric(m, "p", "hhi"))
+    assert not bool(metric(m, "p", "concentrated"))
+
+
+# ---------------------------------------------------------------- annual budget and fallback
+
+
+def test_annual_budget_prorates_the_last_twelve_months():
+    # Window [2025-01-01, 2026-01-01). A 36,500 grant over 2024-07-01..2025-06-30 (365 days) has 181 days
+    # (Jan-Jun 2025) in it: 36,500 x 181/365 = 18,100. A committed grant starting on as_of adds nothing,
+    # a pending one in the window adds nothing.
+    f = grants(
+        ("p", "X", "business", 36500.0, "2024-07-01", "2025-06-30", "ended"),
+        ("p", "X", "business", 99999.0, "2026-01-01", "2026-12-31", "committed"),
+        ("p", "Y", "business", 50000.0, "2025-01-01", "2025-12-31", "pending"),
+    )
+    b = fu.annual_budget(progs("p", declared=[70000.0]), f, AS_OF)
+    assert b["annual_budget"].iloc[0] == pytest.approx(18100.0)
+    assert b["budget_source"].iloc[0] == "grants"
+
+
+def test_fallback_to_declared_budget():
+    # a: no grant money in the last year (only future and pending) -> its declared 50,000.
+    # b: zero-amount grant -> declared 8,000. c: nothing declared, no money -> unknown.
+    # d: grant money present, declared ignored.
+    f = grants(
+        ("a", "X", "business", 20000.0, "2026-02-01", "2027-01-31", "committed"),
+        ("a", "X", "business", 20000.0, "2025-02-01", "2025-12-31", "pending"),
+        ("b", "X", "business", 0.0, "2025-01-01", "2025-12-31", "ended"),
+        ("d", "X", "business", 3650.0, "2025-01-01", "2025-12-31", "ended"),
+    )
+    p = progs("a", "b", "c", "d", declared=[50000.0, 8000.0, None, 1e9])
+    b = fu.annual_budget(p, f, AS_OF).set_index("program_id")
+    assert b.loc["a", "annual_budget"] == 50000.0 and b.loc["a", "budget_source"] == "declared"
+    assert b.loc["b", "annual_budget"] == 8000.0 and b.loc["b", "budget_source"] == "declared"
+    assert np.isnan(b.loc["c", "annual_budget"]) and b.loc["c", "budget_source"] == "none"
+    assert b.loc["d", "annual_budget"] == pytest.approx(3650.0) and b.loc["d", "budget_source"] == "grants"
+
+    m = fu.program_metrics(p, f, AS_OF).set_index("program_id")
+    # c's budget is unknown: runway missing, not flagged at risk.
+    assert pd.isna(m.loc["c", "runway_months"]) and not m.loc["c", "at_risk"]
+    # a: committed 20,000 over 2026-02-01..2027-01-31 (365 days), of which 334 days (Feb-Dec) fall in the
+    # next 12 months: 20,000 x 334/365 = 18,301.37; / 50,000 = 0.36603.
+    assert m.loc["a", "secured_ratio"] == pytest.approx(20000 * 334 / 365 / 50000)
+    # a's rate at as_of is 0 (the grant starts in February): runway 0.
+    assert m.loc["a", "runway_months"] == 0
+
+
+def test_dates_as_python_dates_or_datetime64_agree():
+    rows = [
+        ("p", "X", "business", 36500.0, "2024-07-01", "2025-06-30", "ended"),
+        ("p", "Y", "foundation", 12000.0, "2025-06-01", "2026-09-30", "committed"),
+    ]
+    f_str = grants(*rows)
+    f_date = f_str.assign(
+        start_date=[dt.date.fromisoformat(s) for s in f_str.start_date],
+        end_date=[dt.date.fromisoformat(s) for s in f_str.end_date],
+    )
+    f_ts = f_str.assign(start_date=pd.to_datetime(f_str.start_date), end_date=pd.to_datetime(f_str.end_date))
+    a = fu.program_metrics(progs("p"), f_date, AS_OF)
+    b = fu.program_metrics(progs("p"), f_ts, pd.Timestamp(AS_OF))
+    c = fu.program_metrics(progs("p"), f_ts, np.datetime64("2026-01-01"))
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, c)
+
+
+# ---------------------------------------------------------------- runway
+
+
+def _runway_case():
+    # Budget: one ended grant of 120,000 over 2025 (365 days, all inside the last 12 months) = 120,000.
+    # Floor = 50% = 60,000 a year.
+    # B: 36,500 over 2026 (365 days): rate 36,500/365 x 365.25 = 36,525.
+    # C: 36,200 over 2026-01-01..2026-06-30 (181 days): rate 36,200/181 x 365.25 = 73,050.
+    # D: 54,900 over 2026-07-01..2027-12-31 (549 days): rate 54,900/549 x 365.25 = 36,525.
+    return [
+        ("p", "A", "local government", 120000.0, "2025-01-01", "2025-12-31", "ended"),
+        ("p", "B", "foundation", 36500.0, "2026-01-01", "2026-12-31", "committed"),
+        ("p", "C", "business", 36200.0, "2026-01-01", "2026-06-30", "committed"),
+        ("p", "D", "state or federal", 54900.0, "2026-07-01", "2027-12-31", "committed"),
+    ]
+
+
+def test_runway_adds_overlapping_grants():
+    rows = _runway_case()
+    # With B, C and D: months 0-5 rate B+C = 109,575; months 6-11 (from 1 July) B+D = 73,050 >= 60,000;
+    # month 12 (2027-01-01) D alone = 36,525 < 60,000: runway 12. Neither B nor D alone is enough, so the
+    # overlap is what carries months 6-11.
+    m = fu.program_metrics(progs("p"), grants(*rows), AS_OF)
+    assert metric(m, "p", "annual_budget") == pytest.approx(120000.0)
+    assert metric(m, "p", "runway_months") == 12
+    assert not metric(m, "p", "runway_capped")
+    assert metric(m, "p", "at_risk")
+    # Without D: month 6 (2026-07-01) has B alone, 36,525 < 60,000: runway 6.
+    m = fu.program_metrics(progs("p"), grants(*rows[:3]), AS_OF)
+    assert metric(m, "p", "runway_months") == 6
+
+
+def test_runway_pending_grants_do_not_extend_it():
+    rows = _runway_case()
+    rows[3] = rows[3][:6] + ("pending",)
+    m = fu.program_metrics(progs("p"), grants(*rows), AS_OF)
+    assert metric(m, "p", "runway_months") == 6
+
+
+def test_runway_cap_and_exact_36():
+    # Each programme has one grant of 1,000/year from 2025-01-01, so its budget is 1,000 and its rate
+    # ~1,000 stays above 500 until the grant ends.
+    # long: ends 2030-12-31; never below within 36 months -> 36, capped.
+    # exact: ends 2028-12-31; 2028-12-01 (m = 35) is covered, 2029-01-01 (m = 36) is not -> 36, not capped.
+    # short: ends 2028-11-30; m = 35 (2028-12-01) is the first month without it -> 35.
+    f = grants(
+        ("long", "X", "business", 6000.0, "2025-01-01", "2030-12-31", "committed"),
+        ("exact", "X", "business", 4000.0, "2025-01-01", "2028-12-31", "committed"),
+        ("short", "X", "business", 4000.0, "2025-01-01", "2028-11-30", "committed"),
+    )
+    m = fu.program_metrics(progs("long", "exact", "short"), f, AS_OF).set_index("program_id")
+    assert m.loc["long", "runway_months"] == 36 and m.loc["long", "runway_capped"]
+    assert m.loc["exact", "runway_months"] == 36 and not m.loc["exact", "runway_capped"]
+    assert m.loc["short", "runway_months"] == 35 and not m.loc["short", "runway_capped"]
+    assert not m["at_risk"].any()
+
+
+def test_runway_steps_calendar_months_from_month_end():
+    # as_of 31 Jan 2026: one month on is 28 Feb 2026. A grant ending 27 Feb is gone by then: runway 1.
+    # One ending 28 Feb is still there; the next tick is 31 Mar, so runway 2.
+    f = grants(
+        ("a", "X", "business", 1000.0, "2025-02-01", "2026-02-27", "committed"),
+        ("b", "X", "business", 1000.0, "2025-02-01", "2026-02-28", "committed"),
+    )
+    m = fu.program_metrics(progs("a", "b"), f, dt.date(2026, 1, 31)).set_index("program_id")
+    assert m.loc["a", "runway_months"] == 1
+    assert m.loc["b", "runway_months"] == 2
+
+
+# ---------------------------------------------------------------- secured ratio
+
+
+def test_secured_ratio_prorates_committed_money_only():
+    # Budget 120,000 (a 2025 grant). Next 12 months = [2026-01-01, 2027-01-01).
+    # Committed 73,000 over 2026-07-01..2027-06-30 (365 days); 184 days (Jul-Dec) inside: 36,800.
+    # Committed 10,000 over 2025-07-01..2026-06-30 (365 days); 181 days (Jan-Jun 2026) inside: 4,958.90.
+    # A pending 50,000 adds nothing. Secured = 41,758.90; ratio 0.347991.
+    f = grants(
+        ("p", "A", "foundation", 120000.0, "2025-01-01", "2025-12-31", "ended"),
+        ("p", "B", "foundation", 73000.0, "2026-07-01", "2027-06-30", "committed"),
+        ("p", "C", "business", 10000.0, "2025-07-01", "2026-06-30", "committed"),
+        ("p", "D", "business", 50000.0, "2026-01-01", "2026-12-31", "pending"),
+    )
+    m = fu.program_metrics(progs("p"), f, AS_OF)
+    # The budget also holds C's 184 days in 2025: 10,000 x 184/365 = 5,041.10, so 125,041.10.
+    budget = 120000 + 10000 * 184 / 365
+    assert metric(m, "p", "annual_budget") == pytest.approx(budget)
+    secured = 73000 * 184 / 365 + 10000 * 181 / 365
+    assert metric(m, "p", "secured_amount") == pytest.approx(secured)
+    assert metric(m, "p", "secured_ratio") == pytest.approx(secured / budget)
+
+
+# ---------------------------------------------------------------- cliff
+
+
+def test_cliff_quarter_boundaries():
+    # as_of 15 Nov 2026 -> quarters 2026Q4 .. 2028Q3.
+    # g1 ends 31 Mar 2027, the last day of Q1 -> 2027Q1. Rate 36,500/365 x 365.25 = 36,525.
+    # g2 ends 1 Apr 2027, the first day of Q2 -> 2027Q2. 30,000 over 2026-04-02..2027-04-01 (365 days) -> 30,020.55.
+    # g3 ended 1 Oct 2026, before as_of but in the quarter containing it -> 2026Q4.
+    # g4 ends 1 Oct 2028: beyond the 8th quarter (2028Q3) -> not shown. g5 is pending -> not shown.
+    # g6: a second grant of programme a ending in 2027Q1, also foundation: 2 grants, 1 programme.
+    f = grants(
+        ("a", "X", "foundation", 36500.0, "2026-04-01", "2027-03-31", "committed"),
+        ("b", "Y", "foundation", 30000.0, "2026-04-02", "2027-04-01", "committed"),
+        ("c", "Z", "business", 1000.0, "2025-10-02", "2026-10-01", "committed"),
+        ("a", "X", "foundation", 1000.0, "2025-10-02", "2028-10-01", "committed"),
+        ("b", "X", "foundation", 5000.0, "2026-01-01", "2027-03-31", "pending"),
+        ("a", "W", "foundation", 3650.0, "2026-04-01", "2027-03-31", "committed"),
+    )
+    p = progs("a", "b", "c", capacity=[20.0, 5.0, 7.0])
+    c = fu.funding_cliff(f, p, dt.date(2026, 11, 15))
+    assert len(c) == 8 * len(fu.SOURCE_TYPES)
+    assert c["quarter"].drop_duplicates().tolist() == [
+        "2026Q4", "2027Q1", "2027Q2", "2027Q3", "2027Q4", "2028Q1", "2028Q2", "2028Q3"]
+    row = c.set_index(["quarter", "source_type"])
+    q1 = row.loc[("2027Q1", "foundation")]
+    assert q1["annualised_ending"] == pytest.approx(36525.0 + 3652.5)
+    assert q1["n_grants"] == 2 and q1["n_programs"] == 1 and q1["capacity_affected"] == 20.0
+    assert q1["quarter_start"] == pd.Timestamp("2027-01-01")
+    q2 = row.loc[("2027Q2", "foundation")]
+    assert q2["annualised_ending"] == pytest.approx(30000 / 365 * 365.25)
+    assert q2["n_programs"] == 1 and q2["capacity_affected"] == 5.0
+    q4 = row.loc[("2026Q4", "business")]
+    assert q4["n_programs"] == 1 and q4["annualised_ending"] == pytest.approx(1000 / 365 * 365.25)
+    # Everything else is zero: three non-empty cells in all.
+    assert (c["n_grants"] > 0).sum() == 3
+    assert c["n_grants"].sum() == 4
+
+
+def test_cliff_totals_count_a_programme_once_per_quarter():
+    # Programme a has a foundation and a business grant both ending in 2026Q2: 2 rows by source, 1 programme.
+    f = grants(
+        ("a", "X", "foundation", 100.0, "2025-07-01", "2026-06-30", "committed"),
+        ("a", "Y", "business", 100.0, "2025-07-01", "2026-05-31", "committed"),
+    )
+    c = fu.funding_cliff(f, progs("a", capacity=[12.0]), AS_OF, quarters=2, by_source=False)
+    assert c["quarter"].tolist() == ["2026Q1", "2026Q2"]
+    assert c["n_programs"].tolist() == [0, 1]
+    assert c["n_grants"].tolist() == [0, 2]
+    assert c["capacity_affected"].tolist() == [0.0, 12.0]
+
+
+# ---------------------------------------------------------------- rollups
+
+
+def test_by_funder_capacity_share():
+    # a (30 places): X 500, Y 500 -> X holds half. b (10 places): X alone. c (60 places): no funding.
+    # X underwrites 30 x 0.5 + 10 x 1 = 25 of 100 places = 0.25; Y 15/100 = 0.15.
+    f = grants(
+        ("a", "X", "business", 500.0, "2025-01-01", "2025-12-31", "ended"),
+        ("a", "Y", "foundation", 500.0, "2025-01-01", "2025-12-31", "ended"),
+        ("b", "X", "business", 100.0, "2025-01-01", "2025-12-31", "ended"),
+    )
+    p = progs("a", "b", "c", capacity=[30.0, 10.0, 60.0])
+    out = fu.by_funder(p, f, AS_OF).set_index("funder")
+    assert out.loc["X", "capacity_share"] == pytest.approx(0.25)
+    assert out.loc["Y", "capacity_share"] == pytest.approx(0.15)
+    assert out.loc["X", "capacity_underwritten"] == pytest.approx(25.0)
+    assert out.loc["X", "n_programs"] == 2 and out.loc["X", "n_programs_majority"] == 1
+    st = fu.by_source_type(p, f, AS_OF).set_index("source_type")
+    assert list(st.index) == list(fu.SOURCE_TYPES)
+    assert st.loc["business", "capacity_share"] == pytest.approx(0.25)
+    assert st.loc["foundation", "capacity_share"] == pytest.approx(0.15)
+    assert st.loc["in-kind", "capacity_share"] == 0.0
+
+
+def test_by_area_recomputes_ratios_from_parts():
+    # Area 1: p budget 100 with 50 secured (ratio 0.5), q budget 300 with 0 secured (ratio 0).
+    # The area's ratio is 50/400 = 0.125, not the mean of ratios 0.25.
+    # Declared budgets with no grants in the last year make the budgets exact.
+    f = grants(("p", "X", "business", 100.0, "2026-01-01", "2027-12-31", "committed"))
+    # p: 100 over 730 days, 365 in the next 12 months -> 50 secured.
+    p = progs("p", "q", "r", declared=[100.0, 300.0, 40.0], capacity=[10.0, 30.0, 5.0], area=[1, 1, 2])
+    m = fu.program_metrics(p, f, AS_OF)
+    assert metric(m, "p", "secured_amount") == pytest.approx(50.0)
+    a = fu.by_area(m, p).set_index("area_id")
+    assert a.loc[1, "secured_ratio"] == pytest.approx(0.125)
+    assert a.loc[1, "annual_budget"] == pytest.approx(400.0)
+    # p's rate is 100/730 x 365.25 = 50.03 >= 50, so runway 24 (ends 2027-12-31, m = 24 is 2028-01-01);
+    # q and r have nothing committed: runway 0, at risk. Area 1 capacity at risk = q's 30 of 40.
+    assert metric(m, "p", "runway_months") == 24
+    assert a.loc[1, "n_at_risk"] == 1
+    assert a.loc[1, "share_capacity_at_risk"] == pytest.approx(0.75)
+    assert a.loc[2, "n_programs"] == 1 and a.loc[2, "share_capacity_at_risk"] == 1.0
+
+
+# ---------------------------------------------------------------- misc
+
+
+def test_volunteer_value_uses_the_named_default():
+    assert fu.VOLUNTEER_HOUR_VALUE_USD == 34.79
+    assert "Independent Sector" in fu.VOLUNTEER_HOUR_VALUE_SOURCE and "2024" in fu.VOLUNTEER_HOUR_VALUE_SOURCE
+    v = fu.volunteer_value(pd.DataFrame({"volunteer_hours_year": [10.0, 250.0]}))
+    assert v.tolist() == pytest.approx([347.9, 8697.5])
+    assert fu.volunteer_value(pd.DataFrame({"volunteer_hours_year": [10.0]}), hourly_value=40).iloc[0] == 400.0
+
+
+@pytest.mark.parametrize(
+    "column,value",
+    [("status", "maybe"), ("source_type", "lottery"), ("amount", -5.0), ("end_date", "2024-01-01"),
+     ("start_date", "not a date")],
+)
+def test_bad_funding_rows_raise_input_error_naming_row_and_column(column, value):
+    f = grants(
+        ("p", "X", "business", 100.0, "2025-01-01", "2025-12-31", "ended"),
+        ("p", "X", "business", 100.0, "2025-01-01", "2025-12-31", "ended"),
+    )
+    f[column] = f[column].astype(object)
+    f.loc[1, column] = value
+    with pytest.raises(InputError) as err:
+        fu.program_metrics(progs("p"), f, AS_OF)
+    assert err.value.row == 3 and err.value.column == column
