@@ -119,7 +119,8 @@ def check_database(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build(out: Path, raw_dir: Path | None = None, inventory_dir: Path | None = None, *, seed: int = DEFAULT_SEED,
-          as_of: date | None = None, progress: Callable[[str], None] = lambda _: None) -> dict[str, str]:
+          as_of: date | None = None, demo: bool = False,
+          progress: Callable[[str], None] = lambda _: None) -> dict[str, str]:
     """Build the database at ``out``. The old file is replaced only when the new one is complete and valid.
 
     Returns the build_info written into the database.
@@ -128,7 +129,7 @@ def build(out: Path, raw_dir: Path | None = None, inventory_dir: Path | None = N
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     as_of = as_of or quarter_start(date.today())
-    ref = load_reference(raw_dir, progress)
+    ref = load_reference(raw_dir, progress, demo=demo)
     inv, synthetic, inv_files, tmp_inv = prepare_inventory(ref, inventory_dir, as_of, seed, progress)
     ref.sources = pd.concat([ref.sources, source_frame([SAMPLE_INVENTORY_SOURCE if synthetic else INVENTORY_SOURCE],
                                                        str(date.today()))], ignore_index=True)

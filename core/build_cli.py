@@ -17,6 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--inventory", type=Path, default=None,
                    help="folder with programs.csv, funding.csv, program_periods.csv (default: the synthetic sample)")
     p.add_argument("--out", type=Path, default=None, help="database file (default data/atlas.duckdb)")
+    p.add_argument("--demo", action="store_true", help="build the synthetic demo even when raw files exist")
     p.add_argument("--seed", type=int, default=7, help="seed of the synthetic sample inventory")
     p.set_defaults(func=run)
 
@@ -29,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     def progress(msg: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f}s] {msg}", file=sys.stderr, flush=True)
 
-    info = build(args.out or database_path(), args.raw, args.inventory, seed=args.seed, progress=progress)
+    info = build(args.out or database_path(), args.raw, args.inventory, seed=args.seed, demo=args.demo,
+                 progress=progress)
     print(f"built {args.out or database_path()} ({info['data_kind']} data, {info['inventory_kind']} inventory) "
           f"in {info['build_seconds']} s")
     return 0

@@ -98,9 +98,7 @@ def gap_table(need_pct: pd.Series, coverage_values: pd.Series, population: pd.Se
     out["bivariate_class"] = cls.where(known, None)
     out["colour"] = out["bivariate_class"].map(BIVARIATE_PALETTE).fillna(NO_DATA_COLOUR)
     out["priority"] = (out["bivariate_class"] == PRIORITY_CLASS).fillna(False).astype(bool)
-    out["population"] = (
-        pd.Series(population, dtype=float).reindex(idx) if population is not None else np.nan
-    )
+    out["population"] = pd.Series(population, dtype=float).reindex(idx) if population is not None else np.nan
     out = out.sort_values(["gap", "need_pct"], ascending=[False, False], na_position="last", kind="stable")
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out

@@ -329,9 +329,9 @@ def _allowed_text(field: Field) -> str:
     if field.money:
         parts.append("a leading `$` and thousands commas are read")
     if field.kind == "latitude":
-        parts.append("−90 to 90, inside the city")
+        parts.append("−90 to 90")
     if field.kind == "longitude":
-        parts.append("−180 to 180, inside the city")
+        parts.append("−180 to 180")
     if field.kind in ("id", "text"):
         parts.append(f"up to {field.max_length} characters")
     if field.kind == "date":

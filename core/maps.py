@@ -6,7 +6,6 @@ import html
 import json
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -43,6 +42,8 @@ def classify(values: pd.Series | np.ndarray, k: int = 5, scheme: str = "Quantile
         idx[have] = 0
         bins = [float(distinct.max())] if len(distinct) else []
     else:
+        import mapclassify  # imported here: it pulls in scikit-learn, which the first page paint need not wait for
+
         cls = getattr(mapclassify, scheme)(v[have], k=k)
         idx[have] = cls.yb
         bins = [float(b) for b in cls.bins]
@@ -85,10 +86,16 @@ def area_features(areas: pd.DataFrame, colors: list[str], properties: pd.DataFra
     return feats
 
 
-def view_for(areas: pd.DataFrame) -> pdk.ViewState:
-    lon, lat = float(areas["lon"].mean()), float(areas["lat"].mean())
-    span = max(float(areas["lat"].max() - areas["lat"].min()), float(areas["lon"].max() - areas["lon"].min()))
-    zoom = float(np.clip(np.log2(360 / max(span * 2.2, 1e-3)) - 0.4, 3, 14))
+def view_for(areas: pd.DataFrame, height_px: int = 500) -> pdk.ViewState:
+    """Centre on the areas and zoom so their north–south extent fits the map's height.
+
+    Web Mercator stretches latitude by 1/cos(lat); area centroids understate the true extent, hence the margin.
+    """
+    lon = float((areas["lon"].max() + areas["lon"].min()) / 2)
+    lat = float((areas["lat"].max() + areas["lat"].min()) / 2)
+    extent = max(float(areas["lat"].max() - areas["lat"].min()), 1e-3) * 1.5
+    stretch = 1 / np.cos(np.radians(lat))
+    zoom = float(np.clip(np.log2(height_px * 360 / (256 * stretch * extent)), 3, 14))
     return pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, pitch=0)
 
 
@@ -96,7 +103,7 @@ def area_layer(features: list[dict], layer_id: str = "areas", pickable: bool = T
     return pdk.Layer("GeoJsonLayer", id=layer_id, data={"type": "FeatureCollection", "features": features},
                      pickable=pickable, stroked=True, filled=True, get_fill_color="properties.fill",
                      get_line_color="properties.line", get_line_width="properties.line_width",
-                     line_width_units="pixels", auto_highlight=True)
+                     line_width_min_pixels=1, line_width_scale=20, auto_highlight=True)
 
 
 def points_layer(points: pd.DataFrame, layer_id: str, color: str, radius: str | float = 60,

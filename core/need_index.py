@@ -157,7 +157,7 @@ def need_index(values: pd.DataFrame, defs: pd.DataFrame, weights: dict[str, floa
         )
 
     expected = list(index_defs.index)
-    raw = values.reindex(columns=expected).apply(pd.to_numeric, errors="coerce").astype(float)
+    raw = values.reindex(columns=expected).apply(pd.to_numeric).astype(float)
     sign = np.where(index_defs.loc[expected, "higher_is"].to_numpy() == "better", -1.0, 1.0)
     pct = percentile_rank(raw * sign)
 
@@ -201,7 +201,7 @@ def need_index(values: pd.DataFrame, defs: pd.DataFrame, weights: dict[str, floa
 
 
 def _ordinal(p: float) -> str:
-    n = int(round(100 * p))
+    n = round(100 * p)
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 

@@ -59,8 +59,9 @@ def service_sites(con: Con, kinds: list[str] | None = None) -> pd.DataFrame:
 
 def programs(con: Con) -> pd.DataFrame:
     return query(con, """SELECT p.*, v.name AS venue_name, a.name AS area_name
-                         FROM program p LEFT JOIN venue v USING (venue_id) JOIN area a USING (area_id)
-                         ORDER BY program_id""")
+                         FROM program p LEFT JOIN venue v ON v.venue_id = p.venue_id
+                         JOIN area a ON a.area_id = p.area_id
+                         ORDER BY p.program_id""")
 
 
 def funding(con: Con) -> pd.DataFrame:

@@ -65,11 +65,12 @@ def default_raw_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "raw" / "chicago"
 
 
-def load_reference(raw_dir: Path | None = None, progress: Progress = _quiet, *, seed: int = 20260101) -> Reference:
+def load_reference(raw_dir: Path | None = None, progress: Progress = _quiet, *, seed: int = 20260101,
+                   demo: bool = False) -> Reference:
     """Read the real raw files when ``raw_dir`` (or the default folder) exists, else build the synthetic demo."""
     if raw_dir is None:
         raw_dir = default_raw_dir()
-        if not raw_dir.exists():
+        if demo or not raw_dir.exists():
             from core.demo import demo_reference
 
             progress("No raw data folder found: building the SYNTHETIC demo on libpysal's Chicago boundaries")

@@ -231,16 +231,13 @@ def safe_csv(df: pd.DataFrame, count_cols: Iterable[str] | None = None,
     advice on CSV injection). Numbers, negative ones included, are written as numbers, and so is text
     that is just a number such as ``"-3.5"``. Given ``count_cols`` (and ``rate_cols_by_count``), counts of
     1-10 and the rates built on them are written as "<11" (:func:`suppress_counts`). The index is not
-    written; UTF-8, ``\\n`` line ends.
+    written; UTF-8, CRLF line ends (RFC 4180).
 
     Examples
     --------
     >>> d = pd.DataFrame({"name": ["=HYPERLINK(1)", "ok"], "change": [-2.5, 1.0], "n": [3, 12]})
-    >>> print(safe_csv(d, count_cols=["n"]).decode())
-    name,change,n
-    '=HYPERLINK(1),-2.5,<11
-    ok,1.0,12
-    <BLANKLINE>
+    >>> safe_csv(d, count_cols=["n"]).decode().splitlines()
+    ['name,change,n', "'=HYPERLINK(1),-2.5,<11", 'ok,1.0,12']
     """
     if count_cols or rate_cols_by_count:
         out = suppress_counts(df, count_cols or [], rate_cols_by_count)
@@ -249,5 +246,6 @@ def safe_csv(df: pd.DataFrame, count_cols: Iterable[str] | None = None,
     out = out.apply(_neutralise)
     out.columns = _neutralise(pd.Series([str(c) for c in out.columns], dtype=object)).tolist()
     buffer = io.StringIO()
-    out.to_csv(buffer, index=False, lineterminator="\n")
+    # CRLF line ends (RFC 4180) also make the writer quote any field holding a lone CR or LF.
+    out.to_csv(buffer, index=False, lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8")

@@ -42,7 +42,13 @@ def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
     [0.0, 111.195]
     """
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(x, dtype=float)) for x in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
+    return _haversine_radians(lon1, lat1, np.cos(lat1), lon2, lat2, np.cos(lat2))
+
+
+def _haversine_radians(lon1, lat1, cos_lat1, lon2, lat2, cos_lat2) -> np.ndarray:
+    # Split out so the pair search can take radians and cosines per point, once, instead of per pair,
+    # and still get bit-for-bit the numbers haversine_km gives.
+    a = np.sin((lat2 - lat1) / 2.0) ** 2 + cos_lat1 * cos_lat2 * np.sin((lon2 - lon1) / 2.0) ** 2
     # Rounding can push `a` a hair above 1 for antipodal points; arcsin would then return NaN.
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
@@ -269,15 +275,16 @@ def pairs_within_haversine(
     demand_tree = cKDTree(_unit_vectors(d_lon, d_lat))
     supply_tree = cKDTree(_unit_vectors(s_lon, s_lat))
     found = demand_tree.sparse_distance_matrix(supply_tree, chord, output_type="ndarray")
-    i = found["i"].astype(np.intp, copy=False)
-    j = found["j"].astype(np.intp, copy=False)
+    i = found["i"].astype(np.intp)
+    j = found["j"].astype(np.intp)
     del found
-    minutes = minutes_from_km(haversine_km(d_lon[i], d_lat[i], s_lon[j], s_lat[j]), circuity, speed_kmh)
+    d_lon, d_lat, s_lon, s_lat = (np.radians(x) for x in (d_lon, d_lat, s_lon, s_lat))
+    km = _haversine_radians(d_lon[i], d_lat[i], np.cos(d_lat)[i], s_lon[j], s_lat[j], np.cos(s_lat)[j])
+    minutes = minutes_from_km(km, circuity, speed_kmh)
     keep = minutes <= max_minutes
-    i, j, minutes = i[keep], j[keep], minutes[keep]
-    # Pair order from the tree walk is arbitrary; sorting makes results reproducible bit for bit.
-    order = np.lexsort((j, i))
-    return CostPairs(i[order], j[order], minutes[order], n_d, n_s, max_minutes)
+    # Pair order is the tree walk's: deterministic for given points, but not sorted (sorting millions
+    # of pairs would cost more than finding them).
+    return CostPairs(i[keep], j[keep], minutes[keep], n_d, n_s, max_minutes)
 
 
 def pairs_from_matrix(
@@ -289,7 +296,8 @@ def pairs_from_matrix(
 ) -> CostPairs:
     """Pairs within ``max_minutes`` from a supplied travel-time table (e.g. from r5py or OSRM).
 
-    A pair absent from the table is out of reach. Ids compare as strings. Row numbers in errors are
+    A pair absent from the table is out of reach. Ids compare as strings, exactly (strip spaces
+    before calling, as the CLI does). Row numbers in errors are
     the frame's integer index + 2 (the header is row 1), which is the spreadsheet row for a frame
     straight from ``read_csv``; a frame with a non-integer index is numbered by position.
 
@@ -330,11 +338,8 @@ def pairs_from_matrix(
     else:
         rows = np.arange(len(cost), dtype=np.int64) + 2
 
-    def as_str(values) -> pd.Index:
-        return pd.Index(pd.Series(list(values), dtype=object).astype(str).str.strip())
-
-    i = _lookup(as_str(demand_ids), as_str(cost["origin"]), rows, file, "origin", "demand")
-    j = _lookup(as_str(supply_ids), as_str(cost["destination"]), rows, file, "destination", "supply")
+    i = _lookup(demand_ids, cost["origin"], rows, file, "origin", "demand")
+    j = _lookup(supply_ids, cost["destination"], rows, file, "destination", "supply")
 
     raw = cost["minutes"]
     text = raw if pd.api.types.is_numeric_dtype(raw) else raw.astype(str).str.strip()
@@ -348,9 +353,9 @@ def pairs_from_matrix(
         raise InputError(file, int(rows[k]), "minutes", f"must be >= 0, got {raw.iloc[k]!r}")
 
     key = i.astype(np.int64) * max(len(supply_ids), 1) + j
-    dup = pd.Index(key).duplicated()
-    if dup.any():
-        k = int(np.argmax(dup))
+    ordered = np.sort(key)
+    if (ordered[1:] == ordered[:-1]).any():
+        k = int(np.argmax(pd.Index(key).duplicated()))  # the first row that repeats an earlier one
         first = int(rows[int(np.argmax(key == key[k]))])
         raise InputError(file, int(rows[k]), "destination",
                          f"pair ({cost['origin'].iloc[k]!s}, {cost['destination'].iloc[k]!s}) repeats row {first}")
@@ -359,11 +364,23 @@ def pairs_from_matrix(
     return CostPairs(i[keep], j[keep], minutes[keep], len(demand_ids), len(supply_ids), max_minutes)
 
 
-def _lookup(ids: pd.Index, values: pd.Index, rows: np.ndarray, file: str, column: str, what: str) -> np.ndarray:
+def _as_text(values) -> pd.Index:
+    # Object dtype on purpose: pandas 3's Arrow-backed strings are slow to hash for lookups like these.
+    arr = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=False) != "string":
+        arr = np.array([str(v) for v in arr.tolist()], dtype=object)  # numeric or mixed ids: compare as text
+    return pd.Index(arr, dtype=object)
+
+
+def _lookup(ids, column: pd.Series, rows: np.ndarray, file: str, name: str, what: str) -> np.ndarray:
+    ids = _as_text(ids)
     if ids.has_duplicates:
         raise ValueError(f"{what} ids must be unique")
-    index = ids.get_indexer(values)
+    # A cost table has many rows but few distinct ids: match the distinct values only.
+    codes, uniques = pd.factorize(column)
+    found = ids.get_indexer(_as_text(uniques))
+    index = np.where(codes >= 0, found[codes], -1)
     if (index < 0).any():
         k = int(np.argmax(index < 0))
-        raise InputError(file, int(rows[k]), column, f"unknown {what} id {values[k]!r}")
+        raise InputError(file, int(rows[k]), name, f"unknown {what} id {column.iloc[k]!r}")
     return index.astype(np.intp)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.need_index import need_index, explain
+from core.need_index import explain, need_index
 
 NAN = math.nan
 
@@ -158,9 +158,7 @@ def naive_need_index(values, defs, weights):
     def prank(xs):
         present = [x for x in xs if not math.isnan(x)]
         n = len(present)
-        return [
-            NAN if math.isnan(x) else (0.0 if n == 1 else sum(p < x for p in present) / (n - 1)) for x in xs
-        ]
+        return [NAN if math.isnan(x) else (0.0 if n == 1 else sum(p < x for p in present) / (n - 1)) for x in xs]
 
     d = defs.set_index("indicator_id")
     total = sum(weights.values())
@@ -188,11 +186,26 @@ def naive_need_index(values, defs, weights):
 @pytest.mark.parametrize("seed", range(6))
 def test_matches_loop_reference_on_random_data(seed):
     rng = np.random.default_rng(seed)
-    ids = ["unmet_need", "loneliness", "suicide_rate", "svi", "unemployment", "limited_english", "uninsured",
-           "disability", "poverty"]
+    ids = [
+        "unmet_need",
+        "loneliness",
+        "suicide_rate",
+        "svi",
+        "unemployment",
+        "limited_english",
+        "uninsured",
+        "disability",
+        "poverty",
+    ]
     domains = ["need"] * 3 + ["vulnerability"] * 2 + ["barrier"] * 4
-    defs = pd.DataFrame({"indicator_id": ids, "label": ids, "domain": domains,
-                         "higher_is": rng.choice(["worse", "better"], size=len(ids))})
+    defs = pd.DataFrame(
+        {
+            "indicator_id": ids,
+            "label": ids,
+            "domain": domains,
+            "higher_is": rng.choice(["worse", "better"], size=len(ids)),
+        }
+    )
     n = 40
     vals = rng.integers(0, 8, size=(n, len(ids))).astype(float)  # small integers force many ties
     vals[rng.random(vals.shape) < 0.15] = NAN

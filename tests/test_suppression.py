@@ -133,7 +133,7 @@ def tables(draw):
     return df, cols, total_row, total_col
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_protected_tables_never_show_or_leak_small_counts(case):
     df, cols, total_row, total_col = case
@@ -207,7 +207,7 @@ def inventories(draw):
     return df
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(inventories())
 def test_exports_never_hold_small_counts_and_defuse_formulas(df):
     count_cols = ["participants", "participants_65plus"]
