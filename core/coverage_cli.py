@@ -108,16 +108,15 @@ def _read_csv(path: str) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         raise InputError(path, None, None, f"not a well-formed CSV: {exc}") from None
     df.columns = [str(c).strip() for c in df.columns]
-    blank = (df.apply(lambda col: col.str.strip()) == "").all(axis=1)
-    df = df[~blank.to_numpy()]
+    df = df.apply(lambda col: col.str.strip())  # " 007" and "007" are the same id; " 5" is 5
+    df = df[~(df == "").all(axis=1).to_numpy()]
     if df.empty:
         raise InputError(path, None, None, "no data rows under the header")
     return df
 
 
 def _numbers(df: pd.DataFrame, column: str, path: str, rows: np.ndarray) -> np.ndarray:
-    text = df[column].str.strip()
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
         k = int(np.argmax(bad))
@@ -143,7 +142,7 @@ def read_points(path: str, value_column: str, need_coords: bool = True) -> Point
         if column not in df.columns:
             raise InputError(path, 1, column, f"missing column (found: {', '.join(df.columns)})")
 
-    ids = df["id"].str.strip()
+    ids = df["id"]
     blank = (ids == "").to_numpy()
     if blank.any():
         raise InputError(path, int(rows[np.argmax(blank)]), "id", "id is blank")

@@ -514,7 +514,7 @@ def _outside_message(typed: pd.DataFrame, row: int, areas: gpd.GeoDataFrame) -> 
 def _sub_counts(typed: pd.DataFrame, p: _Problems) -> None:
     total = typed["participants"]
     for column in ("participants_65plus", "participants_limited_english", "n_pre_post"):
-        p.flag(typed[column] > total, column, lambda row: f"is more than participants ({total.at[row]})",
+        p.flag(typed[column] > total, column, lambda row: f"is more than participants ({total.at[row]:g})",
                stage=2)
 
 

@@ -36,10 +36,11 @@ def read_output(text_or_path) -> pd.DataFrame:
 
 def test_round_trip_with_a_cost_matrix(tmp_path):
     # The hand-worked case of test_e2sfca: A_1 = 10/236 + 0.3, A_2 = 6.8/236 (step decay, d0 = 30).
-    # Ids with leading zeros must come back unchanged; no lon/lat is needed with --cost.
+    # Ids with leading zeros must come back unchanged, spaces around ids do not matter, and no lon/lat
+    # is needed with --cost.
     demand = write(tmp_path, "demand.csv", "id,population\n007,100\n008,200\n009,50\n")
     supply = write(tmp_path, "supply.csv", "id,capacity\na,10\nb,30\n")
-    cost = write(tmp_path, "cost.csv", "origin,destination,minutes\n007,a,5\n007,b,25\n008,a,15\n008,b,35\n")
+    cost = write(tmp_path, "cost.csv", "origin,destination,minutes\n007,a,5\n007, b,25\n008 ,a,15\n008,b,35\n")
     out = tmp_path / "access.csv"
     assert run_cli(["--demand", demand, "--supply", supply, "--cost", cost, "--out", str(out)]) == 0
     result = read_output(out)

@@ -354,9 +354,10 @@ def test_programs_header_only_is_refused(tmp_path, base, areas):
 
 def test_file_over_the_size_limit(tmp_path, base, areas):
     write(tmp_path, base)
-    size = (tmp_path / "funding.csv").stat().st_size
+    size = (tmp_path / "programs.csv").stat().st_size
     err = _whole_file_error(tmp_path, base, areas, max_bytes=size - 1)
-    assert (err.file, err.row, err.column) == ("funding.csv", None, None) and "over the limit" in err.message
+    assert (err.file, err.row, err.column) == ("programs.csv", None, None) and "over the limit" in err.message
+    assert load_inventory(tmp_path, areas, max_bytes=size)["program"].shape[0] == 3
 
 
 def test_row_with_too_many_cells(tmp_path, base, areas):
@@ -410,7 +411,7 @@ def test_required_columns_match_not_null_in_schema_sql():
     sql = (ROOT / "core" / "schema.sql").read_text()
     for spec in FILES:
         body = re.search(rf"CREATE TABLE {spec.table} \((.*?)\n\);", sql, re.S).group(1)
-        not_null = {line.split()[0] for line in body.splitlines() if "NOT NULL" in line}
+        not_null = {line.split()[0] for line in body.splitlines() if "NOT NULL" in line or "PRIMARY KEY" in line}
         required = {f.db_name for f in spec.fields if f.required}
         assert required == not_null - {"area_id"}, spec.name
 
