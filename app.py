@@ -15,6 +15,7 @@ if not database_path().exists():
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="🗺️", default=True, url_path="overview"),
+    st.Page("pages/coverage.py", title="Coverage", icon="📍", url_path="coverage"),
     st.Page("pages/data_methods.py", title="Data & methods", icon="📚", url_path="data-methods"),
 ]
 

@@ -26,10 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from core.e2sfca import e2sfca, within_reach  # noqa: E402
-from core.travel import pairs_from_matrix, pairs_within_haversine  # noqa: E402
+from core.e2sfca import e2sfca, within_reach
+from core.travel import pairs_from_matrix, pairs_within_haversine
 
 CHICAGO_TRACTS = Path("/work/shared/data/raw/chicago/Chicago Health Atlas Data Download - Census Tracts.csv")
 D0 = 30.0
@@ -276,8 +274,15 @@ def main() -> None:
                     f"{acc['peak_mb']:>7.0f}MB",
                 ]
             else:
-                cells += [f"{'not run':>9}", f"{'-':>7}", f"{'-':>9}", f"{'-':>10}", f"{'-':>9}",
-                          f"{ours['peak_mb']:>8.0f}MB", f"{'-':>9}"]
+                cells += [
+                    f"{'not run':>9}",
+                    f"{'-':>7}",
+                    f"{'-':>9}",
+                    f"{'-':>10}",
+                    f"{'-':>9}",
+                    f"{ours['peak_mb']:>8.0f}MB",
+                    f"{'-':>9}",
+                ]
             print(" ".join(cells), flush=True)
     print()
     print("ours pts = points -> haversine pairs (k-d tree) -> E2SFCA, end to end (access has no such step);")

@@ -43,3 +43,24 @@ def view(fn: Callable[..., T]) -> Callable[..., T]:
         return cached(data_version(), *args, **kwargs)
 
     return call
+
+
+def model(fn: Callable[..., T]) -> Callable[..., T]:
+    """Cache an immutable analysis model ``fn(con, *args)`` once per database version, shared by all sessions.
+
+    Only for objects no caller mutates (read-only numpy arrays and frames that ``compute`` functions copy
+    before returning); query results and anything a page may change go through :func:`view` instead.
+    """
+
+    def inner(version: str, *args, **kwargs):
+        return fn(connection(), *args, **kwargs)
+
+    inner.__qualname__ = f"model.{fn.__module__}.{fn.__qualname__}"
+    inner.__module__ = fn.__module__
+    cached = st.cache_resource(show_spinner=False, max_entries=8)(inner)
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        return cached(data_version(), *args, **kwargs)
+
+    return call

@@ -166,6 +166,7 @@ def read_points(path: str, value_column: str, need_coords: bool = True) -> Point
             out = np.abs(coord) > limit
             if out.any():
                 k = int(np.argmax(out))
-                raise InputError(path, int(rows[k]), column,
-                                 f"must lie in [-{limit:g}, {limit:g}], got {df[column].iloc[k]!r}")
+                raise InputError(
+                    path, int(rows[k]), column, f"must lie in [-{limit:g}, {limit:g}], got {df[column].iloc[k]!r}"
+                )
     return Points(ids.tolist(), values, lon, lat)

@@ -83,10 +83,9 @@ class _Problems:
 
     def flag(self, mask: pd.Series, column: str, message: str | Callable[[int], str], *, stage: int = 0,
              show: bool = True) -> None:
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
+        if not mask.any():  # NA counts as false here and below
             return
-        row = int(mask.idxmax())
+        row = int(mask.fillna(False).astype(bool).idxmax())
         text = message(row) if callable(message) else message
         if show and column in self.text.columns:
             text += f" (got {self.text.at[row, column]!r})"
@@ -393,12 +392,17 @@ _PARSERS = {
 
 
 def _parse(text: pd.DataFrame, spec: FileSpec, p: _Problems) -> pd.DataFrame:
+    blank = text.eq("")
+    empty = blank.all(axis=0)
     typed = {}
     for field in spec.fields:
-        s = text[field.name]
         if field.required:
-            p.flag(s.eq(""), field.name, "a value is required here, but the cell is empty", show=False)
-        typed[field.name] = _PARSERS[field.kind](s, field, p)
+            p.flag(blank[field.name], field.name, "a value is required here, but the cell is empty", show=False)
+        if empty[field.name]:
+            typed[field.name] = pd.Series(pd.NA if field.kind == "boolean" else np.nan, index=text.index,
+                                          dtype=_lenient_dtype(field))
+        else:
+            typed[field.name] = _PARSERS[field.kind](text[field.name], field, p)
     return pd.DataFrame(typed, index=text.index)
 
 

@@ -357,8 +357,12 @@ def pairs_from_matrix(
     if (ordered[1:] == ordered[:-1]).any():
         k = int(np.argmax(pd.Index(key).duplicated()))  # the first row that repeats an earlier one
         first = int(rows[int(np.argmax(key == key[k]))])
-        raise InputError(file, int(rows[k]), "destination",
-                         f"pair ({cost['origin'].iloc[k]!s}, {cost['destination'].iloc[k]!s}) repeats row {first}")
+        raise InputError(
+            file,
+            int(rows[k]),
+            "destination",
+            f"pair ({cost['origin'].iloc[k]!s}, {cost['destination'].iloc[k]!s}) repeats row {first}",
+        )
 
     keep = minutes <= max_minutes
     return CostPairs(i[keep], j[keep], minutes[keep], len(demand_ids), len(supply_ids), max_minutes)

@@ -65,9 +65,7 @@ def test_round_trip_with_a_cost_matrix(tmp_path):
 )
 def test_round_trip_with_haversine_to_stdout(tmp_path, capsys, options, expected):
     km = DEG_PER_KM
-    demand = write(
-        tmp_path, "demand.csv", f"id,population,lon,lat\nX,400,10,0\nY,100,10,{2 * km!r}\nZ,900,11,0\n"
-    )
+    demand = write(tmp_path, "demand.csv", f"id,population,lon,lat\nX,400,10,0\nY,100,10,{2 * km!r}\nZ,900,11,0\n")
     supply = write(tmp_path, "supply.csv", f"id,lat,lon,capacity,name\nP,0,10,8,one\nQ,{km!r},10,17,two\n")
     assert run_cli(["--demand", demand, "--supply", supply, *options]) == 0
     result = read_output(io.StringIO(capsys.readouterr().out))

@@ -110,7 +110,13 @@ def test_no_decay_is_a_plain_catchment():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(decay="linear"), dict(d0=0), dict(d0=-5), dict(decay="step", sigma=5), dict(decay="gaussian", sigma=0)],
+    [
+        {"decay": "linear"},
+        {"d0": 0},
+        {"d0": -5},
+        {"decay": "step", "sigma": 5},
+        {"decay": "gaussian", "sigma": 0},
+    ],
 )
 def test_decay_weight_rejects_bad_parameters(kwargs):
     with pytest.raises(ValueError):
@@ -202,7 +208,7 @@ def test_catchment_wider_than_the_pairs_is_refused():
         within_reach(pairs, 30, 2)
 
 
-@pytest.mark.parametrize("bad", [dict(population=[1.0]), dict(population=[1.0, -1.0]), dict(capacity=[1.0, np.nan])])
+@pytest.mark.parametrize("bad", [{"population": [1.0]}, {"population": [1.0, -1.0]}, {"capacity": [1.0, np.nan]}])
 def test_e2sfca_rejects_bad_arrays(bad):
     args = {"population": HAND_POP, "capacity": HAND_CAP, **bad}
     with pytest.raises(ValueError):
@@ -327,7 +333,11 @@ def test_restrict_then_e2sfca_equals_building_at_the_smaller_radius():
 
 def test_pairs_from_matrix_by_hand():
     cost = pd.DataFrame(
-        {"origin": ["t1", "t1", "t2", "t3"], "destination": ["p1", "p2", "p2", "p1"], "minutes": ["0", "31", "30", "12.5"]}
+        {
+            "origin": ["t1", "t1", "t2", "t3"],
+            "destination": ["p1", "p2", "p2", "p1"],
+            "minutes": ["0", "31", "30", "12.5"],
+        }
     )
     p = pairs_from_matrix(cost, ["t1", "t2", "t3"], ["p1", "p2"], 30)
     # t1-p2 at 31 is out; t2-p2 at exactly 30 is in; the zero-minute pair is in.

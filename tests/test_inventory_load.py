@@ -411,7 +411,9 @@ def test_required_columns_match_not_null_in_schema_sql():
     sql = (ROOT / "core" / "schema.sql").read_text()
     for spec in FILES:
         body = re.search(rf"CREATE TABLE {spec.table} \((.*?)\n\);", sql, re.S).group(1)
-        not_null = {line.split()[0] for line in body.splitlines() if "NOT NULL" in line or "PRIMARY KEY" in line}
+        lines = [line.split() for line in body.splitlines() if line.strip()]
+        not_null = {words[0] for words in lines if words[0] != "PRIMARY" and (
+            "NOT NULL" in " ".join(words) or "PRIMARY KEY" in " ".join(words))}
         required = {f.db_name for f in spec.fields if f.required}
         assert required == not_null - {"area_id"}, spec.name
 

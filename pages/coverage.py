@@ -1,0 +1,84 @@
+"""Coverage: where community programmes reach residents, with the catchment and filters in the user's hands."""
+
+import streamlit as st
+
+from core import coverage, coverage_view as cv, provenance, queries
+from core.cache import model, view
+from core.export import to_csv_bytes
+
+info = view(queries.build_info)()
+st.title("Coverage")
+for text in provenance.banners(info, shows_inventory=True):
+    st.warning(text, icon="⚠️")
+
+cov_model = model(coverage.build_model)()
+languages = cv.languages_offered(cov_model)
+params = cv.params_from_query(st.query_params.to_dict(), languages)
+
+
+def sync_url():
+    s = st.session_state
+    p = coverage.CoverageParams(d0=float(s.d0), decay=s.decay, types=tuple(s.types) or coverage.PLACE_BASED_TYPES,
+                                language=None if s.lang == "any" else s.lang, evening_or_weekend=s.eve,
+                                free_only=s.free)
+    st.query_params.update(cv.params_to_query(p))
+
+
+with st.sidebar:
+    st.header("Filters")
+    st.slider("Catchment (minutes' walk)", 5, 60, int(params.d0), 5, key="d0", on_change=sync_url,
+              help="Straight-line distance × 1.3 at 4.8 km/h. Pairs up to and including this time count.")
+    st.selectbox("Distance decay", list(coverage.DECAYS_LABELS), list(coverage.DECAYS_LABELS).index(params.decay),
+                 format_func=coverage.DECAYS_LABELS.get, key="decay", on_change=sync_url)
+    st.multiselect("Programme types", coverage.PROGRAM_TYPES, list(params.types), format_func=coverage.TYPE_LABELS.get,
+                   key="types", on_change=sync_url,
+                   help="Helplines are answered by phone, so they are left out of walking coverage by default.")
+    st.selectbox("Language offered", ["any"] + languages, (["any"] + languages).index(params.language or "any"),
+                 key="lang", on_change=sync_url)
+    st.toggle("Evening or weekend sessions only", params.evening_or_weekend, key="eve", on_change=sync_url)
+    st.toggle("Free programmes only", params.free_only, key="free", on_change=sync_url)
+    show_sites = st.toggle("Show professional service sites", False, key="sites")
+
+result = coverage.compute(cov_model, params)
+value, help_text = cv.headline(result)
+st.metric("Residents within reach of a programme", value, help=help_text)
+
+areas_geo = view(queries.areas)()
+table = cv.area_table(result)
+area_ids = table["area_id"].tolist()
+names = dict(zip(table["area_id"], table["Area"]))
+selected = st.query_params.get("area")
+selected = int(selected) if selected and selected.isdigit() and int(selected) in names else None
+
+sites = view(queries.service_sites)() if show_sites else None
+deck, legend = cv.coverage_map(areas_geo, result, sites, selected)
+event = st.pydeck_chart(deck, height=540, key="coverage_map", on_select="rerun", selection_mode="single-object")
+st.markdown(legend, unsafe_allow_html=True)
+
+picked = (event.selection.get("objects", {}) or {}).get("areas") if event and event.selection else None
+if picked:
+    selected = int(picked[0]["properties"]["area_id"]) if "properties" in picked[0] else int(picked[0]["area_id"])
+    st.query_params["area"] = str(selected)
+
+left, right = st.columns([1, 1])
+with left:
+    st.subheader("Reach by group")
+    st.dataframe(cv.reach_table(result), hide_index=True, width="stretch", key="reach_table")
+    st.caption("Limited-English residents count as in reach only where a programme offers one of the three "
+               "most-spoken non-English languages of their area.")
+with right:
+    st.subheader("Area detail")
+    choice = st.selectbox("Area (or click the map)", [0] + area_ids, ([0] + area_ids).index(selected or 0),
+                          format_func=lambda a: names.get(a, "—"), key="area_pick")
+    if choice:
+        st.query_params["area"] = str(choice)
+        d = cv.area_detail(cov_model, params, result, choice)
+        st.markdown(f"**{d['name']}**: {d['value']}, rank {d['rank']}, {d['reach']} of residents within reach.")
+        st.dataframe(d["programmes"], hide_index=True, width="stretch", key="area_programmes")
+
+st.subheader("Coverage by area")
+st.dataframe(table, hide_index=True, width="stretch", key="coverage_table")
+c1, c2 = st.columns(2)
+c1.download_button("Download table (CSV)", to_csv_bytes(table), "coverage_by_area.csv", "text/csv")
+c2.download_button("Download map (GeoJSON)", cv.geojson_bytes(areas_geo, table), "coverage_by_area.geojson",
+                   "application/geo+json")
