@@ -204,6 +204,16 @@ def _rates(t: pd.DataFrame, population: pd.Series, area_shares: pd.DataFrame | N
     return t.drop(columns=["cost_participants", "base_65plus", "base_limited_english"])
 
 
+def _whole_counts(t: pd.DataFrame) -> pd.DataFrame:
+    """Counts as nullable integers, so tables and CSVs read 80 rather than 80.0."""
+    for column in ["quarters_reported", "sessions", *COUNT_COLUMNS]:
+        if column in t:
+            values = t[column].astype(float)
+            if np.all(np.mod(values.dropna(), 1) == 0):
+                t[column] = values.round().astype("Int64")
+    return t
+
+
 def _areas(areas: pd.DataFrame) -> pd.DataFrame:
     a = pd.DataFrame({"area_id": areas["area_id"].to_numpy(), "population": _num(areas, "population").to_numpy()})
     for group in ("65plus", "limited_english"):
@@ -269,7 +279,7 @@ def program_impact(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.Data
     population = out["area_id"].map(a["population"]).astype(float)
     shares = pd.DataFrame({f"share_{g}": out["area_id"].map(a[f"share_{g}"]).astype(float)
                            for g in ("65plus", "limited_english")})
-    out = _rates(out, population, shares, hourly_value)
+    out = _whole_counts(_rates(out, population, shares, hourly_value))
     out["outcome_measure"] = out["program_id"].map(latest)
     out = out.join(outcome, on="program_id")
     out["outcome_status"] = out["outcome_status"].fillna("no data")
@@ -313,7 +323,7 @@ def area_impact(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.DataFra
     out = a[["population"]].join(counts).join(sums)
     out[["n_programs", "n_single_coordinator"]] = out[["n_programs", "n_single_coordinator"]].fillna(0).astype(int)
     out["quarters_reported"] = 0
-    out = _rates(out, out["population"], a, hourly_value).drop(columns="quarters_reported")
+    out = _whole_counts(_rates(out, out["population"], a, hourly_value).drop(columns="quarters_reported"))
     out = out.reset_index()
     out.attrs["period"] = period_label(end)
     out.attrs["quarters"] = quarters
@@ -369,7 +379,7 @@ def quarterly_trends(programs: pd.DataFrame, periods: pd.DataFrame, *, by_area: 
         keys = ["q", "area_id"]
     sums = _sums(frame, keys).rename(columns={"quarters_reported": "programs_reporting"})
     sums["cost_per_participant"] = sums["cost"] / sums["cost_participants"].where(sums["cost_participants"] > 0)
-    out = sums.drop(columns=["cost_participants", "base_65plus", "base_limited_english"])
+    out = _whole_counts(sums.drop(columns=["cost_participants", "base_65plus", "base_limited_english"]))
     if measure is not None:
         have = frame[(frame["outcome_measure"] == measure) & (frame["n_pre_post"] > 0) & frame["mean_change"].notna()]
         have = have[(have["n_pre_post"] == 1) | have["sd_change"].notna()]
