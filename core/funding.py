@@ -93,7 +93,8 @@ def grant_intervals(funding: pd.DataFrame) -> pd.DataFrame:
         (np.isnan(amount) | (amount < 0), "amount", "must be a number of 0 or more"),
         (end_excl <= start, "end_date", "must not be before start_date"),
         (~funding["status"].isin(STATUSES).to_numpy(), "status", f"must be one of {', '.join(STATUSES)}"),
-        (~funding["source_type"].isin(SOURCE_TYPES).to_numpy(), "source_type", f"must be one of {', '.join(SOURCE_TYPES)}"),
+        (~funding["source_type"].isin(SOURCE_TYPES).to_numpy(), "source_type",
+         f"must be one of {', '.join(SOURCE_TYPES)}"),
     ]
     for bad, column, message in checks:
         if bad.any():
@@ -237,7 +238,8 @@ def _runway(g: pd.DataFrame, program_ids: pd.Series, budget: np.ndarray, as_of) 
     ticks = np.array([shift_months(as_of, int(m)) for m in months])
     committed = g[g["status"] == "committed"]
     active = (committed["start"].to_numpy()[:, None] <= ticks) & (ticks < committed["end_excl"].to_numpy()[:, None])
-    rate = pd.DataFrame(active * committed["rate"].to_numpy()[:, None]).groupby(committed["program_id"].to_numpy()).sum()
+    rate = pd.DataFrame(active * committed["rate"].to_numpy()[:, None])
+    rate = rate.groupby(committed["program_id"].to_numpy()).sum()
     rate = rate.reindex(program_ids.to_numpy(), fill_value=0.0).to_numpy()
     # The tolerance keeps two grants of exactly half the budget each from tipping below on rounding.
     below = rate < (RUNWAY_FLOOR * budget)[:, None] * (1 - 1e-9)
@@ -503,7 +505,10 @@ def funding_cliff(funding: pd.DataFrame, programs: pd.DataFrame, as_of, quarters
     money = g.groupby(keys).agg(annualised_ending=("rate", "sum"), n_grants=("rate", "size"))
     affected = progs.groupby(keys).agg(n_programs=("program_id", "size"), capacity_affected=("capacity", "sum"))
     table = money.join(affected)
-    grid = pd.MultiIndex.from_product([labels, list(SOURCE_TYPES)], names=keys) if by_source else pd.Index(labels, name="quarter")
+    if by_source:
+        grid = pd.MultiIndex.from_product([labels, list(SOURCE_TYPES)], names=keys)
+    else:
+        grid = pd.Index(labels, name="quarter")
     table = table.reindex(grid)
     table = table.fillna(0).astype({"n_grants": int, "n_programs": int, "annualised_ending": float,
                                     "capacity_affected": float})

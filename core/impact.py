@@ -188,7 +188,7 @@ def _sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out.rename(columns={"reported": "quarters_reported"})
 
 
-def _rates(t: pd.DataFrame, population: pd.Series, area_shares: pd.DataFrame | None, hourly_value: float) -> pd.DataFrame:
+def _rates(t: pd.DataFrame, population: pd.Series, area_shares: pd.DataFrame, hourly_value: float) -> pd.DataFrame:
     t = t.copy()
     for column in ["quarters_reported", "sessions", "participants", "volunteer_hours"]:
         t[column] = t[column].fillna(0)
@@ -199,8 +199,7 @@ def _rates(t: pd.DataFrame, population: pd.Series, area_shares: pd.DataFrame | N
         for group in ("65plus", "limited_english"):
             base = t[f"base_{group}"]
             t[f"share_{group}"] = (t[f"participants_{group}"] / base).where(base >= MIN_N)
-            area_share = area_shares[f"share_{group}"] if area_shares is not None and f"share_{group}" in area_shares else np.nan
-            t[f"gap_{group}"] = t[f"share_{group}"] - area_share
+            t[f"gap_{group}"] = t[f"share_{group}"] - area_shares[f"share_{group}"]
     return t.drop(columns=["cost_participants", "base_65plus", "base_limited_english"])
 
 
@@ -256,7 +255,7 @@ def program_impact(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.Data
     ...                   "participants": [40, 60], "volunteer_hours": [20.0, 30.0], "cost": [1000.0, 1000.0]})
     >>> r = program_impact(p, q, pd.DataFrame({"area_id": [1], "population": [20000]}))
     >>> r[["participants", "per_1000", "cost_per_participant", "single_coordinator"]].values.tolist()
-    [[100.0, 5.0, 20.0, True]]
+    [[100, 5.0, 20.0, True]]
     """
     chosen = filter_programs(programs, types, populations)
     frame, end = _window(periods, chosen["program_id"], period, quarters)
@@ -318,8 +317,8 @@ def area_impact(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.DataFra
                           "single": _num(chosen, "coordinator_count").to_numpy() == 1})
     if "step_free" in chosen:
         progs["step_free"] = chosen["step_free"].astype(float).to_numpy()
-    counts = progs.groupby("area_id").agg(n_programs=("single", "size"), n_single_coordinator=("single", "sum"),
-                                          **({"share_step_free": ("step_free", "mean")} if "step_free" in progs else {}))
+    extra = {"share_step_free": ("step_free", "mean")} if "step_free" in progs else {}
+    counts = progs.groupby("area_id").agg(n_programs=("single", "size"), n_single_coordinator=("single", "sum"), **extra)
     out = a[["population"]].join(counts).join(sums)
     out[["n_programs", "n_single_coordinator"]] = out[["n_programs", "n_single_coordinator"]].fillna(0).astype(int)
     out["quarters_reported"] = 0
@@ -367,7 +366,7 @@ def quarterly_trends(programs: pd.DataFrame, periods: pd.DataFrame, *, by_area: 
     >>> q = pd.DataFrame({"program_id": ["a", "b", "a"], "period": ["2026Q1", "2026Q1", "2025Q4"],
     ...                   "sessions": [1, 2, 3], "participants": [10, 20, 30], "volunteer_hours": [0, 0, 0]})
     >>> quarterly_trends(p, q)[["period", "participants"]].values.tolist()
-    [['2025Q4', 30.0], ['2026Q1', 30.0]]
+    [['2025Q4', 30], ['2026Q1', 30]]
     """
     chosen = filter_programs(programs, types, populations)
     idx = period_index(periods["period"]) if len(periods) else np.array([], dtype=int)

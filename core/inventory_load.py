@@ -45,8 +45,8 @@ _ISO_DATE = (r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
              r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?")
 _NUMERIC_DATE = r"(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{2}|\d{4})"
 _NAMED_MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d-%b-%Y", "%d-%b-%y", "%d-%B-%Y")
-_TRUE = {"true", "yes", "y", "t", "1"}
-_FALSE = {"false", "no", "n", "f", "0"}
+_BOOLEANS = {"true": True, "yes": True, "y": True, "t": True, "1": True,
+             "false": False, "no": False, "n": False, "f": False, "0": False}
 _LANGUAGE_CODES = {"en": "english", "eng": "english", "es": "spanish", "spa": "spanish", "zh": "chinese",
                    "zho": "chinese", "pl": "polish", "pol": "polish", "ar": "arabic", "ara": "arabic",
                    "fr": "french", "fra": "french", "ko": "korean", "kor": "korean", "vi": "vietnamese",
@@ -212,13 +212,13 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
 
     # Clean every cell in one pass over a flat column, rather than column by column.
     wanted = [name for name in expected if name in keep]
-    flat = pd.Series(frame[[keep[name] for name in wanted]].to_numpy().ravel(order="F"), dtype="str")
+    flat = pd.Series(frame[[keep[name] for name in wanted]].to_numpy().ravel(order="F"), dtype=object)
     flat = flat.str.replace(_BREAKS, " ", regex=True).str.replace(_CONTROL, "", regex=True).str.strip()
     cells = flat.to_numpy().reshape((len(frame), len(wanted)), order="F")
-    out = pd.DataFrame({name: cells[:, i] for i, name in enumerate(wanted)}, index=frame.index, dtype="str")
+    out = pd.DataFrame({name: cells[:, i] for i, name in enumerate(wanted)}, index=frame.index, dtype=object)
     for name in expected:
         if name not in keep:
-            out[name] = pd.Series("", index=frame.index, dtype="str")
+            out[name] = pd.Series("", index=frame.index, dtype=object)
     out = out[expected]
     if len(out) < spec.min_rows:
         raise InputError(file, None, None, "has a header but no data rows: at least one programme is needed")
@@ -258,10 +258,7 @@ def _parse_number(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
 
 
 def _parse_boolean(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
-    low = s.str.lower()
-    values = pd.Series(pd.NA, index=s.index, dtype="boolean")
-    values[low.isin(_TRUE)] = True
-    values[low.isin(_FALSE)] = False
+    values = s.str.lower().map(_BOOLEANS).astype("boolean")
     p.flag(s.ne("") & values.isna(), field.name, "must be true or false (yes/no and 1/0 are also read)")
     return values
 

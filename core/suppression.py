@@ -214,7 +214,7 @@ def _neutralise(values: pd.Series) -> pd.Series:
             or isinstance(values.dtype, pd.CategoricalDtype)):
         return values
     values = values.astype(object)
-    text = values.where(values.map(type) == str)
+    text = values.where(values.map(lambda v: isinstance(v, str)))
     risky = text.str.contains(_FORMULA_START, regex=True, na=False) & ~text.str.fullmatch(_PLAIN_NUMBER, na=False)
     if risky.any():
         values = values.copy()
@@ -239,10 +239,8 @@ def safe_csv(df: pd.DataFrame, count_cols: Iterable[str] | None = None,
     >>> safe_csv(d, count_cols=["n"]).decode().splitlines()
     ['name,change,n', "'=HYPERLINK(1),-2.5,<11", 'ok,1.0,12']
     """
-    if count_cols or rate_cols_by_count:
-        out = suppress_counts(df, count_cols or [], rate_cols_by_count)
-    else:
-        out = df.copy()
+    protect = count_cols or rate_cols_by_count
+    out = suppress_counts(df, count_cols or [], rate_cols_by_count) if protect else df.copy()
     out = out.apply(_neutralise)
     out.columns = _neutralise(pd.Series([str(c) for c in out.columns], dtype=object)).tolist()
     buffer = io.StringIO()

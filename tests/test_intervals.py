@@ -43,10 +43,10 @@ def test_wilson_bounds_solve_the_score_equation(n, level):
     z = stats.norm.ppf(0.5 + level / 2)
     k = np.arange(n + 1)
     lo, hi = wilson(k, n, level=level)
-    for ki, l, h in zip(k, lo, hi):
+    for ki, low, h in zip(k, lo, hi):
         phat = ki / n
         roots = np.sort(np.roots([1 + z**2 / n, -(2 * phat + z**2 / n), phat**2]).real)
-        assert l == pytest.approx(max(roots[0], 0.0), abs=1e-12)
+        assert low == pytest.approx(max(roots[0], 0.0), abs=1e-12)
         assert h == pytest.approx(min(roots[1], 1.0), abs=1e-12)
 
 

@@ -182,16 +182,20 @@ def test_scenario_validation():
     "args,expected",
     [
         ((12, 38400, 9, "Funder X"),
-         "If Funder X withdraws, 12 programmes lose over half their budget; 38,400 residents in 9 areas fall out of reach."),
+         "If Funder X withdraws, 12 programmes lose over half their budget; "
+         "38,400 residents in 9 areas fall out of reach."),
         ((1, 1234567, 1, "Acme Trust"),
-         "If Acme Trust withdraws, 1 programme loses over half its budget; 1,234,567 residents in 1 area fall out of reach."),
+         "If Acme Trust withdraws, 1 programme loses over half its budget; "
+         "1,234,567 residents in 1 area fall out of reach."),
         ((0, 0, 0, "Acme Trust"),
          "If Acme Trust withdraws, no programme loses over half its budget; no residents fall out of reach."),
         ((3, None, 0, "Acme Trust"), "If Acme Trust withdraws, 3 programmes lose over half their budget."),
         ((2, 7, 2, "Acme Trust"),
-         "If Acme Trust withdraws, 2 programmes lose over half their budget; fewer than 11 residents in 2 areas fall out of reach."),
+         "If Acme Trust withdraws, 2 programmes lose over half their budget; "
+         "fewer than 11 residents in 2 areas fall out of reach."),
         ((1500, 11.4, 2, "Acme Trust"),
-         "If Acme Trust withdraws, 1,500 programmes lose over half their budget; 11 residents in 2 areas fall out of reach."),
+         "If Acme Trust withdraws, 1,500 programmes lose over half their budget; "
+         "11 residents in 2 areas fall out of reach."),
     ],
 )
 def test_plain_summary(args, expected):

@@ -174,7 +174,7 @@ def test_protected_tables_never_show_or_leak_small_counts(case):
 
     # 4. Even if a line's true total were published elsewhere, no line holds exactly one hidden cell
     #    unless nothing else in it is non-zero (then there is no second cell to hide).
-    for _, shown_line, true_line, hidden_line in lines:
+    for _, _, true_line, hidden_line in lines:
         if hidden_line.sum() == 1:
             assert (true_line[~hidden_line] == 0).all()
 
