@@ -58,7 +58,8 @@ def prepare_inventory(ref: Reference, inventory_dir: Path | None, as_of: date, s
     return inv, synthetic, files, tmp
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    """Append ``df`` to ``table``, matching columns by name; columns the table lacks are ignored, missing ones NULL."""
     cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
     frame = df.reindex(columns=cols)
     con.register("_frame", frame)
@@ -79,24 +80,24 @@ def write_database(path: Path, ref: Reference, inv: dict[str, pd.DataFrame], inf
         frame = pd.DataFrame(areas.drop(columns="geometry"))
         frame["geometry"] = [json.dumps(f["geometry"]) for f in full]
         frame["geometry_simplified"] = [json.dumps(f["geometry"]) for f in simple]
-        _insert(con, "area", frame)
-        _insert(con, "tract", ref.tracts)
+        insert_frame(con, "area", frame)
+        insert_frame(con, "tract", ref.tracts)
         progress("Writing indicators, sources and places")
-        _insert(con, "indicator_def", ref.indicator_defs)
+        insert_frame(con, "indicator_def", ref.indicator_defs)
         ind = ref.indicators.copy()
         ind["unstable"] = ind.get("unstable", pd.Series(False, index=ind.index)).fillna(False).astype(bool)
-        _insert(con, "indicator", ind)
-        _insert(con, "area_language", ref.area_language)
-        _insert(con, "venue", ref.venues)
-        _insert(con, "service_site", ref.service_sites)
-        _insert(con, "source", ref.sources)
+        insert_frame(con, "indicator", ind)
+        insert_frame(con, "area_language", ref.area_language)
+        insert_frame(con, "venue", ref.venues)
+        insert_frame(con, "service_site", ref.service_sites)
+        insert_frame(con, "source", ref.sources)
         progress("Writing the programme inventory")
-        _insert(con, "program", inv["program"])
-        _insert(con, "funding", inv["funding"])
-        _insert(con, "program_period", inv["program_period"])
-        _insert(con, "data_quality", ref.quality)
-        _insert(con, "build_info", pd.DataFrame({"key": list(info), "value": list(info.values())}))
-        _insert(con, "manifest", manifest)
+        insert_frame(con, "program", inv["program"])
+        insert_frame(con, "funding", inv["funding"])
+        insert_frame(con, "program_period", inv["program_period"])
+        insert_frame(con, "data_quality", ref.quality)
+        insert_frame(con, "build_info", pd.DataFrame({"key": list(info), "value": list(info.values())}))
+        insert_frame(con, "manifest", manifest)
         check_database(con)
         con.execute("CHECKPOINT")
     finally:

@@ -494,8 +494,8 @@ def funding_cliff(funding: pd.DataFrame, programs: pd.DataFrame, as_of, quarters
     first = pd.Period(pd.Timestamp(as_of), freq="Q")
     periods = pd.period_range(first, periods=quarters, freq="Q")
     labels = [f"{p.year}Q{p.quarter}" for p in periods]
-    end_date = (g["end_excl"] - 1).to_numpy().astype("datetime64[D]")
-    g["quarter"] = pd.PeriodIndex(pd.DatetimeIndex(end_date), freq="Q").map(lambda p: f"{p.year}Q{p.quarter}")
+    end_date = pd.DatetimeIndex((g["end_excl"] - 1).to_numpy().astype("datetime64[D]"))
+    g["quarter"] = end_date.year.astype(str) + "Q" + end_date.quarter.astype(str)
     g = g[g["quarter"].isin(labels)]
     capacity = pd.Series(weekly_capacity(programs).to_numpy(), index=programs["program_id"].to_numpy())
 

@@ -62,12 +62,15 @@ def period_index(labels) -> np.ndarray:
     [8103, 8104]
     """
     labels = pd.Series(labels, dtype=object).astype(str).str.strip()
-    parts = labels.str.extract(_PERIOD)
-    bad = parts[0].isna().to_numpy()
+    # A table holds few distinct quarters: parse each once.
+    codes, uniques = pd.factorize(labels)
+    parts = pd.Series(uniques, dtype=object).str.extract(_PERIOD)
+    bad = parts[0].isna().to_numpy()[codes] if len(labels) else np.zeros(0, dtype=bool)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise InputError("program_period", pos + 2, "period", f"must look like '2025Q3', got {labels.iloc[pos]!r}")
-    return (parts[0].astype(int) * 4 + parts[1].astype(int) - 1).to_numpy()
+    index = (parts[0].astype(float) * 4 + parts[1].astype(float) - 1).to_numpy()
+    return index[codes].astype(np.int64) if len(labels) else np.zeros(0, dtype=np.int64)
 
 
 def period_label(index: int) -> str:
@@ -318,7 +321,8 @@ def area_impact(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.DataFra
     if "step_free" in chosen:
         progs["step_free"] = chosen["step_free"].astype(float).to_numpy()
     extra = {"share_step_free": ("step_free", "mean")} if "step_free" in progs else {}
-    counts = progs.groupby("area_id").agg(n_programs=("single", "size"), n_single_coordinator=("single", "sum"), **extra)
+    counts = progs.groupby("area_id").agg(n_programs=("single", "size"), n_single_coordinator=("single", "sum"),
+                                          **extra)
     out = a[["population"]].join(counts).join(sums)
     out[["n_programs", "n_single_coordinator"]] = out[["n_programs", "n_single_coordinator"]].fillna(0).astype(int)
     out["quarters_reported"] = 0

@@ -145,9 +145,9 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
         raise InputError(file, None, None, "is empty: expected a header row naming the columns, then data rows")
 
     records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        for record in csv.reader(io.StringIO(text, newline="")):
-            records.append(record)
+        records.extend(reader)
     except csv.Error as exc:
         raise InputError(file, len(records) + 1, None, f"could not be read as CSV: {exc}") from None
 
@@ -172,8 +172,8 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
         if len(record) != width:
             hint = (" — a quote (\") may not be closed" if any("\n" in c for c in record)
                     else " — is there an unquoted comma inside a cell?" if len(record) > width else "")
-            raise InputError(file, i + 1, None,
-                             f"has {len(record)} values but the header has {width} columns{hint}")
+            values = f"{len(record)} value" + ("" if len(record) == 1 else "s")
+            raise InputError(file, i + 1, None, f"has {values} but the header has {width} columns{hint}")
         body.append(record)
         rows.append(i + 1)
 
@@ -212,13 +212,13 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
 
     # Clean every cell in one pass over a flat column, rather than column by column.
     wanted = [name for name in expected if name in keep]
-    flat = pd.Series(frame[[keep[name] for name in wanted]].to_numpy().ravel(order="F"), dtype=object)
+    flat = pd.Series(frame[[keep[name] for name in wanted]].to_numpy().ravel(order="F"), dtype="str")
     flat = flat.str.replace(_BREAKS, " ", regex=True).str.replace(_CONTROL, "", regex=True).str.strip()
     cells = flat.to_numpy().reshape((len(frame), len(wanted)), order="F")
-    out = pd.DataFrame({name: cells[:, i] for i, name in enumerate(wanted)}, index=frame.index, dtype=object)
+    out = pd.DataFrame({name: cells[:, i] for i, name in enumerate(wanted)}, index=frame.index, dtype="str")
     for name in expected:
         if name not in keep:
-            out[name] = pd.Series("", index=frame.index, dtype=object)
+            out[name] = pd.Series("", index=frame.index, dtype="str")
     out = out[expected]
     if len(out) < spec.min_rows:
         raise InputError(file, None, None, "has a header but no data rows: at least one programme is needed")
@@ -298,7 +298,7 @@ def _parse_date(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
 
 
 def _ambiguous_message(parts: pd.Series) -> str:
-    a, b, year = int(parts["a"]), int(parts["b"]), parts["c"]
+    a, b = int(parts["a"]), int(parts["b"])
     names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December"]
     if a <= 12 and b <= 12 and a != b:

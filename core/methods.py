@@ -24,6 +24,13 @@ poverty, limited English) are the tract population × its area's share, because 
 """
 
 
+def small_numbers_md() -> str:
+    """The suppression rule as the Data & methods page states it."""
+    from core.suppression import SUPPRESSION_RULE_MD
+
+    return SUPPRESSION_RULE_MD
+
+
 def indicator_table(con) -> pd.DataFrame:
     d = queries.indicator_defs(con)
     return d[["label", "domain", "unit", "higher_is", "period", "definition", "publisher", "source_title",

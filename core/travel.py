@@ -192,9 +192,7 @@ def supply_mask(supply_ids, keep_ids) -> np.ndarray:
     >>> supply_mask(["p1", "p2", "p3"], ["p3", "p1", "zz"]).tolist()
     [True, False, True]
     """
-    ids = pd.Index(pd.Series(list(supply_ids), dtype=object).astype(str))
-    keep = pd.Index(pd.Series(list(keep_ids), dtype=object).astype(str))
-    return np.asarray(ids.isin(keep), dtype=bool)
+    return np.asarray(_as_text(supply_ids).isin(_as_text(keep_ids)), dtype=bool)
 
 
 def _unit_vectors(lon, lat) -> np.ndarray:

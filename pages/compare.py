@@ -1,6 +1,68 @@
-"""Placeholder while the page is being built."""
+"""Compare: two to four neighbourhoods side by side against the city, with percentile bars and their peers."""
 
 import streamlit as st
 
-st.title("compare")
-st.info("This page is being built.")
+from core import compare_view as cv, provenance, queries
+from core.cache import view
+from core.export import to_csv_bytes
+
+info = view(queries.build_info)()
+st.title("Compare neighbourhoods")
+for text in provenance.banners(info, shows_inventory=True):
+    st.warning(text, icon="⚠️")
+
+areas_geo = view(queries.areas)()
+names = dict(zip(areas_geo["area_id"], areas_geo["name"]))
+chosen = cv.area_ids_from_query(st.query_params.to_dict(), names)
+
+
+def sync_url():
+    st.query_params.update(cv.area_ids_to_query(st.session_state.areas))
+
+
+st.multiselect("Areas to compare (two to four)", list(names), list(chosen), format_func=names.get,
+               max_selections=cv.MAX_AREAS, key="areas", on_change=sync_url,
+               help="Each area is shown against the city median. Share the link to reopen this comparison.")
+chosen = tuple(st.session_state.areas)
+if not chosen:
+    st.info("Pick at least one area (two to four to compare them).")
+    st.stop()
+if len(chosen) == 1:
+    st.caption("Add another area to compare them side by side.")
+
+colours = cv.area_colours(chosen)
+heads = view(cv.need_headlines)(chosen)
+for col, row in zip(st.columns(len(chosen)), heads.itertuples()):
+    col.metric(f"{row.area}: need index", f"{cv.ordinal(row.need_index)} percentile",
+               help="Overall need index (DESIGN §3, CDC/ATSDR SVI method): the percentile rank among the 77 areas "
+                    "of the equally weighted mental-health need, social vulnerability and barrier domain ranks. "
+                    "Sources: Healthy Chicago Survey, IDPH, CDC/ATSDR SVI and ACS via the Chicago Health Atlas.")
+
+st.subheader("Where they are")
+for col, area_id in zip(st.columns(len(chosen)), chosen):
+    col.altair_chart(cv.locator_chart(areas_geo, area_id, colours[area_id]), width="stretch")
+long = view(cv.indicator_long)()
+st.dataframe(cv.chosen_table(areas_geo, long, chosen), hide_index=True, width="stretch", key="chosen_table")
+
+comp = cv.comparison(long, chosen)
+st.caption("Bars run from the city median (dashed line, the 50th percentile) to each area's percentile among the "
+           "77 community areas. Values carry their margin of error where the source gives one; rates on fewer "
+           "than 20 deaths are marked unstable (CDC WISQARS practice).")
+for domain in cv.DOMAINS:
+    st.subheader(cv.DOMAIN_TITLES[domain])
+    st.altair_chart(cv.percentile_chart(comp, domain, colours), width="stretch")
+    st.dataframe(cv.domain_table(comp, domain), hide_index=True, width="stretch", key=f"table_{domain}")
+    with st.expander("Definitions and sources"):
+        st.dataframe(cv.definitions_table(comp, domain), hide_index=True, width="stretch", key=f"defs_{domain}")
+st.download_button("Download the comparison (CSV)", to_csv_bytes(cv.download_frame(comp)), "compare_areas.csv",
+                   "text/csv")
+
+first = names[chosen[0]]
+st.subheader(f"Areas most like {first}")
+st.caption("Nearest areas on standardised (z-scored) need-index indicators and demographic shares (age 65+, "
+           "language other than English at home, race and ethnicity), by Euclidean distance. Coverage is weekly "
+           "programme places per 1,000 residents (E2SFCA, 30-minute walk).")
+similar = cv.similar_areas(long, chosen[0])
+st.altair_chart(cv.similar_chart(similar), width="stretch")
+st.dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")
+st.download_button("Download similar areas (CSV)", to_csv_bytes(similar), "similar_areas.csv", "text/csv")

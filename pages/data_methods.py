@@ -19,6 +19,8 @@ st.dataframe(view(methods.source_table)(), hide_index=True, width="stretch", key
 
 st.header("Methods")
 st.markdown(methods.METHOD_NOTES_MD)
+st.subheader("Small numbers")
+st.markdown(methods.small_numbers_md())
 
 st.header("Data quality")
 st.caption("Every rule the build applied to the raw files, with the number of rows it dropped, fixed or kept.")

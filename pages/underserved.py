@@ -1,6 +1,103 @@
-"""Placeholder while the page is being built."""
+"""Underserved: where mental-health need is high and community-programme coverage is low, and why."""
 
 import streamlit as st
 
-st.title("underserved")
-st.info("This page is being built.")
+from core import coverage, coverage_view as cv, need, provenance, queries, underserved_view as uv
+from core.cache import model, view
+from core.export import to_csv_bytes
+
+info = view(queries.build_info)()
+st.title("Underserved areas")
+for text in provenance.banners(info, shows_inventory=True):
+    st.warning(text, icon="⚠️")
+st.caption("Need for mental-health support set against the community-programme places within reach. "
+           "Change the need-index weights and what coverage counts in the sidebar; the link keeps your choices.")
+
+cov_model = model(coverage.build_model)()
+languages = cv.languages_offered(cov_model)
+query = st.query_params.to_dict()
+params = cv.params_from_query(query, languages)
+weights = uv.weights_from_query(query)
+
+
+def sync_url():
+    st.query_params.update(uv.state_to_query(st.session_state))
+
+
+with st.sidebar:
+    st.header("Need-index weights")
+    for (domain, key), value in zip(uv.WEIGHT_KEYS.items(), weights):
+        st.slider(need.DOMAIN_LABELS[domain], uv.WEIGHT_MIN, uv.WEIGHT_MAX, value, uv.WEIGHT_STEP, key=key,
+                  on_change=sync_url, help="Relative weight of this domain in the need index; 0 leaves it out.")
+    st.header("Coverage counted")
+    st.slider("Catchment (minutes' walk)", 5, 60, int(params.d0), 5, key="d0", on_change=sync_url,
+              help="Straight-line distance × 1.3 at 4.8 km/h. Pairs up to and including this time count.")
+    st.selectbox("Distance decay", list(coverage.DECAYS_LABELS), list(coverage.DECAYS_LABELS).index(params.decay),
+                 format_func=coverage.DECAYS_LABELS.get, key="decay", on_change=sync_url)
+    st.multiselect("Programme types", coverage.PROGRAM_TYPES, list(params.types), format_func=coverage.TYPE_LABELS.get,
+                   key="types", on_change=sync_url,
+                   help="Helplines are answered by phone, so they are left out of walking coverage by default.")
+    st.selectbox("Language offered", ["any"] + languages, (["any"] + languages).index(params.language or "any"),
+                 key="lang", on_change=sync_url)
+    st.toggle("Evening or weekend sessions only", params.evening_or_weekend, key="eve", on_change=sync_url)
+    st.toggle("Free programmes only", params.free_only, key="free", on_change=sync_url)
+
+ni = view(need.need_for)(uv.weights_in_force(weights))
+result = coverage.compute(cov_model, params)
+gap = uv.underserved(ni, result)
+defs = view(queries.indicator_defs)()
+
+label, value, help_text = uv.headline(gap)
+st.metric(label, value, help=help_text)
+st.caption(uv.weights_caption(weights, ni) + " " + uv.coverage_summary(params))
+
+areas_geo = view(queries.areas)()
+# A click on the map picks the area once; afterwards the selectbox (and the URL) say which area is shown.
+clicked = uv.picked_area((st.session_state.get("gap_map") or {}).get("selection"))
+if clicked is not None and clicked != st.session_state.get("gap_map_applied"):
+    st.session_state.gap_map_applied = clicked
+    st.session_state.area_pick = clicked
+selected = st.session_state.get("area_pick", uv.area_from_query(query, gap.index)) or None
+if selected:
+    st.query_params["area"] = str(selected)
+elif "area" in st.query_params:
+    del st.query_params["area"]
+
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    st.subheader("Need against coverage", help=f"{uv.HELP['need']} {uv.sources_help(defs)}\n\n{uv.HELP['coverage']}"
+                                                f"\n\n{uv.HELP['terciles']}")
+    st.pydeck_chart(uv.gap_map(areas_geo, gap, selected), height=500, key="gap_map", on_select="rerun",
+                    selection_mode="single-object")
+    st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
+with right:
+    st.subheader("Ranked by gap", help=uv.HELP["gap"])
+    st.dataframe(uv.gap_list(gap), hide_index=True, width="stretch", height=560, key="gap_list")
+
+st.subheader("Priority areas", help=uv.HELP["priority"])
+st.dataframe(uv.priority_areas(gap), hide_index=True, width="stretch", key="priority_table")
+
+st.subheader("Why this area ranks where it does")
+area_ids = [0] + gap.index.tolist()
+names = dict(zip(gap.index, gap["name"]))
+choice = st.selectbox("Area (or click the map)", area_ids, area_ids.index(selected or 0),
+                      format_func=lambda a: names.get(a, "—"), key="area_pick")
+if choice:
+    w = uv.why(ni, gap, choice)
+    st.markdown(f"**{w.name}.** {w.summary}")
+    st.markdown(f"**Need:** {w.need_sentence}")
+    if w.missing:
+        st.info(f"Flagged: ranked without {', '.join(w.missing)} (no published value for this area); its need "
+                "index uses the indicators it has.", icon="ℹ️")
+    c1, c2 = st.columns([2, 3])
+    c1.dataframe(w.domains, hide_index=True, width="stretch", key="why_domains")
+    c2.dataframe(w.indicators, hide_index=True, width="stretch", key="why_indicators")
+else:
+    st.caption("Pick an area, or click one on the map, to see which indicators drive its need and how its coverage "
+               "compares.")
+
+st.subheader("Need, coverage and gap by area", help=f"{uv.HELP['gap']} {uv.HELP['terciles']}")
+table = uv.area_table(gap)
+st.dataframe(table, hide_index=True, width="stretch", key="gap_table")
+st.download_button("Download table (CSV)", to_csv_bytes(table), "underserved_by_area.csv", "text/csv")
+st.caption(provenance.vintage_line(info, defs["period"].tolist()))

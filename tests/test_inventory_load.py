@@ -88,7 +88,7 @@ def write(directory: Path, tables: dict[str, list[dict[str, str]]], encoding: st
 
 def _schema_sql_columns(table: str) -> list[str]:
     sql = (ROOT / "core" / "schema.sql").read_text()
-    body = re.search(rf"CREATE TABLE {table} \((.*?)\n\);", sql, re.S).group(1)
+    body = re.search(rf"CREATE TABLE {table} \((.*?)\n\);", sql, re.DOTALL).group(1)
     names = [line.split()[0] for line in body.splitlines() if line.strip() and not line.strip().startswith(
         ("PRIMARY", "--"))]
     return names
@@ -411,7 +411,7 @@ def test_templates_are_header_only_in_documented_order():
 def test_required_columns_match_not_null_in_schema_sql():
     sql = (ROOT / "core" / "schema.sql").read_text()
     for spec in FILES:
-        body = re.search(rf"CREATE TABLE {spec.table} \((.*?)\n\);", sql, re.S).group(1)
+        body = re.search(rf"CREATE TABLE {spec.table} \((.*?)\n\);", sql, re.DOTALL).group(1)
         lines = [line.split() for line in body.splitlines() if line.strip()]
         not_null = {words[0] for words in lines if words[0] != "PRIMARY" and (
             "NOT NULL" in " ".join(words) or "PRIMARY KEY" in " ".join(words))}

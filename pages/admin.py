@@ -1,0 +1,91 @@
+"""Admin (data owners only): upload a new programme inventory, check it, see what would change, publish or discard."""
+
+import streamlit as st
+
+from core import admin, auth, db
+from core.errors import InputError
+from core.export import to_csv_bytes
+from core.paths import database_path
+
+st.title("Admin: publish a new inventory")
+grant = auth.current_grant()
+if grant is None:
+    # app.py registers this page only for signed-in owners; this guards a stale link or a direct import.
+    st.error("This page is for the atlas's data owners. Sign in under 'Data owners' in the sidebar.")
+    st.stop()
+
+st.caption(f"Signed in as {grant.user}. Nothing you upload is public until you press Publish; the published "
+           "atlas is replaced in one step, only after the whole upload has been checked and rebuilt.")
+
+
+def forget_upload():
+    admin.discard(st.session_state.pop("admin_staged", None))
+    st.session_state.pop("admin_preview", None)
+
+
+st.header("1. Upload the three inventory files")
+st.markdown("Start from the published inventory or the blank template in `data/inventory/template/`; the column "
+            "rules are in `data/inventory/README.md`.")
+con = db.connect(database_path())
+try:
+    current = admin.published_inventory(con)
+finally:
+    con.close()
+cols = st.columns(len(current))
+for col, (name, frame) in zip(cols, current.items()):
+    col.download_button(f"Published {name}", to_csv_bytes(frame), name, "text/csv", key=f"admin_get_{name}")
+
+uploads = {name: st.file_uploader(name, type="csv", key=f"admin_upload_{name}", on_change=forget_upload,
+                                  max_upload_size=admin.MAX_UPLOAD_BYTES // 1_000_000)
+           for name in admin.INVENTORY_FILES}
+ready = all(f is not None for f in uploads.values())
+if st.button("Check the upload", type="primary", disabled=not ready, key="admin_check"):
+    forget_upload()
+    staged = None
+    try:
+        staged = admin.stage_upload({name: f.getvalue() for name, f in uploads.items()})
+        with st.spinner("Checking every cell and computing the coverage change…"):
+            frames = admin.validate(staged, database_path())
+            st.session_state.admin_preview = admin.preview(database_path(), frames)
+        st.session_state.admin_staged = str(staged)
+    except InputError as exc:
+        admin.discard(staged)
+        st.error(f"The upload was not accepted, and nothing was published. {exc}", icon="🚫")
+
+preview = st.session_state.get("admin_preview")
+if preview is not None:
+    st.header("2. What would change")
+    counts = preview.summary()
+    after, delta, before = preview.headline()
+    st.metric("Residents within reach of a programme, after publishing", after, delta=delta,
+              help=f"{before} now. Default coverage settings (30 minutes' walk, step decay, place-based "
+                   "programmes).")
+    st.markdown(f"Programmes: **{counts['added']}** added, **{counts['removed']}** removed, "
+                f"**{counts['changed']}** changed.")
+    st.dataframe(preview.counts, hide_index=True, width="stretch", key="admin_counts")
+    st.subheader("Programmes that differ")
+    st.dataframe(preview.programmes, hide_index=True, width="stretch", key="admin_programmes")
+    st.subheader("Reach by group, before and after")
+    st.dataframe(preview.reach, hide_index=True, width="stretch", key="admin_reach",
+                 column_config={c: st.column_config.NumberColumn(format="percent")
+                                for c in ("share before", "share after", "change")})
+    st.subheader("Coverage by area, largest changes first")
+    st.dataframe(preview.areas, hide_index=True, width="stretch", key="admin_areas",
+                 column_config={c: st.column_config.NumberColumn(format="percent")
+                                for c in ("share in reach before", "share in reach after")})
+
+    st.header("3. Publish or discard")
+    left, right = st.columns(2)
+    if left.button("Publish", type="primary", key="admin_publish"):
+        staged = st.session_state.get("admin_staged")
+        try:
+            with st.status("Publishing: rebuilding the atlas with the new inventory…", expanded=True) as status:
+                info = admin.publish(auth.current_grant(), staged, database_path(), progress=status.write)
+                status.update(label="Published", state="complete", expanded=False)
+            forget_upload()
+            st.success(f"Published. The atlas now shows the new inventory (built {info['built_at']}).")
+        except (InputError, auth.NotAuthorised, admin.PublishBusy) as exc:
+            st.error(f"Nothing was published. {exc}", icon="🚫")
+    if right.button("Discard", key="admin_discard"):
+        forget_upload()
+        st.rerun()
