@@ -28,21 +28,27 @@ def data_version() -> str:
     return db.version(database_path())
 
 
-def view(fn: Callable[..., T]) -> Callable[..., T]:
-    """Cache ``fn(con, *args)`` with ``st.cache_data``, keyed on the database version and the arguments."""
+def _versioned(fn: Callable[..., T], decorator, kind: str) -> Callable[..., T]:
+    """Wrap ``fn(con, *args)`` in a Streamlit cache keyed on the database version and the arguments."""
 
     def inner(version: str, *args, **kwargs):
         return fn(connection(), *args, **kwargs)
 
-    inner.__qualname__ = f"view.{fn.__module__}.{fn.__qualname__}"
+    # Streamlit keys a cache on the function's module and qualified name, so each wrapped fn needs its own.
+    inner.__qualname__ = f"{kind}.{fn.__module__}.{fn.__qualname__}"
     inner.__module__ = fn.__module__
-    cached = st.cache_data(show_spinner=False, max_entries=256)(inner)
+    cached = decorator(inner)
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
         return cached(data_version(), *args, **kwargs)
 
     return call
+
+
+def view(fn: Callable[..., T]) -> Callable[..., T]:
+    """Cache ``fn(con, *args)`` with ``st.cache_data``: each session gets its own copy of the result."""
+    return _versioned(fn, st.cache_data(show_spinner=False, max_entries=256), "view")
 
 
 def model(fn: Callable[..., T]) -> Callable[..., T]:
@@ -51,16 +57,4 @@ def model(fn: Callable[..., T]) -> Callable[..., T]:
     Only for objects no caller mutates (read-only numpy arrays and frames that ``compute`` functions copy
     before returning); query results and anything a page may change go through :func:`view` instead.
     """
-
-    def inner(version: str, *args, **kwargs):
-        return fn(connection(), *args, **kwargs)
-
-    inner.__qualname__ = f"model.{fn.__module__}.{fn.__qualname__}"
-    inner.__module__ = fn.__module__
-    cached = st.cache_resource(show_spinner=False, max_entries=8)(inner)
-
-    @functools.wraps(fn)
-    def call(*args, **kwargs):
-        return cached(data_version(), *args, **kwargs)
-
-    return call
+    return _versioned(fn, st.cache_resource(show_spinner=False, max_entries=8), "model")
