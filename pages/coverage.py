@@ -1,5 +1,9 @@
 """Coverage: where community programmes reach residents, with the catchment and filters in the user's hands."""
 
+from core.cache import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
 from core import coverage, coverage_view as cv, provenance, queries

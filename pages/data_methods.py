@@ -1,5 +1,9 @@
 """Data & methods: where every figure comes from, how it is computed, and what the build dropped or fixed."""
 
+from core.cache import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
 from core import methods, provenance, queries

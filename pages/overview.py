@@ -1,5 +1,9 @@
 """Overview: where need is highest, where services are, and how old the data is."""
 
+from core.cache import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
 from core import overview, provenance, queries

@@ -76,6 +76,10 @@ def chromium_page(width: int = 1280, height: int = 900):
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script (no 'running' indicator) and the page has content."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    # Until the script reaches st.navigation the sidebar lists the pages/ files; wait for the real navigation.
+    page.wait_for_function(
+        "() => (document.querySelector('[data-testid=\"stSidebarNav\"]') || {}).innerText?.includes('Data & methods')",
+        timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 

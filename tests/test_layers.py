@@ -33,3 +33,10 @@ def test_every_core_module_says_what_it_is_for():
         text = mod.read_text().lstrip()
         assert text.startswith('"""'), f"{mod.name} has no module docstring"
     assert not (REPO / "core" / "utils.py").exists()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_pages_hand_deep_links_to_app_navigation(page):
+    """A fresh server opened on /<page> must still run app.py's st.navigation (see core.cache.ensure_navigation)."""
+    code = [ln for ln in page.read_text().splitlines() if ln.strip() and not ln.startswith(("#", '"""'))]
+    assert code[:2] == ["from core.cache import ensure_navigation", "ensure_navigation()"], page.name
