@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.paths import database_path
 
-st.set_page_config(page_title="Community Mental Health Atlas", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Community Mental Health Atlas", page_icon=":material/explore:", layout="wide")
 
 if not database_path().exists():
     from core.build import build
@@ -14,15 +14,15 @@ if not database_path().exists():
         status.update(label="Atlas database built", state="complete", expanded=False)
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon="🗺️", default=True, url_path="overview"),
-    st.Page("pages/coverage.py", title="Coverage", icon="📍", url_path="coverage"),
-    st.Page("pages/underserved.py", title="Underserved", icon="🎯", url_path="underserved"),
-    st.Page("pages/funding.py", title="Funding", icon="💵", url_path="funding"),
-    st.Page("pages/impact.py", title="Impact", icon="📈", url_path="impact"),
-    st.Page("pages/compare.py", title="Compare", icon="⚖️", url_path="compare"),
-    st.Page("pages/plan.py", title="Plan", icon="🧭", url_path="plan"),
-    st.Page("pages/brief.py", title="Neighbourhood brief", icon="📄", url_path="brief"),
-    st.Page("pages/data_methods.py", title="Data & methods", icon="📚", url_path="data-methods"),
+    st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True, url_path="overview"),
+    st.Page("pages/coverage.py", title="Coverage", icon=":material/location_on:", url_path="coverage"),
+    st.Page("pages/underserved.py", title="Underserved", icon=":material/target:", url_path="underserved"),
+    st.Page("pages/funding.py", title="Funding", icon=":material/payments:", url_path="funding"),
+    st.Page("pages/impact.py", title="Impact", icon=":material/trending_up:", url_path="impact"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("pages/plan.py", title="Plan", icon=":material/explore:", url_path="plan"),
+    st.Page("pages/brief.py", title="Neighbourhood brief", icon=":material/description:", url_path="brief"),
+    st.Page("pages/data_methods.py", title="Data & methods", icon=":material/menu_book:", url_path="data-methods"),
 ]
 
 st.navigation(PAGES).run()

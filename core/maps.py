@@ -95,7 +95,7 @@ def view_for(areas: pd.DataFrame, height_px: int = 500) -> pdk.ViewState:
     lat = float((areas["lat"].max() + areas["lat"].min()) / 2)
     extent = max(float(areas["lat"].max() - areas["lat"].min()), 1e-3) * 1.5
     stretch = 1 / np.cos(np.radians(lat))
-    zoom = float(np.clip(np.log2(height_px * 360 / (256 * stretch * extent)), 3, 14))
+    zoom = float(np.clip(np.log2(height_px * 360 / (512 * stretch * extent)), 3, 14))  # deck.gl tiles are 512 px
     return pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, pitch=0)
 
 

@@ -13,7 +13,7 @@ from core.export import to_csv_bytes
 info = view(queries.build_info)()
 st.title("Coverage")
 for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon="⚠️")
+    st.warning(text, icon=":material/warning:")
 
 cov_model = model(coverage.build_model)()
 languages = cv.languages_offered(cov_model)

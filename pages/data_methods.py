@@ -13,7 +13,7 @@ from core.export import to_csv_bytes
 info = view(queries.build_info)()
 st.title("Data & methods")
 for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon="⚠️")
+    st.warning(text, icon=":material/warning:")
 
 st.header("Indicators")
 st.dataframe(view(methods.indicator_table)(), hide_index=True, width="stretch", key="indicators")

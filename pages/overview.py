@@ -13,7 +13,7 @@ from core.export import to_csv_bytes
 info = view(queries.build_info)()
 st.title("Community Mental Health Atlas")
 for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon="⚠️")
+    st.warning(text, icon=":material/warning:")
 
 show_sites = st.toggle("Show professional service sites", value=st.query_params.get("sites", "1") == "1", key="sites",
                        on_change=lambda: st.query_params.update(sites="1" if st.session_state.sites else "0"))

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
 
-PAGES = ["pages/overview.py", "pages/data_methods.py"]
+def app_pages() -> list[str]:
+    """The pages app.py registers, read from its source so a new page is tested without editing this file."""
+    text = (REPO / "app.py").read_text()
+    return re.findall(r'st\.Page\("(pages/[\w]+\.py)"', text)
+
+
+PAGES = app_pages()
 
 
 def run_page(page: str, query: dict | None = None) -> AppTest:
