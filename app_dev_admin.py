@@ -18,6 +18,8 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", icon="🗺️", default=True, url_path="overview"),
     st.Page("pages/coverage.py", title="Coverage", icon="📍", url_path="coverage"),
     st.Page("pages/underserved.py", title="Underserved", icon="🎯", url_path="underserved"),
+    st.Page("pages/funding.py", title="Funding", icon="💵", url_path="funding"),
+    st.Page("pages/impact.py", title="Impact", icon="📈", url_path="impact"),
     st.Page("pages/compare.py", title="Compare", icon="⚖️", url_path="compare"),
     st.Page("pages/plan.py", title="Plan", icon="🧭", url_path="plan"),
     st.Page("pages/brief.py", title="Neighbourhood brief", icon="📄", url_path="brief"),

@@ -22,6 +22,10 @@ from core.sources import INVENTORY_SOURCE, SAMPLE_INVENTORY_SOURCE, source_frame
 SCHEMA = Path(__file__).with_name("schema.sql")
 INVENTORY_FILES = ("programs.csv", "funding.csv", "program_periods.csv")
 DEFAULT_SEED = 7
+TEMP_PREFIX = ".atlas-build-"
+# A build takes seconds to minutes and keeps writing its temporary file; one untouched for an hour was left by a
+# build that was killed (its `finally` never ran), and is removed by the next build.
+STALE_TEMP_SECONDS = 3600
 
 
 def sha256(path: Path) -> str:
@@ -30,6 +34,22 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def remove_stale_temps(directory: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete temporary build files (``.atlas-build-*``) untouched for ``older_than`` seconds; return them.
+
+    Only names with the build's own prefix are touched, so the published database can never be removed.
+    """
+    now, stale = time.time(), []
+    for p in Path(directory).glob(TEMP_PREFIX + "*"):
+        try:
+            if now - p.stat().st_mtime > older_than:
+                p.unlink()
+                stale.append(p)
+        except FileNotFoundError:  # another build's clean-up got there first
+            pass
+    return stale
 
 
 def quarter_start(day: date) -> date:
@@ -147,7 +167,8 @@ def build(out: Path, raw_dir: Path | None = None, inventory_dir: Path | None = N
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "raw_dir": "" if ref.kind == "demo" else str(raw_dir or ""),
             "tract_population": str(float(ref.tracts["population"].sum()))}
-    fd, tmp_name = tempfile.mkstemp(prefix=".atlas-build-", suffix=".duckdb", dir=out.parent)
+    remove_stale_temps(out.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".duckdb", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB wants to create the file itself

@@ -235,10 +235,10 @@ def domain_table(comp: pd.DataFrame, domain: str) -> pd.DataFrame:
     base = c.drop_duplicates("indicator_id")[["indicator_id", "label", "unit", "median_text"]]
     out = pd.DataFrame({"Indicator": base["label"].to_numpy(), "Unit": base["unit"].to_numpy(),
                         "City median": base["median_text"].to_numpy()})
+    # One column per area, "value · percentile", so four areas still fit beside each other on a laptop.
     for area in c.sort_values("pick")["area"].unique():
         a = c.loc[c["area"] == area].set_index("indicator_id").reindex(base["indicator_id"])
-        out[area] = a["value_text"].to_numpy()
-        out[f"{area} (percentile)"] = a["percentile_text"].fillna("–").to_numpy()
+        out[area] = [v if p == "–" else f"{v} · {p}" for v, p in zip(a["value_text"], a["percentile_text"].fillna("–"))]
     return out
 
 
@@ -267,10 +267,11 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
     labels = c.drop_duplicates("label").sort_values("order")["label"].tolist()
     colour = alt.Color("area:N", title="Area", scale=alt.Scale(domain=names, range=[colours[a] for a in ids]),
                        sort=names, legend=alt.Legend(orient="top"))
-    y = alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=260))
+    # A fixed label width and fixed ticks line the domains' charts up under each other.
+    y = alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=210, minExtent=210))
     bars = alt.Chart(c).mark_bar(height={"band": 0.9}).encode(
         x=alt.X("percentile:Q", title="Percentile among the 77 areas (city median = 50)",
-                scale=alt.Scale(domain=[0, 100])),
+                scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=list(range(0, 101, 10)))),
         x2="base:Q", y=y, yOffset=alt.YOffset("area:N", sort=names), color=colour,
         tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("label:N", title="Indicator"),
                  alt.Tooltip("value_text:N", title="Value"), alt.Tooltip("unit:N", title="Unit"),
@@ -278,8 +279,9 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
                  alt.Tooltip("median_text:N", title="City median"),
                  alt.Tooltip("direction:N", title="Direction"), alt.Tooltip("source:N", title="Source")])
     rule = alt.Chart(pd.DataFrame({"x": [50.0]})).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="x:Q")
-    per_row = max(len(ids), 1) * 12 + 10
-    return (bars + rule).properties(height=max(per_row * len(labels), 60), width="container")
+    # No explicit height: Streamlit fits a set height around the legend and axes too, which squashes a chart of
+    # a few rows; a step per bar keeps every domain's bars the same thickness whatever its number of rows.
+    return (bars + rule).properties(height=alt.Step(14), width="container")
 
 
 def area_features(areas_geo: pd.DataFrame) -> list[dict]:
@@ -364,7 +366,7 @@ def similar_chart(sim: pd.DataFrame) -> alt.Chart:
                         scale=alt.Scale(domain=["more than " + first, "less than " + first], range=[more, less])),
         tooltip=[alt.Tooltip("Area:N"), alt.Tooltip("cov:Q", title="Places per 1,000", format=",.2f"),
                  alt.Tooltip("diff:Q", title="Difference", format="+,.2f")]).properties(
-        height=max(30 * len(d), 60), width="container")
+        height=alt.Step(24), width="container")
 
 
 def download_frame(comp: pd.DataFrame) -> pd.DataFrame:

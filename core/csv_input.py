@@ -15,17 +15,24 @@ ROW_COLUMN = "_row"
 
 
 def decode_bytes(raw: bytes, file: str) -> str:
-    """Decode UTF-8 (with or without BOM), falling back to Latin-1, which every byte string decodes as.
+    """Decode UTF-8 (with or without BOM), else Windows-1252, else Latin-1, which every byte string decodes as.
 
-    Latin-1 is accepted because spreadsheet exports on Windows often use it and the meaning of letters
-    such as 'é' is then unambiguous; a NUL byte means a binary file and is refused.
+    Windows-1252 and Latin-1 are accepted because spreadsheet exports on Windows use them and the meaning of
+    letters such as 'é' is then unambiguous. Windows-1252 is tried first: it agrees with Latin-1 on letters
+    but reads bytes 0x80–0x9F as the curly quotes and dashes Excel writes, where Latin-1 would give invisible
+    control characters. A NUL byte means a binary file and is refused.
+
+    >>> decode_bytes("Café’s".encode("cp1252"), "x.csv"), decode_bytes("\ufeffid".encode("utf-8"), "x.csv")
+    ('Café’s', 'id')
     """
     if b"\x00" in raw[:4096]:
         raise InputError(file, None, None, "is not a text CSV file (it contains NUL bytes)")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("latin-1")
 
 
 def suggest(name: str, expected: list[str]) -> str:

@@ -34,10 +34,11 @@ from core.inventory_schema import (
 DEFAULT_MAX_BYTES = 20_000_000
 NOTE_PREFIX = "x_"  # columns whose name starts with this are a city's own notes, read past and dropped
 
-# Control characters (C0, DEL, C1) and invisible format characters that break matching of ids; line breaks
-# and tabs inside a cell become a space so that words do not run together.
-_BREAKS = r"[\t\n\r\v\f\u0085\u2028\u2029]"
-_CONTROL = r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]"
+# Control characters (C0, DEL, C1) and invisible format characters, which break the matching of ids, are
+# removed; line breaks and tabs inside a cell become a space so that words do not run together.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b-\u200d\u2060\ufeff]")
+_ODD_BREAKS = re.compile(r"[\v\f\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _GROUPED = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
@@ -61,11 +62,8 @@ _ALIASES = {
 }
 
 
-def _key(values: pd.Series) -> pd.Series:
-    return values.str.lower().str.replace(r"[^a-z0-9]+", "", regex=True)
-
-
-def _key1(value: str) -> str:
+def _key(value: str) -> str:
+    """Enumeration values match ignoring case, spaces and punctuation: 'In Kind' is 'in-kind'."""
     return re.sub(r"[^a-z0-9]+", "", value.lower())
 
 
@@ -97,7 +95,6 @@ class _Problems:
             raise InputError(self.file, row, column, message)
 
 
-# --------------------------------------------------------------------------------------------------------------
 # Reading a file into a frame of cleaned text cells, indexed by spreadsheet row number.
 
 
@@ -117,7 +114,7 @@ def _decode(raw: bytes, file: str) -> str:
 
 
 def _norm_header(name: str) -> str:
-    name = re.sub(_CONTROL, "", name).strip().lower()
+    name = _CONTROL.sub("", name).strip().lower()
     return re.sub(r"[\s\-]+", "_", name)
 
 
@@ -141,6 +138,9 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
     if size > max_bytes:
         raise InputError(file, None, None, f"is {size:,} bytes, over the limit of {max_bytes:,} bytes")
     text = _decode(path.read_bytes(), file)
+    # One pass over the whole text is far cheaper than one per cell; the record breaks (\n, \r) and tabs
+    # are kept for the CSV reader and handled per cell below.
+    text = _ODD_BREAKS.sub(" ", _INVISIBLE.sub("", text))
     if not text.strip():
         raise InputError(file, None, None, "is empty: expected a header row naming the columns, then data rows")
 
@@ -177,17 +177,15 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
         body.append(record)
         rows.append(i + 1)
 
-    frame = pd.DataFrame(body, columns=range(width), index=pd.Index(rows, name="row"), dtype="str")
-    if frame.empty:
-        frame = pd.DataFrame({i: pd.Series(dtype="str") for i in range(width)})
-        frame.index.name = "row"
+    cells = np.array(body, dtype=object).reshape(len(body), width)
+    index = pd.Index(rows, name="row", dtype="int64")
 
     expected = spec.columns
     keep: dict[str, int] = {}
     unknown: list[tuple[int, str]] = []
     for i, name in enumerate(header):
         if name == "":
-            if frame[i].str.strip().ne("").any():
+            if any(c.strip() for c in cells[:, i]):
                 raise InputError(file, header_row, f"column {i + 1}", "this column has values but no name")
             continue
         if name in keep:
@@ -210,95 +208,79 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
                          f"unknown column{hint}; remove it, or start its name with '{NOTE_PREFIX}' to keep it as "
                          "a note that the atlas ignores")
 
-    # Clean every cell in one pass over a flat column, rather than column by column.
+    # Clean every cell in one pass over one long column, then cut it back into columns.
     wanted = [name for name in expected if name in keep]
-    flat = pd.Series(frame[[keep[name] for name in wanted]].to_numpy().ravel(order="F"), dtype="str")
-    flat = flat.str.replace(_BREAKS, " ", regex=True).str.replace(_CONTROL, "", regex=True).str.strip()
-    cells = flat.to_numpy().reshape((len(frame), len(wanted)), order="F")
-    out = pd.DataFrame({name: cells[:, i] for i, name in enumerate(wanted)}, index=frame.index, dtype="str")
+    n = len(index)
+    flat = pd.Series(cells[:, [keep[name] for name in wanted]].ravel(order="F"), dtype="str")
+    broken = flat.str.contains(r"[\t\r\n]", regex=True)
+    if broken.any():
+        flat[broken] = flat[broken].str.replace(r"[\t\r\n]", " ", regex=True)
+    flat = flat.str.strip()
+    out = pd.DataFrame({name: flat.iloc[k * n:(k + 1) * n].set_axis(index) for k, name in enumerate(wanted)})
     for name in expected:
         if name not in keep:
-            out[name] = pd.Series("", index=frame.index, dtype="str")
+            out[name] = pd.Series("", index=index, dtype="str")
     out = out[expected]
     if len(out) < spec.min_rows:
         raise InputError(file, None, None, "has a header but no data rows: at least one programme is needed")
     return out
 
 
-# --------------------------------------------------------------------------------------------------------------
-# Parsing one column: a typed Series (missing where blank or bad), flagging what does not parse.
+# Parsing one column. Each parser works on the column's distinct non-blank values (there are few of them in
+# most columns, however long the file) and returns the parsed values and an error message (or None) for each.
+
+Parsed = tuple[pd.Series, pd.Series]
 
 
-def _parse_number(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
-    blank = s.eq("")
-    values = pd.to_numeric(s.where(~blank), errors="coerce").astype("float64")
-    failed = ~blank & values.isna()
+def _no_errors(u: pd.Series) -> pd.Series:
+    return pd.Series(None, index=u.index, dtype=object)
+
+
+def _parse_number(u: pd.Series, field: Field) -> Parsed:
+    values = pd.to_numeric(u, errors="coerce").astype("float64")
+    errors = _no_errors(u)
+    failed = values.isna()
     if failed.any():
-        # Only cells plain parsing missed get the slower reading of '$' and thousands separators.
-        t = s[failed]
+        # Only values plain parsing missed get the slower reading of '$' and thousands separators.
+        t = u[failed]
         if field.money:
             t = t.str.replace(r"^([+-]?)\$\s*", r"\1", regex=True)
         t = t.where(~t.str.fullmatch(_GROUPED), t.str.replace(",", "", regex=False))
         values[failed] = pd.to_numeric(t.where(t.str.fullmatch(_NUMBER)), errors="coerce")
-
-        def message(row: int) -> str:
-            if "," in s.at[row]:
-                return "must be a number with '.' as the decimal point and commas only between thousands"
-            return "must be a number"
-
-        p.flag(~blank & values.isna(), field.name, message)
+        still = values.isna()
+        errors[still] = np.where(u[still].str.contains(",", regex=False),
+                                 "must be a number with '.' as the decimal point and commas only between "
+                                 "thousands", "must be a number")
     infinite = np.isinf(values)
-    p.flag(infinite, field.name, "must be a finite number")
-    values = values.where(~infinite)
+    errors[infinite] = "must be a finite number"
+    values[infinite] = np.nan
     if field.kind == "integer":
         fraction = values.notna() & (values % 1 != 0)
-        p.flag(fraction, field.name, "must be a whole number")
-        values = values.where(~fraction)
-    return values
+        errors[fraction] = "must be a whole number"
+        values[fraction] = np.nan
+    return values, errors
 
 
-def _parse_boolean(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
-    values = s.str.lower().map(_BOOLEANS).astype("boolean")
-    p.flag(s.ne("") & values.isna(), field.name, "must be true or false (yes/no and 1/0 are also read)")
-    return values
+def _parse_boolean(u: pd.Series, field: Field) -> Parsed:
+    values = u.str.lower().map(_BOOLEANS).astype("boolean")
+    errors = _no_errors(u)
+    errors[values.isna()] = "must be true or false (yes/no and 1/0 are also read)"
+    return values, errors
 
 
-def _parse_date(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
-    parts = s.str.extract(f"^{_ISO_DATE}$")
-    iso = parts["y"].notna()
-    composed = parts["y"] + "-" + parts["m"].str.zfill(2) + "-" + parts["d"].str.zfill(2)
-    values = pd.to_datetime(composed.where(iso), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-    p.flag(iso & values.isna(), field.name, "is not a real calendar date")
-
-    rest = s.ne("") & ~iso
-    if rest.any():
-        named = {}
-        for value in s[rest].unique():
-            cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", value.replace(",", " "))
-            cleaned = re.sub(r"\s+", " ", cleaned).strip().rstrip(".")
-            for fmt in _NAMED_MONTH_FORMATS:
-                try:
-                    named[value] = datetime.strptime(cleaned, fmt)
-                    break
-                except ValueError:
-                    continue
-        parsed = s[rest].map(named)
-        values = values.copy()
-        values[parsed.dropna().index] = pd.to_datetime(parsed.dropna()).astype("datetime64[ns]")
-        numeric = s.str.extract(f"^{_NUMERIC_DATE}$")
-        day_month = rest & numeric["a"].notna() & ~s.isin(list(named))
-        p.flag(day_month, field.name, lambda row: _ambiguous_message(numeric.loc[row]))
-        serial = rest & s.str.fullmatch(r"\d{5}(?:\.\d+)?")
-        p.flag(serial, field.name, "looks like a spreadsheet date number; format the column as a date, YYYY-MM-DD")
-        other = rest & ~s.isin(list(named)) & ~day_month & ~serial
-        p.flag(other, field.name, "is not a date; write it as YYYY-MM-DD")
-    out_of_range = values.notna() & ~values.dt.year.between(MIN_YEAR, MAX_YEAR)
-    p.flag(out_of_range, field.name, f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
-    return values
+def _named_month(value: str) -> datetime | None:
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", value.replace(",", " "))
+    cleaned = re.sub(r"\s+", " ", cleaned).strip().rstrip(".")
+    for fmt in _NAMED_MONTH_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt)
+        except ValueError:
+            continue
+    return None
 
 
-def _ambiguous_message(parts: pd.Series) -> str:
-    a, b = int(parts["a"]), int(parts["b"])
+def _numeric_date_message(value: str) -> str:
+    a, b = (int(x) for x in re.match(_NUMERIC_DATE, value).group("a", "b"))
     names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December"]
     if a <= 12 and b <= 12 and a != b:
@@ -308,79 +290,108 @@ def _ambiguous_message(parts: pd.Series) -> str:
             "4 March); write dates as YYYY-MM-DD")
 
 
-def _parse_period(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
-    up = s.str.upper()
+def _date_message(value: str) -> str:
+    if re.fullmatch(_NUMERIC_DATE, value):
+        return _numeric_date_message(value)
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", value):
+        return "looks like a spreadsheet date number; format the column as a date, YYYY-MM-DD"
+    return "is not a date; write it as YYYY-MM-DD"
+
+
+def _parse_date(u: pd.Series, field: Field) -> Parsed:
+    parts = u.str.extract(f"^{_ISO_DATE}$")
+    iso = parts["y"].notna()
+    composed = parts["y"] + "-" + parts["m"].str.zfill(2) + "-" + parts["d"].str.zfill(2)
+    values = pd.to_datetime(composed.where(iso), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    errors = _no_errors(u)
+    errors[iso & values.isna()] = "is not a real calendar date"
+    rest = ~iso
+    if rest.any():
+        named = u[rest].map(_named_month)
+        found = named.notna()
+        values[found[found].index] = pd.to_datetime(named[found]).astype("datetime64[ns]")
+        unread = named.index[~found]
+        errors[unread] = u[unread].map(_date_message)
+    out_of_range = values.notna() & ~values.dt.year.between(MIN_YEAR, MAX_YEAR)
+    errors[out_of_range] = f"the year must be between {MIN_YEAR} and {MAX_YEAR}"
+    values[out_of_range] = pd.NaT
+    return values, errors
+
+
+def _parse_period(u: pd.Series, field: Field) -> Parsed:
+    up = u.str.upper()
     a = up.str.extract(r"^(\d{4})\s*[-_ /]?\s*Q([1-4])$")
     b = up.str.extract(r"^Q([1-4])\s*[-_ /]?\s*(\d{4})$")
-    year = a[0].fillna(b[1])
-    quarter = a[1].fillna(b[0])
-    values = (year + "Q" + quarter).astype("str")
-    p.flag(s.ne("") & values.isna(), field.name, "must be a calendar quarter written YYYYQn, e.g. 2025Q3")
-    return values
+    values = (a[0].fillna(b[1]) + "Q" + a[1].fillna(b[0])).astype("str")
+    errors = _no_errors(u)
+    errors[values.isna()] = "must be a calendar quarter written YYYYQn, e.g. 2025Q3"
+    return values, errors
 
 
-def _parse_enum(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
-    lookup = {_key1(a): a for a in field.allowed} | _ALIASES.get(field.name, {})
-    values = _key(s).map(lookup).astype("str")
-    bad = s.ne("") & values.isna()
+def _parse_enum(u: pd.Series, field: Field) -> Parsed:
+    lookup = {_key(a): a for a in field.allowed} | _ALIASES.get(field.name, {})
+    values = u.map(lambda v: lookup.get(_key(v))).astype("str")
+    errors = _no_errors(u)
 
-    def message(row: int) -> str:
-        near = _suggest(_key1(s.at[row]), list(lookup))
+    def message(value: str) -> str:
+        near = _suggest(_key(value), list(lookup))
         hint = f" (did you mean {lookup[near]!r}?)" if near else ""
         return "unknown value" + hint + "; expected one of: " + ", ".join(field.allowed)
 
-    p.flag(bad, field.name, message)
-    return values
+    bad = values.isna()
+    errors[bad] = u[bad].map(message)
+    return values, errors
 
 
-def _split_items(s: pd.Series) -> pd.Series:
-    items = s.str.split(r"\s*[;,]\s*", regex=True).explode()
-    items = items.astype("str").str.strip()
-    return items[items.ne("") & items.notna()]
+def _parse_list(u: pd.Series, item: Callable[[str], tuple[str | None, str | None]]) -> Parsed:
+    values, errors = {}, {}
+    for index, value in u.items():
+        out: list[str] = []
+        for raw in re.split(r"[;,]", value):
+            name, error = item(raw.strip()) if raw.strip() else (None, None)
+            if error:
+                errors[index] = error
+                break
+            if name and name not in out:
+                out.append(name)
+        if index not in errors:
+            if out:
+                values[index] = ";".join(out)
+            else:
+                errors[index] = "lists no items; separate items with ';'"
+    return pd.Series(values, index=u.index, dtype="str"), pd.Series(errors, index=u.index, dtype=object)
 
 
-def _join_items(items: pd.Series, index: pd.Index) -> pd.Series:
-    frame = pd.DataFrame({"row": items.index, "item": items.to_numpy()}).drop_duplicates()
-    joined = frame.groupby("row", sort=False)["item"].agg(";".join)
-    return joined.reindex(index).astype("str")
+def _parse_enum_list(u: pd.Series, field: Field) -> Parsed:
+    lookup = {_key(a): a for a in field.allowed}
+    allowed = ", ".join(field.allowed)
+
+    def item(raw: str) -> tuple[str | None, str | None]:
+        name = lookup.get(_key(raw))
+        return (name, None) if name else (None, f"unknown item {raw!r}; each item must be one of: {allowed}")
+
+    return _parse_list(u, item)
 
 
-def _parse_enum_list(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
-    lookup = {_key1(a): a for a in field.allowed}
-    items = _split_items(s)
-    mapped = _key(items).map(lookup)
-    bad = items[mapped.isna()]
-    first_bad = bad[~bad.index.duplicated()]
-    mask = pd.Series(s.index.isin(first_bad.index), index=s.index)
-    p.flag(mask, field.name, lambda row: f"unknown item {first_bad.at[row]!r}; each item must be one of: "
-           + ", ".join(field.allowed))
-    return _join_items(mapped.dropna(), s.index)
+def _parse_languages(u: pd.Series, field: Field) -> Parsed:
+    def item(raw: str) -> tuple[str | None, str | None]:
+        name = raw.lower()
+        if name in _LANGUAGE_CODES:
+            return None, (f"{name!r} looks like a language code: write the English name, e.g. "
+                          f"{_LANGUAGE_CODES[name]!r}")
+        if not re.fullmatch(LANGUAGE_PATTERN, name):
+            return None, (f"{name!r} is not a language name: write lower-case English names separated by ';', "
+                          "e.g. 'english;spanish'")
+        return name, None
+
+    return _parse_list(u, item)
 
 
-def _parse_languages(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
-    items = _split_items(s).str.lower()
-    code = items.isin(list(_LANGUAGE_CODES))
-    shape = items.str.fullmatch(LANGUAGE_PATTERN)
-    bad = items[code | ~shape]
-    first_bad = bad[~bad.index.duplicated()]
-    mask = pd.Series(s.index.isin(first_bad.index), index=s.index)
-
-    def message(row: int) -> str:
-        item = first_bad.at[row]
-        if item in _LANGUAGE_CODES:
-            return f"{item!r} looks like a language code: write the English name, e.g. {_LANGUAGE_CODES[item]!r}"
-        return (f"{item!r} is not a language name: write lower-case English names separated by ';', "
-                "e.g. 'english;spanish'")
-
-    p.flag(mask, field.name, message)
-    return _join_items(items[~(code | ~shape)], s.index)
+def _parse_text(u: pd.Series, field: Field) -> Parsed:
+    return u, _no_errors(u)
 
 
-def _parse_text(s: pd.Series, field: Field, p: _Problems) -> pd.Series:
-    return s.where(s.ne("")).astype("str")
-
-
-_PARSERS = {
+_PARSERS: dict[str, Callable[[pd.Series, Field], Parsed]] = {
     "id": _parse_text, "text": _parse_text, "enum": _parse_enum, "measure": _parse_enum,
     "enum_list": _parse_enum_list, "languages": _parse_languages, "number": _parse_number,
     "integer": _parse_number, "latitude": _parse_number, "longitude": _parse_number, "boolean": _parse_boolean,
@@ -390,16 +401,27 @@ _PARSERS = {
 
 def _parse(text: pd.DataFrame, spec: FileSpec, p: _Problems) -> pd.DataFrame:
     blank = text.eq("")
-    empty = blank.all(axis=0)
     typed = {}
     for field in spec.fields:
+        s = text[field.name]
+        dtype = _lenient_dtype(field)
         if field.required:
             p.flag(blank[field.name], field.name, "a value is required here, but the cell is empty", show=False)
-        if empty[field.name]:
+        if field.kind in ("id", "text"):  # nothing to parse; limits are pandera's
+            typed[field.name] = s.where(~blank[field.name])
+            continue
+        distinct = pd.Series(s[~blank[field.name]].unique(), dtype="str")
+        if distinct.empty:
             typed[field.name] = pd.Series(pd.NA if field.kind == "boolean" else np.nan, index=text.index,
-                                          dtype=_lenient_dtype(field))
-        else:
-            typed[field.name] = _PARSERS[field.kind](text[field.name], field, p)
+                                          dtype=dtype)
+            continue
+        values, errors = _PARSERS[field.kind](distinct, field)
+        values = pd.Series(values.to_numpy(), index=distinct.to_numpy(), dtype=dtype)
+        typed[field.name] = s.map(values).astype(dtype)
+        errors = errors.dropna()
+        if not errors.empty:
+            row_errors = s.map(pd.Series(errors.to_numpy(), index=distinct[errors.index].to_numpy()))
+            p.flag(row_errors.notna(), field.name, lambda row, e=row_errors: e.at[row])
     return pd.DataFrame(typed, index=text.index)
 
 
@@ -432,7 +454,6 @@ def _check_cells(typed: pd.DataFrame, spec: FileSpec, p: _Problems) -> None:
             p.flag(pd.Series(typed.index.isin(list(rows)), index=typed.index), column, str(check), stage=1)
 
 
-# --------------------------------------------------------------------------------------------------------------
 # Rules that span rows, columns and files.
 
 
@@ -539,7 +560,6 @@ def _outcomes(typed: pd.DataFrame, p: _Problems) -> None:
            lambda row: f"is more than {span.at[row]:g}, the widest change {measure.at[row]} allows", stage=2)
 
 
-# --------------------------------------------------------------------------------------------------------------
 
 
 def _load_file(directory: Path, spec: FileSpec, max_bytes: int,

@@ -152,6 +152,67 @@ def _schedule(kind: str, evening: bool, weekend: bool, rng: np.random.Generator)
     return f"{day} {_clock(start)}–{_clock(start + 90)}"
 
 
+def _place(venues: pd.DataFrame, area_ids: np.ndarray, n: int,
+           rng: np.random.Generator) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each programme's area and venue: a heavy-tailed weight per area, 10–15 areas left empty on purpose."""
+    venue_areas = np.unique(venues["area_id"].to_numpy())
+    no_venue = len(area_ids) - len(venue_areas)
+    extra_empty = int(np.clip(rng.integers(10, 16) - no_venue, 0, len(venue_areas) - 1))
+    zeroed = rng.choice(venue_areas, size=extra_empty, replace=False) if extra_empty else np.array([], int)
+    active = venue_areas[~np.isin(venue_areas, zeroed)]
+    weights = rng.lognormal(0.0, 1.1, len(active))
+    weights /= weights.sum()
+    if n >= len(active):
+        counts = 1 + rng.multinomial(n - len(active), weights)
+    else:
+        counts = np.zeros(len(active), int)
+        counts[rng.choice(len(active), size=n, replace=False, p=weights)] = 1
+    prog_area = np.repeat(active, counts)
+    # Venues are sorted by area, so an area's venues are a contiguous block: pick uniformly within it.
+    first = venues.groupby("area_id").cumcount().eq(0)
+    start_of = pd.Series(venues.index[first], index=venues.loc[first, "area_id"].to_numpy())
+    size_of = venues.groupby("area_id").size()
+    pick = start_of.loc[prog_area].to_numpy() + np.floor(
+        rng.random(n) * size_of.loc[prog_area].to_numpy()).astype(int)
+    return prog_area, venues.loc[pick].reset_index(drop=True)
+
+
+def _grants(program_ids: list[str], as_of: date, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+    """1–4 grants per programme from the funder pool, and each programme's annualised funding.
+
+    The first grant is always committed and running on ``as_of``; the others may have ended or be pending.
+    """
+    funder_names = np.array([f[0] for f in FUNDERS])
+    funder_types = np.array([f[1] for f in FUNDERS])
+    funder_w = np.array([f[2] for f in FUNDERS])
+    n = len(program_ids)
+    n_grants = rng.choice([1, 2, 3, 4], size=n, p=[0.30, 0.35, 0.22, 0.13])
+    rows = []
+    annual = np.zeros(n)
+    for i in range(n):
+        chosen = rng.choice(len(FUNDERS), size=n_grants[i], replace=False, p=funder_w / funder_w.sum())
+        for g, f in enumerate(chosen):
+            source = funder_types[f]
+            median, spread = _AMOUNT[source]
+            amount = int(np.clip(np.round(median * rng.lognormal(0, spread), -2), 2_000, 250_000))
+            term = int(rng.choice([365, 730, 1095], p=[0.5, 0.3, 0.2]))
+            state = "committed" if g == 0 else rng.choice(["committed", "ended", "pending"], p=[0.75, 0.12, 0.13])
+            if state == "committed":
+                start = as_of - timedelta(days=int(rng.integers(30, term)))
+            elif state == "ended":
+                start = as_of - timedelta(days=int(rng.integers(1, 365)) + term - 1)
+            else:
+                start = as_of + timedelta(days=int(rng.integers(14, 180)))
+            end = start + timedelta(days=term - 1)
+            recurring = "true" if rng.random() < _RECURRING.get(source, 0.25) else "false"
+            if state != "pending":
+                annual[i] += amount * 365 / term
+            rows.append((program_ids[i], funder_names[f], source, amount, str(start), str(end), recurring, state))
+    funding = pd.DataFrame(rows, columns=[c for c in FUNDING.columns if c != "funding_id"])
+    funding.insert(0, "funding_id", [f"SYN-G{j + 1:04d}" for j in range(len(funding))])
+    return funding, annual
+
+
 def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd.DataFrame,
                     area_language: pd.DataFrame, seed: int = 7, as_of: date | None = None) -> dict[str, pd.DataFrame]:
     """A synthetic inventory in the CSV format: ``{'programs.csv': …, 'funding.csv': …, 'program_periods.csv': …}``.
@@ -203,26 +264,7 @@ def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd
 
     n = int(rng.integers(150, 251))
 
-    # Where: a heavy-tailed weight per area, some areas left empty on purpose.
-    venue_areas = np.unique(venues["area_id"].to_numpy())
-    no_venue = len(area_ids_all) - len(venue_areas)
-    extra_empty = int(np.clip(rng.integers(10, 16) - no_venue, 0, len(venue_areas) - 1))
-    zeroed = rng.choice(venue_areas, size=extra_empty, replace=False) if extra_empty else np.array([], int)
-    active = venue_areas[~np.isin(venue_areas, zeroed)]
-    weights = rng.lognormal(0.0, 1.1, len(active))
-    weights /= weights.sum()
-    if n >= len(active):
-        counts = 1 + rng.multinomial(n - len(active), weights)
-    else:
-        counts = np.zeros(len(active), int)
-        counts[rng.choice(len(active), size=n, replace=False, p=weights)] = 1
-    prog_area = np.repeat(active, counts)
-    first = venues.groupby("area_id").cumcount().eq(0)
-    start_of = pd.Series(venues.index[first], index=venues.loc[first, "area_id"].to_numpy())
-    size_of = venues.groupby("area_id").size()
-    pick = start_of.loc[prog_area].to_numpy() + np.floor(
-        rng.random(n) * size_of.loc[prog_area].to_numpy()).astype(int)
-    venue = venues.loc[pick].reset_index(drop=True)
+    prog_area, venue = _place(venues, area_ids_all, n, rng)
 
     # What.
     types = rng.choice(list(TYPE_WEIGHTS), size=n, p=list(TYPE_WEIGHTS.values()))
@@ -266,36 +308,7 @@ def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd
     ended = [str(as_of + timedelta(days=int(d))) if e else "" for e, d in zip(planned_end, end_days)]
     program_ids = [f"SYN-P{i + 1:03d}" for i in range(n)]
 
-    # Money.
-    funder_names = np.array([f[0] for f in FUNDERS])
-    funder_types = np.array([f[1] for f in FUNDERS])
-    funder_w = np.array([f[2] for f in FUNDERS])
-    n_grants = rng.choice([1, 2, 3, 4], size=n, p=[0.30, 0.35, 0.22, 0.13])
-    grant_rows = []
-    annual = np.zeros(n)
-    for i in range(n):
-        chosen = rng.choice(len(FUNDERS), size=n_grants[i], replace=False, p=funder_w / funder_w.sum())
-        for g, f in enumerate(chosen):
-            source = funder_types[f]
-            median, spread = _AMOUNT[source]
-            amount = int(np.clip(np.round(median * rng.lognormal(0, spread), -2), 2_000, 250_000))
-            term = int(rng.choice([365, 730, 1095], p=[0.5, 0.3, 0.2]))
-            state = "committed" if g == 0 else rng.choice(["committed", "ended", "pending"], p=[0.75, 0.12, 0.13])
-            if state == "committed":
-                start = as_of - timedelta(days=int(rng.integers(30, term)))
-            elif state == "ended":
-                start = as_of - timedelta(days=int(rng.integers(1, 365)) + term - 1)
-            else:
-                start = as_of + timedelta(days=int(rng.integers(14, 180)))
-            end = start + timedelta(days=term - 1)
-            recurring = bool(rng.random() < _RECURRING.get(source, 0.25))
-            if state != "pending":
-                annual[i] += amount * 365 / term
-            grant_rows.append((program_ids[i], funder_names[f], source, amount, str(start), str(end),
-                               recurring, state))
-    funding = pd.DataFrame(grant_rows, columns=[c for c in FUNDING.columns if c != "funding_id"])
-    funding.insert(0, "funding_id", [f"SYN-G{j + 1:04d}" for j in range(len(funding))])
-    funding["recurring"] = funding["recurring"].map({True: "true", False: "false"})
+    funding, annual = _grants(program_ids, as_of, rng)
 
     declared = pd.array(np.where(rng.random(n) < 0.3, np.round(annual * rng.uniform(0.9, 1.25, n), -2), np.nan),
                         dtype="Int64")

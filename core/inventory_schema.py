@@ -74,6 +74,10 @@ class Field:
     money: bool = False            # accept a leading '$'
     rule: str = ""                 # a rule across columns or files, for the README
 
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: unknown kind {self.kind!r}")
+
     @property
     def db_name(self) -> str:
         return self.db or self.name

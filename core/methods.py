@@ -48,8 +48,38 @@ def quality_table(con) -> pd.DataFrame:
     return queries.data_quality(con).rename(columns={"rows_affected": "rows"})
 
 
-def manifest_table(con) -> pd.DataFrame:
-    return queries.manifest(con)
+def manifest_inputs(con) -> pd.DataFrame:
+    """The input files the published database was built from: name, SHA-256 and size, to check a copy against."""
+    m = queries.manifest(con)
+    files = m.loc[~m["file"].str.startswith("table:")]
+    return pd.DataFrame({"Input file": files["file"].to_numpy(), "SHA-256": files["sha256"].to_numpy(),
+                         "Bytes": files["bytes"].to_numpy()})
+
+
+def manifest_rows(con) -> pd.DataFrame:
+    """Rows written to each table of the published database."""
+    m = queries.manifest(con)
+    tables = m.loc[m["file"].str.startswith("table:")]
+    return pd.DataFrame({"Table": tables["file"].str.removeprefix("table:").to_numpy(),
+                         "Rows": tables["rows"].to_numpy()})
+
+
+def build_summary_md(info: dict[str, str]) -> str:
+    """One sentence on when and from what the published database was built, from its ``build_info``.
+
+    Examples
+    --------
+    >>> build_summary_md({"built_at": "2026-11-25T22:01:00+00:00", "build_seconds": "10.2", "data_kind": "chicago",
+    ...                   "inventory_kind": "supplied", "as_of": "2026-10-01"})[:60]
+    'Built **2026-11-25 22:01 UTC** in 10.2 s from **Chicago raw '
+    """
+    built = info.get("built_at", "?").replace("T", " ")[:16] + " UTC"
+    data = {"chicago": "Chicago raw files", "demo": "SYNTHETIC demo data"}.get(info.get("data_kind", ""), "unknown data")
+    seed = f" (seed {info['inventory_seed']})" if info.get("inventory_seed") else ""
+    return (f"Built **{built}** in {info.get('build_seconds', '?')} s from **{data}** and a "
+            f"**{info.get('inventory_kind', 'unknown')}** inventory{seed}; funding figures as of {info.get('as_of', '?')}. "
+            "The database is rebuilt into a new file, checked, and only then swapped in whole, so the checksums and "
+            "row counts below always describe exactly what this atlas shows.")
 
 
 def export_tables() -> tuple[str, ...]:

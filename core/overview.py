@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 
@@ -83,3 +84,33 @@ def need_map(con, show_sites: bool = True) -> tuple[pdk.Deck, str]:
     legend = maps.legend_html(maps.legend_items(classes), "Unmet mental-health treatment need (% of adults in distress)")
     site_legend = maps.legend_html([(c, k) for k, c in SITE_COLORS.items()], "Service sites") if show_sites else ""
     return deck, legend + site_legend
+
+
+def need_coverage(con) -> pd.DataFrame:
+    """Need against coverage with the default weights and coverage choices: what the Overview summarises.
+
+    One row per area, ranked by gap (see ``core.underserved_view.underserved``). The Underserved page
+    shows the same table with the reader's own weights and catchment.
+    """
+    # Imported here: underserved_view imports coverage_view, which imports SITE_COLORS from this module.
+    from core import coverage, need, underserved_view
+
+    result = coverage.compute(coverage.build_model(con), coverage.CoverageParams())
+    return underserved_view.underserved(need.need_for(con), result)
+
+
+def priority_sentence(gap: pd.DataFrame) -> str:
+    """One sentence on the priority areas: how many, and how many people live there.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"priority": [True, False, True], "population": [1000.0, 500.0, 500.0]})
+    >>> priority_sentence(g)
+    '2 of 3 areas, home to 1,500 residents (75.0%), have need in the top third and community-programme coverage in the bottom third.'
+    """
+    p = gap["priority"].to_numpy(dtype=bool)
+    pop = gap["population"].to_numpy(dtype=float)
+    residents, total = float(np.nansum(pop[p])), float(np.nansum(pop))
+    return (f"{int(p.sum())} of {len(gap)} areas, home to {number(residents)} residents "
+            f"({percent(residents / total * 100 if total else float('nan'))}), have need in the top third and "
+            "community-programme coverage in the bottom third.")

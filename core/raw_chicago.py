@@ -10,6 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyproj
+import shapely
 
 from core.csv_input import ROW_COLUMN, decode_bytes, first_bad, read_csv_text, to_number
 from core.errors import InputError
@@ -39,13 +41,25 @@ CHA_LAYERS = {"Community area", "Census tract", "City"}
 MAX_RAW_BYTES = 50_000_000
 
 
-def _geojson(path: Path) -> dict:
+# GeoJSON is [longitude, latitude]. No city lies beyond 85° of latitude, so a "latitude" out there is a longitude
+# (Chicago's −87.6) written first: swapped pairs that the ±90° range check alone lets through.
+MAX_CITY_LATITUDE = 85.0
+
+
+def _raw_text(path: Path) -> str:
+    """A raw file's text: refused when missing or over MAX_RAW_BYTES, decoded as csv_input.decode_bytes does."""
     name = path.name
     if not path.exists():
         raise InputError(name, None, None, f"file not found at {path}")
-    if path.stat().st_size > MAX_RAW_BYTES:
-        raise InputError(name, None, None, f"is over the limit of {MAX_RAW_BYTES:,} bytes")
-    text = decode_bytes(path.read_bytes(), name)
+    size = path.stat().st_size
+    if size > MAX_RAW_BYTES:
+        raise InputError(name, None, None, f"is {size:,} bytes, over the limit of {MAX_RAW_BYTES:,} bytes")
+    return decode_bytes(path.read_bytes(), name)
+
+
+def _geojson(path: Path) -> dict:
+    name = path.name
+    text = _raw_text(path)
     if not text.strip():
         raise InputError(name, None, None, "is empty: expected a GeoJSON FeatureCollection")
     try:
@@ -66,10 +80,21 @@ def _features_frame(doc: dict, name: str, required: list[str]) -> gpd.GeoDataFra
     crs = WGS84
     declared = ((doc.get("crs") or {}).get("properties") or {}).get("name")
     if declared:
-        crs = declared
+        try:
+            crs = pyproj.CRS.from_user_input(declared)
+        except pyproj.exceptions.CRSError:
+            raise InputError(name, None, "crs", f"declares a coordinate reference system that is not known: "
+                                                f"{declared!r}") from None
     try:
         gdf = gpd.GeoDataFrame.from_features(doc["features"], crs=crs)
     except Exception as exc:  # shapely raises several types for broken coordinates
+        # Read the features one by one to name the one at fault.
+        for pos, feat in enumerate(doc["features"], start=1):
+            try:
+                if feat.get("geometry"):
+                    shapely.geometry.shape(feat["geometry"])
+            except Exception as one:
+                raise InputError(name, pos, "geometry", f"could not read this feature's geometry: {one}") from None
         raise InputError(name, None, "geometry", f"could not read the geometries: {exc}") from exc
     gdf[ROW_COLUMN] = range(1, len(gdf) + 1)
     return gdf
@@ -105,16 +130,29 @@ def _area_key(df: pd.DataFrame, column: str, file: str, valid_ids: set[int], qua
     return df
 
 
+def _check_lonlat_order(gdf: gpd.GeoDataFrame, name: str, id_column: str) -> None:
+    """Refuse polygons whose latitudes lie beyond ±MAX_CITY_LATITUDE: their coordinates are (lat, lon) pairs."""
+    bounds = gdf.geometry.bounds
+    polar = (bounds[["miny", "maxy"]].abs() > MAX_CITY_LATITUDE).any(axis=1)
+    if polar.any():
+        i = polar.idxmax()
+        raise InputError(name, int(gdf.loc[i, ROW_COLUMN]), "geometry",
+                         f"feature {gdf.loc[i, id_column]!r} has latitudes beyond ±{MAX_CITY_LATITUDE:g}° "
+                         f"(y from {bounds.loc[i, 'miny']:.4f} to {bounds.loc[i, 'maxy']:.4f}): longitude and latitude "
+                         "look swapped; GeoJSON positions are [longitude, latitude]")
+
+
 def read_areas(raw: Path, quality: QualityLog) -> gpd.GeoDataFrame:
     name = F_AREAS
     gdf = _features_frame(_geojson(raw / name), name, ["area_numbe", "community"])
     gdf = check_polygons(gdf, name, "area_numbe")
+    _check_lonlat_order(gdf, name, "area_numbe")
     df = pd.DataFrame({"area_numbe": gdf["area_numbe"].astype(str), ROW_COLUMN: gdf[ROW_COLUMN]})
     ids = to_number(df, "area_numbe", name, allow_blank=False)
     first_bad(df, ids % 1 != 0, name, "area_numbe", "community-area number must be a whole number")
+    first_bad(df, ids.duplicated(), name, "area_numbe", "community-area number appears twice")
     out = gpd.GeoDataFrame({"area_id": ids.astype(int).values, "name": gdf["community"].astype(str).str.strip().values,
                             ROW_COLUMN: gdf[ROW_COLUMN].values}, geometry=gdf.geometry.values, crs=WGS84)
-    first_bad(out, out["area_id"].duplicated(), name, "area_id", "community-area number appears twice")
     return out.sort_values("area_id").reset_index(drop=True)
 
 
@@ -122,12 +160,18 @@ def read_tracts(raw: Path, areas: gpd.GeoDataFrame, quality: QualityLog) -> pd.D
     name = F_TRACTS
     gdf = _features_frame(_geojson(raw / name), name, ["geoid10", "commarea_n"])
     gdf = check_polygons(gdf, name, "geoid10")
+    _check_lonlat_order(gdf, name, "geoid10")
     df = pd.DataFrame({"tract_id": gdf["geoid10"].astype(str).str.strip(), "commarea_n": gdf["commarea_n"].astype(str),
                        ROW_COLUMN: gdf[ROW_COLUMN]})
     first_bad(df, ~df["tract_id"].str.fullmatch(r"\d{11}"), name, "geoid10", "tract GEOID must be 11 digits")
     first_bad(df, df["tract_id"].duplicated(), name, "geoid10", "tract GEOID appears twice")
     area = to_number(df, "commarea_n", name, allow_blank=False)
     first_bad(df, ~area.isin(set(areas["area_id"])), name, "commarea_n", "unknown community-area number")
+    # A tract that does not even touch the area it names has a mistyped number or misplaced coordinates; either
+    # way its residents would be counted in the wrong place.
+    named = areas.set_index("area_id").geometry.reindex(area.astype(int)).to_numpy()
+    first_bad(df, ~pd.Series(shapely.intersects(gdf.geometry.to_numpy(), named), index=df.index), name,
+              "commarea_n", "the tract's polygon does not touch the community area this number names")
     lon, lat = centroids_lonlat(gdf)
     tracts = pd.DataFrame({"tract_id": df["tract_id"], "area_id": area.astype(int), "lon": lon, "lat": lat})
 
@@ -370,11 +414,8 @@ def read_service_sites(raw: Path, areas: gpd.GeoDataFrame, quality: QualityLog) 
 
 
 def read_pb_programs(raw: Path, quality: QualityLog) -> pd.DataFrame:
-    path = raw / F_PB
-    if not path.exists():
-        raise InputError(F_PB, None, None, f"file not found at {path}")
     try:
-        doc = json.loads(decode_bytes(path.read_bytes(), F_PB))
+        doc = json.loads(_raw_text(raw / F_PB))
     except json.JSONDecodeError as exc:
         raise InputError(F_PB, None, None, f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from exc
     if not isinstance(doc, list):

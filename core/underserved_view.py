@@ -225,12 +225,13 @@ def area_table(gap: pd.DataFrame) -> pd.DataFrame:
 
 
 def gap_list(gap: pd.DataFrame) -> pd.DataFrame:
-    """The ranked list beside the map: rank, area, gap and its cell."""
+    """The ranked list beside the map: rank, area, gap and the need and coverage terciles that colour it."""
     return pd.DataFrame({
         "Rank": gap["rank"].to_numpy(),
         "Area": gap["name"].to_numpy(),
-        "Gap (points)": _points(gap["gap"]).to_numpy(),
-        "Need · coverage": [class_description(c) for c in gap["bivariate_class"]],
+        "Gap": _points(gap["gap"]).to_numpy(),
+        "Need / coverage": (_tercile_name(gap["need_tercile"]) + " / "
+                            + _tercile_name(gap["coverage_tercile"])).to_numpy(),
     })
 
 
@@ -255,13 +256,14 @@ def priority_totals(gap: pd.DataFrame) -> tuple[int, float]:
     (2, 120.0)
     """
     p = gap["priority"].to_numpy(dtype=bool)
-    return int(p.sum()), float(gap["population"].to_numpy(dtype=float)[p].sum())
+    return int(p.sum()), float(np.nansum(gap["population"].to_numpy(dtype=float)[p]))
 
 
 def headline(gap: pd.DataFrame) -> tuple[str, str, str]:
     """The page's one metric: label, value ('9 areas · 471,021 residents') and its help text."""
     n, residents = priority_totals(gap)
-    share = residents / gap["population"].sum() * 100 if gap["population"].sum() else np.nan
+    total = float(np.nansum(gap["population"].to_numpy(dtype=float)))
+    share = residents / total * 100 if total else np.nan
     value = f"{n} area{'s' if n != 1 else ''} · {number(residents)} residents"
     help_text = (f"{HELP['priority']} They are home to {number(share, 1)}% of the city's residents "
                  "(census-tract populations summed by area).")
@@ -288,7 +290,8 @@ def _tooltip_rows(gap: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def gap_map(areas_geo: pd.DataFrame, gap: pd.DataFrame, selected: int | None = None) -> pdk.Deck:
+def gap_map(areas_geo: pd.DataFrame, gap: pd.DataFrame, selected: int | None = None, width_px: int = 440,
+            height_px: int = 480) -> pdk.Deck:
     """The 3×3 bivariate choropleth: each area coloured by its need tercile × coverage tercile cell.
 
     Each feature carries the same numbers as :func:`area_table` (``gap_points``, ``bivariate_class`` and the
@@ -298,7 +301,35 @@ def gap_map(areas_geo: pd.DataFrame, gap: pd.DataFrame, selected: int | None = N
     colours = g["colour"].fillna(NO_DATA_COLOUR).tolist()
     props = _tooltip_rows(g)
     feats = maps.area_features(areas_geo, colours, props, {selected} if selected else set())
-    return maps.deck([maps.area_layer(feats)], areas_geo, "<b>{name}</b><br/>{label}<br/>{detail}")
+    d = maps.deck([maps.area_layer(feats)], areas_geo, "<b>{name}</b><br/>{label}<br/>{detail}")
+    d.initial_view_state = fit_view(areas_geo, width_px, height_px)
+    return d
+
+
+def fit_view(areas_geo: pd.DataFrame, width_px: int = 440, height_px: int = 480) -> pdk.ViewState:
+    """Centre on the polygons' bounding box and zoom so the whole city fits a map of about this many pixels.
+
+    The map sits in a column, so it is narrower than it is tall and both sides must fit; Web Mercator's
+    y = ln(tan(π/4 + φ/2)) gives the vertical extent. deck.gl draws the world 512 pixels wide at zoom 0.
+
+    Examples
+    --------
+    >>> sq = '{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}'
+    >>> v = fit_view(pd.DataFrame({"geometry_simplified": [sq]}), 256, 256)
+    >>> round(v.longitude, 3), round(v.latitude, 3), round(v.zoom, 2)
+    (0.5, 0.5, 7.49)
+    """
+    import shapely
+
+    geoms = shapely.from_geojson(areas_geo["geometry_simplified"].tolist())
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    merc = lambda lat: np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))  # noqa: E731
+    span_x = max(x1 - x0, 1e-6) / 360
+    span_y = max(merc(y1) - merc(y0), 1e-6) / (2 * np.pi)
+    zoom = float(np.log2(min(width_px / (512 * span_x), height_px / (512 * span_y))))
+    mid_y = np.degrees(2 * np.arctan(np.exp((merc(y0) + merc(y1)) / 2)) - np.pi / 2)
+    return pdk.ViewState(longitude=float((x0 + x1) / 2), latitude=float(mid_y), zoom=float(np.clip(zoom, 1, 16)),
+                         pitch=0)
 
 
 def legend_counts(gap: pd.DataFrame) -> pd.DataFrame:
@@ -366,6 +397,7 @@ class AreaWhy:
     summary: str              # need, coverage and gap in one sentence
     need_sentence: str        # core.need_index.explain
     missing: list[str]        # labels of the indicators the area was ranked without
+    flag_note: str            # "" unless the area is flagged for missing indicators
     domains: pd.DataFrame     # per domain: weight share and the area's domain percentile
     indicators: pd.DataFrame  # per indicator: the area's percentile (higher = more need), or missing
 
@@ -383,8 +415,8 @@ def why(ni: NeedIndex, gap: pd.DataFrame, area_id: int) -> AreaWhy:
         summary = "Need or coverage is unknown for this area, so it has no gap and no cell."
     domains = pd.DataFrame({
         "Domain": [DOMAIN_LABELS[d].capitalize() for d in DOMAINS],
-        "Weight (share of index, %)": [round(ni.weights[d] * 100, 1) for d in DOMAINS],
-        "Area's domain percentile": [round(float(ni.domain_rank.at[area_id, d]) * 100, 1)
+        "Weight (% of index)": [round(ni.weights[d] * 100, 1) for d in DOMAINS],
+        "Area's percentile": [round(float(ni.domain_rank.at[area_id, d]) * 100, 1)
                                      if d in ni.domain_rank.columns and pd.notna(ni.domain_rank.at[area_id, d])
                                      else np.nan for d in DOMAINS],
     })
@@ -393,11 +425,25 @@ def why(ni: NeedIndex, gap: pd.DataFrame, area_id: int) -> AreaWhy:
         "Indicator": [ni.labels.get(i, i) for i in ind.index],
         "Domain": [DOMAIN_LABELS.get(ni.domains.get(i, ""), "") for i in ind.index],
         "Percentile (higher = more need)": (ind.to_numpy(dtype=float) * 100).round(1),
-        "Status": ["missing: ranked without it" if pd.isna(v) else "" for v in ind],
+        "Note": ["no value: ranked without it" if pd.isna(v) else "" for v in ind],
     }).sort_values("Percentile (higher = more need)", ascending=False, na_position="last", kind="stable")
     missing = [ni.labels.get(m, m) for m in ni.missing.loc[area_id]]
+    flag_note = ""
+    if missing:
+        names = ", ".join(_mid_sentence(m) for m in missing)
+        flag_note = (f"Flagged: no published value for {names} in this area, so its need index is ranked on the "
+                     "indicators it has (the SVI rule).")
     return AreaWhy(name=str(row["name"]), summary=summary, need_sentence=explain(ni, area_id), missing=missing,
-                   domains=domains, indicators=indicators.reset_index(drop=True))
+                   flag_note=flag_note, domains=domains, indicators=indicators.reset_index(drop=True))
+
+
+def _mid_sentence(label: str) -> str:
+    # "Unmet need" reads "unmet need" mid-sentence; acronyms and proper names ("SVI", "Social Vulnerability
+    # Index") keep their capitals, which a second capital letter gives away.
+    words = label.split()
+    if words and words[0][:1].isupper() and words[0][1:].islower() and not any(w[:1].isupper() for w in words[1:]):
+        return label[0].lower() + label[1:]
+    return label
 
 
 def sources_help(defs: pd.DataFrame) -> str:

@@ -1,8 +1,13 @@
 """Admin (data owners only): upload a new programme inventory, check it, see what would change, publish or discard."""
 
+from core.cache import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
-from core import admin, auth, db
+from core import admin, auth
+from core.cache import view
 from core.errors import InputError
 from core.export import to_csv_bytes
 from core.paths import database_path
@@ -10,7 +15,8 @@ from core.paths import database_path
 st.title("Admin: publish a new inventory")
 grant = auth.current_grant()
 if grant is None:
-    # app.py registers this page only for signed-in owners; this guards a stale link or a direct import.
+    # app.py registers this page only for signed-in owners. This guard is for anything that runs the file anyway,
+    # such as Streamlit's legacy pages/ directory mode on a fresh server's first request.
     st.error("This page is for the atlas's data owners. Sign in under 'Data owners' in the sidebar.")
     st.stop()
 
@@ -26,11 +32,7 @@ def forget_upload():
 st.header("1. Upload the three inventory files")
 st.markdown("Start from the published inventory or the blank template in `data/inventory/template/`; the column "
             "rules are in `data/inventory/README.md`.")
-con = db.connect(database_path())
-try:
-    current = admin.published_inventory(con)
-finally:
-    con.close()
+current = view(admin.published_inventory)()
 cols = st.columns(len(current))
 for col, (name, frame) in zip(cols, current.items()):
     col.download_button(f"Published {name}", to_csv_bytes(frame), name, "text/csv", key=f"admin_get_{name}")

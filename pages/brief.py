@@ -1,6 +1,37 @@
-"""Placeholder while the page is being built."""
+"""Neighbourhood brief: one printable page about an area, to carry into a council meeting (HTML and PDF)."""
+
+from core.cache import ensure_navigation
+
+ensure_navigation()
 
 import streamlit as st
 
-st.title("brief")
-st.info("This page is being built.")
+from core import brief, provenance, queries
+from core.cache import view
+from core.compare_view import indicator_long
+
+info = view(queries.build_info)()
+st.title("Neighbourhood brief")
+for text in provenance.banners(info, shows_inventory=True):
+    st.warning(text, icon="⚠️")
+
+areas = view(queries.areas)()
+names = dict(zip(areas["area_id"], areas["name"]))
+area_id = brief.area_from_query(st.query_params.to_dict(), names)
+
+
+def sync_url():
+    st.query_params["area"] = str(st.session_state.brief_area)
+
+
+area_id = st.selectbox("Community area", list(names), list(names).index(area_id), format_func=names.get,
+                       key="brief_area", on_change=sync_url,
+                       help="The brief's link reopens this area: share it, or download the PDF to print.")
+# The city-wide indicator table is shared with the Compare page's cache, so switching area is quick.
+b = view(brief.brief_data)(area_id, view(indicator_long)())
+st.metric(f"{b.name}: need index", f"{brief.ordinal(b.need_index)} percentile",
+          help="Overall need index (DESIGN §3, CDC/ATSDR SVI method) among the 77 community areas.")
+# The PDF is made when the button is pressed, not on every run of the page.
+st.download_button("Download this brief (PDF)", lambda: brief.brief_pdf(b), f"brief_{area_id}.pdf",
+                   "application/pdf", key="brief_pdf", on_click="ignore")
+st.html(brief.brief_html(b))

@@ -1,5 +1,9 @@
 """Compare: two to four neighbourhoods side by side against the city, with percentile bars and their peers."""
 
+from core.cache import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
 from core import compare_view as cv, provenance, queries
@@ -9,7 +13,7 @@ from core.export import to_csv_bytes
 info = view(queries.build_info)()
 st.title("Compare neighbourhoods")
 for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon="⚠️")
+    st.warning(text, icon=":material/warning:")
 
 areas_geo = view(queries.areas)()
 names = dict(zip(areas_geo["area_id"], areas_geo["name"]))

@@ -31,9 +31,11 @@ st.caption("Every rule the build applied to the raw files, with the number of ro
 st.dataframe(view(methods.quality_table)(), hide_index=True, width="stretch", key="quality")
 
 st.header("Published database")
-st.caption(f"Built {info.get('built_at', '?')} in {info.get('build_seconds', '?')} s "
-           f"from {info.get('data_kind', '?')} data and a {info.get('inventory_kind', '?')} inventory.")
-st.dataframe(view(methods.manifest_table)(), hide_index=True, width="stretch", key="manifest")
+st.markdown(methods.build_summary_md(info))
+st.dataframe(view(methods.manifest_inputs)(), hide_index=True, width="stretch", key="manifest",
+             column_config={"Input file": st.column_config.TextColumn(width="medium")})
+rows, _ = st.columns([1, 2])
+rows.dataframe(view(methods.manifest_rows)(), hide_index=True, width="stretch", key="manifest_rows")
 
 st.header("Download every table")
 table_name = st.selectbox("Table", methods.export_tables(), key="table")

@@ -1,6 +1,76 @@
-"""Placeholder while the page is being built."""
+"""Impact: who takes part where, what changes for them (with intervals), and how that moves over eight quarters."""
 
 import streamlit as st
 
-st.title("impact")
-st.info("This page is being built.")
+from core import charts, impact_view as iv, provenance, queries
+from core.cache import view
+
+info = view(queries.build_info)()
+st.title("Impact")
+for text in provenance.banners(info, shows_inventory=True):
+    st.warning(text, icon=":material/warning:")
+
+data = view(iv.impact_data)()
+state = iv.state_from_query(st.query_params.to_dict(), data.types, data.populations, data.measures)
+K = iv.WIDGET_KEYS
+
+
+def sync_url():
+    st.query_params.update(iv.state_to_query(iv.state_from_widgets(st.session_state, state)))
+
+
+with st.sidebar:
+    st.header("Filters")
+    st.multiselect("Programme types", data.types, list(state.types), format_func=iv.type_label, key=K["types"],
+                   on_change=sync_url, placeholder="All types")
+    st.multiselect("Population served", data.populations, list(state.populations), format_func=iv.population_label,
+                   key=K["populations"], on_change=sync_url, placeholder="Everyone",
+                   help="Programmes that serve any of the chosen groups.")
+    st.selectbox("Quarters counted", iv.QUARTER_CHOICES, iv.QUARTER_CHOICES.index(state.quarters),
+                 format_func=iv.quarters_label, key=K["quarters"],
+                 on_change=sync_url)
+    if data.measures:
+        st.selectbox("Outcome scale for the trend", data.measures, data.measures.index(state.measure),
+                     key=K["measure"], on_change=sync_url)
+
+v = view(iv.views)(state.types, state.populations, state.quarters, state.measure)
+label, value, help_text = iv.headline(v)
+st.metric(label, value, help=help_text)
+st.caption(iv.filter_caption(v, state))
+
+areas_geo = view(queries.areas)()
+area_table, _ = iv.area_table(v)
+st.subheader("Participants per 1,000 residents by area", help=iv.HELP["participants"])
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    deck, legend = iv.participation_map(areas_geo, v)
+    st.pydeck_chart(deck, height=480, key="participation_map")
+    st.markdown(legend, unsafe_allow_html=True)
+with right:
+    st.dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=480, key="impact_area_table",
+                 column_config={"area_id": None})
+st.caption(f"{iv.HELP['suppression']} {iv.HELP['cost']}")
+st.download_button("Download participation by area (CSV)", iv.area_download(v), "impact_by_area.csv", "text/csv",
+                   key="dl_impact_areas")
+
+st.subheader("Outcome change by programme", help=iv.HELP["outcome"])
+st.caption(iv.outcome_summary(v))
+points = iv.outcome_points(v)
+if len(points):
+    with st.container(height=420):
+        st.altair_chart(charts.outcome_chart(points))
+st.dataframe(iv.styled(iv.programme_table(v)), hide_index=True, width="stretch", height=360,
+             key="impact_programmes")
+st.download_button("Download programme outcomes (CSV)", iv.programme_download(v), "impact_by_programme.csv",
+                   "text/csv", key="dl_impact_programmes")
+
+st.subheader("Trends over the eight quarters")
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    st.altair_chart(charts.trend_chart(iv.trends_long(v)))
+with right:
+    if v.measure:
+        st.altair_chart(charts.outcome_trend_chart(iv.outcome_trend(v), v.measure), width="stretch")
+st.dataframe(iv.styled(iv.trends_table(v)), hide_index=True, width="stretch", key="impact_trends")
+st.download_button("Download quarterly trends (CSV)", iv.trends_download(v), "impact_trends.csv", "text/csv",
+                   key="dl_impact_trends")

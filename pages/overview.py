@@ -6,7 +6,7 @@ ensure_navigation()
 
 import streamlit as st
 
-from core import overview, provenance, queries
+from core import overview, provenance, queries, underserved_view as uv
 from core.cache import view
 from core.export import to_csv_bytes
 
@@ -31,6 +31,18 @@ table = view(overview.need_table)()
 st.subheader("The same figures as a table")
 st.dataframe(table, hide_index=True, width="stretch", key="need_table")
 st.download_button("Download this table (CSV)", to_csv_bytes(table), "overview_need.csv", "text/csv")
+
+gap = view(overview.need_coverage)()
+st.subheader("Need against coverage: the priority areas", help=f"{uv.HELP['need']}\n\n{uv.HELP['coverage']}")
+st.markdown(overview.priority_sentence(gap))
+left, right = st.columns([2, 3], gap="medium")
+with left:
+    st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
+    st.caption("Need index with equal weights; coverage of all place-based programmes within a 30-minute walk.")
+    st.page_link("pages/underserved.py", label="Map, ranked gap and your own weights on the Underserved page",
+                 icon=":material/target:")
+with right:
+    st.dataframe(uv.priority_areas(gap), hide_index=True, width="stretch", key="priority_table")
 
 defs = view(queries.indicator_defs)()
 st.caption(provenance.vintage_line(info, defs["period"].tolist()))

@@ -1,5 +1,9 @@
 """Underserved: where mental-health need is high and community-programme coverage is low, and why."""
 
+from core.cache import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
 from core import coverage, coverage_view as cv, need, provenance, queries, underserved_view as uv
@@ -9,7 +13,7 @@ from core.export import to_csv_bytes
 info = view(queries.build_info)()
 st.title("Underserved areas")
 for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon="⚠️")
+    st.warning(text, icon=":material/warning:")
 st.caption("Need for mental-health support set against the community-programme places within reach. "
            "Change the need-index weights and what coverage counts in the sidebar; the link keeps your choices.")
 
@@ -63,16 +67,19 @@ if selected:
 elif "area" in st.query_params:
     del st.query_params["area"]
 
-left, right = st.columns([3, 2], gap="medium")
+left, right = st.columns([1, 1], gap="medium")
 with left:
     st.subheader("Need against coverage", help=f"{uv.HELP['need']} {uv.sources_help(defs)}\n\n{uv.HELP['coverage']}"
                                                 f"\n\n{uv.HELP['terciles']}")
-    st.pydeck_chart(uv.gap_map(areas_geo, gap, selected), height=500, key="gap_map", on_select="rerun",
-                    selection_mode="single-object")
+    st.pydeck_chart(uv.gap_map(areas_geo, gap, selected, width_px=400, height_px=480), height=500, key="gap_map",
+                    on_select="rerun", selection_mode="single-object")
     st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
 with right:
     st.subheader("Ranked by gap", help=uv.HELP["gap"])
-    st.dataframe(uv.gap_list(gap), hide_index=True, width="stretch", height=560, key="gap_list")
+    st.dataframe(uv.gap_list(gap), hide_index=True, width="stretch", height=620, key="gap_list",
+                 column_config={"Rank": st.column_config.NumberColumn(width="small"),
+                                "Gap": st.column_config.NumberColumn(width="small", help=uv.HELP["gap"]),
+                                "Need / coverage": st.column_config.TextColumn(help=uv.HELP["terciles"])})
 
 st.subheader("Priority areas", help=uv.HELP["priority"])
 st.dataframe(uv.priority_areas(gap), hide_index=True, width="stretch", key="priority_table")
@@ -86,12 +93,10 @@ if choice:
     w = uv.why(ni, gap, choice)
     st.markdown(f"**{w.name}.** {w.summary}")
     st.markdown(f"**Need:** {w.need_sentence}")
-    if w.missing:
-        st.info(f"Flagged: ranked without {', '.join(w.missing)} (no published value for this area); its need "
-                "index uses the indicators it has.", icon="ℹ️")
-    c1, c2 = st.columns([2, 3])
-    c1.dataframe(w.domains, hide_index=True, width="stretch", key="why_domains")
-    c2.dataframe(w.indicators, hide_index=True, width="stretch", key="why_indicators")
+    if w.flag_note:
+        st.info(w.flag_note, icon=":material/info:")
+    st.dataframe(w.domains, hide_index=True, width="stretch", key="why_domains")
+    st.dataframe(w.indicators, hide_index=True, width="stretch", key="why_indicators")
 else:
     st.caption("Pick an area, or click one on the map, to see which indicators drive its need and how its coverage "
                "compares.")

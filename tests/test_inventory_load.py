@@ -94,7 +94,6 @@ def _schema_sql_columns(table: str) -> list[str]:
     return names
 
 
-# ---------------------------------------------------------------------------------------------------------------
 # Valid input
 
 
@@ -178,7 +177,6 @@ def test_period_spellings_are_normalised(tmp_path, base, areas):
     assert out["program_period"]["period"].tolist()[:2] == ["2025Q1", "2025Q2"]
 
 
-# ---------------------------------------------------------------------------------------------------------------
 # Bad input: (file, row, column) and a fragment of the message, for one edit of the valid inventory.
 
 
@@ -389,7 +387,6 @@ def test_blank_rows_keep_spreadsheet_numbering(tmp_path, base, areas):
     assert (err.file, err.row, err.column) == ("funding.csv", 6, "amount")
 
 
-# ---------------------------------------------------------------------------------------------------------------
 # The documentation and the templates stay in step with the schema.
 
 
