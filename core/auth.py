@@ -362,7 +362,7 @@ def sidebar_sign_in() -> Grant | None:
     if config.mode is None:
         return None
     grant = current_grant()
-    with st.sidebar.expander("Data owners", expanded=False, icon="🔐"):
+    with st.sidebar.expander("Data owners", expanded=False, icon=":material/lock:"):
         if grant is not None:
             st.caption(f"Signed in as {grant.user}.")
             if st.button("Sign out", key="admin_sign_out"):

@@ -155,35 +155,52 @@ def area_from_query(query: dict, valid_ids, default: int = DEFAULT_AREA) -> int:
     return default if default in valid else valid[0]
 
 
+def _mercator(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    # Web Mercator keeps the shapes as readers know them from street maps.
+    lon, lat = np.radians(np.asarray(lon, dtype=float)), np.radians(np.asarray(lat, dtype=float))
+    return lon, np.log(np.tan(np.pi / 4 + lat / 2))
+
+
+def _rings(geojson: str) -> list[np.ndarray]:
+    """Exterior rings of a GeoJSON (Multi)Polygon, projected, as (n, 2) arrays."""
+    g = json.loads(geojson)
+    polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+    out = []
+    for poly in polys:
+        xy = np.asarray(poly[0], dtype=float)
+        x, y = _mercator(xy[:, 0], xy[:, 1])
+        out.append(np.column_stack([x, y]))
+    return out
+
+
 def map_png(areas: pd.DataFrame, area_id: int, points: pd.DataFrame | None = None, dpi: int = 150) -> bytes:
     """The brief's map as PNG bytes, drawn from the area polygons only (no tiles).
 
     Left, the city with the area filled; right, the area close up with its neighbours outlined and the
     programmes based there as dots.
     """
-    import geopandas as gpd
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from shapely.geometry import shape
+    from matplotlib.collections import PolyCollection
 
-    g = gpd.GeoDataFrame({"area_id": areas["area_id"].to_numpy()},
-                         geometry=[shape(json.loads(s)) for s in areas["geometry_simplified"]], crs=4326)
-    # Web Mercator keeps the shapes as readers know them from street maps.
-    g = g.to_crs(3857)
-    focus = g["area_id"] == int(area_id)
+    rings = {int(a): _rings(g) for a, g in zip(areas["area_id"], areas["geometry_simplified"])}
+    focus = rings[int(area_id)]
+    others = [r for a, rs in rings.items() if a != int(area_id) for r in rs]
     fig, (ax_city, ax_area) = plt.subplots(1, 2, figsize=(7.2, 3.4), gridspec_kw={"width_ratios": [1, 1.35]})
-    g.plot(ax=ax_city, color="#e3e3e3", edgecolor="white", linewidth=0.3)
-    g[focus].plot(ax=ax_city, color=AREA_COLOUR, edgecolor=AREA_COLOUR)
+    ax_city.add_collection(PolyCollection(others, facecolors="#e3e3e3", edgecolors="white", linewidths=0.3))
+    ax_city.add_collection(PolyCollection(focus, facecolors=AREA_COLOUR, edgecolors=AREA_COLOUR, linewidths=0.5))
+    ax_city.autoscale_view()
     ax_city.set_title("In the city", fontsize=9)
-    minx, miny, maxx, maxy = g[focus].total_bounds
+    ax_area.add_collection(PolyCollection(others, facecolors="#ececec", edgecolors="#8a8a8a", linewidths=0.6))
+    ax_area.add_collection(PolyCollection(focus, facecolors="#cfe3f1", edgecolors=AREA_COLOUR, linewidths=1.6))
+    allxy = np.vstack(focus)
+    (minx, miny), (maxx, maxy) = allxy.min(axis=0), allxy.max(axis=0)
     pad = max(maxx - minx, maxy - miny) * 0.25
-    g.plot(ax=ax_area, color="#ececec", edgecolor="#8a8a8a", linewidth=0.6)
-    g[focus].plot(ax=ax_area, color="#cfe3f1", edgecolor=AREA_COLOUR, linewidth=1.6)
     if points is not None and len(points):
-        pts = gpd.GeoSeries(gpd.points_from_xy(points["lon"], points["lat"]), crs=4326).to_crs(3857)
-        ax_area.scatter(pts.x, pts.y, s=22, color=PROGRAMME_COLOUR, edgecolor="white", linewidth=0.6, zorder=3,
+        x, y = _mercator(points["lon"], points["lat"])
+        ax_area.scatter(x, y, s=22, color=PROGRAMME_COLOUR, edgecolor="white", linewidth=0.6, zorder=3,
                         label="programme based here")
         ax_area.legend(loc="lower left", fontsize=7, frameon=True)
     ax_area.set_xlim(minx - pad, maxx + pad)

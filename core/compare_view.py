@@ -269,19 +269,22 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
                        sort=names, legend=alt.Legend(orient="top"))
     # A fixed label width and fixed ticks line the domains' charts up under each other.
     y = alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=210, minExtent=210))
-    bars = alt.Chart(c).mark_bar(height={"band": 0.9}).encode(
+    enc = dict(
         x=alt.X("percentile:Q", title="Percentile among the 77 areas (city median = 50)",
                 scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=list(range(0, 101, 10)))),
-        x2="base:Q", y=y, yOffset=alt.YOffset("area:N", sort=names), color=colour,
+        y=y, yOffset=alt.YOffset("area:N", sort=names), color=colour,
         tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("label:N", title="Indicator"),
                  alt.Tooltip("value_text:N", title="Value"), alt.Tooltip("unit:N", title="Unit"),
                  alt.Tooltip("percentile_text:N", title="Percentile"),
                  alt.Tooltip("median_text:N", title="City median"),
                  alt.Tooltip("direction:N", title="Direction"), alt.Tooltip("source:N", title="Source")])
+    bars = alt.Chart(c).mark_bar(height={"band": 0.9}).encode(x2="base:Q", **enc)
+    # A dot at each bar's end keeps an area that sits right on the median visible.
+    ends = alt.Chart(c).mark_point(filled=True, size=28, opacity=1).encode(**enc)
     rule = alt.Chart(pd.DataFrame({"x": [50.0]})).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="x:Q")
     # No explicit height: Streamlit fits a set height around the legend and axes too, which squashes a chart of
     # a few rows; a step per bar keeps every domain's bars the same thickness whatever its number of rows.
-    return (bars + rule).properties(height=alt.Step(14), width="container")
+    return (bars + ends + rule).properties(height=alt.Step(14), width="container")
 
 
 def area_features(areas_geo: pd.DataFrame) -> list[dict]:

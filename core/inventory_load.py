@@ -173,7 +173,10 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
             hint = (" — a quote (\") may not be closed" if any("\n" in c for c in record)
                     else " — is there an unquoted comma inside a cell?" if len(record) > width else "")
             values = f"{len(record)} value" + ("" if len(record) == 1 else "s")
-            raise InputError(file, i + 1, None, f"has {values} but the header has {width} columns{hint}")
+            # Name where the row parts from the header: the first column it has no value for, or the first value
+            # beyond the last named column.
+            column = raw_header[len(record)].strip() if len(record) < width else f"column {width + 1}"
+            raise InputError(file, i + 1, column, f"has {values} but the header has {width} columns{hint}")
         body.append(record)
         rows.append(i + 1)
 

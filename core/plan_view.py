@@ -385,7 +385,9 @@ def plan_map(areas_geo: pd.DataFrame, r: PlanResult) -> tuple[pdk.Deck, str]:
 def picks_table(r: PlanResult, which: str = "optimal") -> pd.DataFrame:
     """The map's picks as a table (without coordinates), for reading and download."""
     t = r.picks if which == "optimal" else r.greedy_picks
-    return t.drop(columns=["lon", "lat"])
+    cols = ["Order", "Venue", "Area", "Residents newly within reach", "Need-weighted residents added", "Kind",
+            "Priority area", "Pinned", "Also picked by the other method", "venue_id"]
+    return t[cols]
 
 
 def candidates_table(r: PlanResult) -> pd.DataFrame:

@@ -33,7 +33,8 @@ HELP = {
                  "catchment area method (E2SFCA, Luo & Qi 2009) with the catchment and filters in the sidebar; "
                  "an area's value is the population-weighted mean of its census tracts. The coverage percentile "
                  "ranks it across the areas the same way as need."),
-    "gap": "Gap: need percentile minus coverage percentile, in percentile points (−100 to +100). Higher = more underserved.",
+    "gap": ("Gap: need percentile minus coverage percentile, in percentile points (−100 to +100). "
+            "Higher = more underserved."),
     "priority": ("Priority areas: need in the top third (need percentile ≥ 66.7) and coverage in the bottom third "
                  "(coverage percentile < 33.3) — the high-need, low-coverage cell of the 3×3 map."),
     "terciles": "Terciles cut the percentile at 1/3 and 2/3: below 33.3 is low, below 66.7 middle, otherwise high.",
@@ -84,8 +85,8 @@ def weights_caption(requested: tuple[float, float, float], ni: NeedIndex) -> str
 
     >>> from core.need_index import NeedIndex
     >>> ni = NeedIndex(*[None] * 7, weights={"need": 0.5, "vulnerability": 0.25, "barrier": 0.25})
-    >>> weights_caption((2.0, 1.0, 1.0), ni)
-    'Need-index weights in force: mental-health need 2 (50%) · social vulnerability 1 (25%) · barriers to access 1 (25%).'
+    >>> weights_caption((2.0, 1.0, 1.0), ni).split(": ")[1]
+    'mental-health need 2 (50%) · social vulnerability 1 (25%) · barriers to access 1 (25%).'
     """
     used = weights_in_force(requested)
     parts = [f"{DOMAIN_LABELS[d]} {w:g} ({ni.weights[d] * 100:.0f}%)" for d, w in zip(DOMAINS, used)]
@@ -224,6 +225,23 @@ def area_table(gap: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+#: How the page displays each numeric column (Streamlit NumberColumn formats); downloads keep full numbers.
+NUMBER_FORMATS: dict[str, str] = {
+    "Residents": "localized", "Need percentile": "%.1f", "Coverage percentile": "%.1f", "Gap (points)": "%+.1f",
+    "Gap": "%+.1f", "Weekly places per 1,000": "%.2f", "Weight (% of index)": "%.1f", "Area's percentile": "%.1f",
+    "Percentile (higher = more need)": "%.1f",
+}
+
+
+def number_formats(table: pd.DataFrame) -> dict[str, str]:
+    """The display formats of the table's columns that have one.
+
+    >>> number_formats(pd.DataFrame(columns=["Area", "Residents"]))
+    {'Residents': 'localized'}
+    """
+    return {c: f for c, f in NUMBER_FORMATS.items() if c in table.columns}
+
+
 def gap_list(gap: pd.DataFrame) -> pd.DataFrame:
     """The ranked list beside the map: rank, area, gap and the need and coverage terciles that colour it."""
     return pd.DataFrame({
@@ -273,18 +291,22 @@ def headline(gap: pd.DataFrame) -> tuple[str, str, str]:
 # --- the map and its legend --------------------------------------------------------------------------------------
 
 
+TOOLTIP = "<b>{name}</b><br/>{need_line}<br/>{coverage_line}<br/>{gap_line}<br/>{cell_line}"
+
+
 def _tooltip_rows(gap: pd.DataFrame) -> pd.DataFrame:
+    # Short lines: the tooltip must stay inside a map that is only half the page wide.
     t = area_table(gap)
+    known = t["Gap (points)"].notna().to_numpy()
     return pd.DataFrame({
         "name": t["Area"],
-        "label": [f"Need percentile {n:.1f} · {c:,.2f} weekly places per 1,000 (coverage percentile {p:.1f})"
-                  if pd.notna(n) and pd.notna(p) else "Need or coverage unknown"
-                  for n, c, p in zip(t["Need percentile"], t["Weekly places per 1,000"], t["Coverage percentile"])],
-        "detail": [f"Gap {g:+.1f} points · rank {r} · {class_description(cls)}"
-                   + (" · PRIORITY" if pr else "") + (f" · ranked without {m}" if m else "")
-                   if pd.notna(g) else class_description(cls)
-                   for g, r, cls, pr, m in zip(t["Gap (points)"], t["Rank (1 = largest gap)"],
-                                                gap["bivariate_class"], t["Priority"], t["Ranked without"])],
+        "need_line": [f"Need percentile {n:.1f}" if pd.notna(n) else "Need unknown" for n in t["Need percentile"]],
+        "coverage_line": [f"{c:,.2f} places per 1,000 (percentile {p:.1f})" if pd.notna(p) else "Coverage unknown"
+                          for c, p in zip(t["Weekly places per 1,000"], t["Coverage percentile"])],
+        "gap_line": [f"Gap {g:+.1f} points, rank {r}" if k else "No gap"
+                     for g, r, k in zip(t["Gap (points)"], t["Rank (1 = largest gap)"], known)],
+        "cell_line": [class_description(cls) + (" · PRIORITY" if pr else "") + (f" · ranked without {m}" if m else "")
+                      for cls, pr, m in zip(gap["bivariate_class"], t["Priority"], t["Ranked without"])],
         "gap_points": t["Gap (points)"],
         "bivariate_class": gap["bivariate_class"].fillna("").to_numpy(),
     })
@@ -301,7 +323,7 @@ def gap_map(areas_geo: pd.DataFrame, gap: pd.DataFrame, selected: int | None = N
     colours = g["colour"].fillna(NO_DATA_COLOUR).tolist()
     props = _tooltip_rows(g)
     feats = maps.area_features(areas_geo, colours, props, {selected} if selected else set())
-    d = maps.deck([maps.area_layer(feats)], areas_geo, "<b>{name}</b><br/>{label}<br/>{detail}")
+    d = maps.deck([maps.area_layer(feats)], areas_geo, TOOLTIP)
     d.initial_view_state = fit_view(areas_geo, width_px, height_px)
     return d
 

@@ -37,7 +37,7 @@ if len(chosen) == 1:
 colours = cv.area_colours(chosen)
 heads = view(cv.need_headlines)(chosen)
 for col, row in zip(st.columns(len(chosen)), heads.itertuples()):
-    col.metric(f"{row.area}: need index", f"{cv.ordinal(row.need_index)} percentile",
+    col.metric(f"{row.area}: need-index percentile", cv.ordinal(row.need_index),
                help="Overall need index (DESIGN §3, CDC/ATSDR SVI method): the percentile rank among the 77 areas "
                     "of the equally weighted mental-health need, social vulnerability and barrier domain ranks. "
                     "Sources: Healthy Chicago Survey, IDPH, CDC/ATSDR SVI and ACS via the Chicago Health Atlas.")
@@ -50,8 +50,9 @@ st.dataframe(cv.chosen_table(areas_geo, long, chosen), hide_index=True, width="s
 
 comp = cv.comparison(long, chosen)
 st.caption("Bars run from the city median (dashed line, the 50th percentile) to each area's percentile among the "
-           "77 community areas. Values carry their margin of error where the source gives one; rates on fewer "
-           "than 20 deaths are marked unstable (CDC WISQARS practice).")
+           "77 community areas; the tables give each area's value · percentile. Values carry their margin of "
+           "error where the source gives one; rates on fewer than 20 deaths are marked unstable (CDC WISQARS "
+           "practice). Whether a high value is worse or better is in each indicator's definition.")
 for domain in cv.DOMAINS:
     st.subheader(cv.DOMAIN_TITLES[domain])
     st.altair_chart(cv.percentile_chart(comp, domain, colours), width="stretch")

@@ -42,7 +42,10 @@ with left:
     st.page_link("pages/underserved.py", label="Map, ranked gap and your own weights on the Underserved page",
                  icon=":material/target:")
 with right:
-    st.dataframe(uv.priority_areas(gap), hide_index=True, width="stretch", key="priority_table")
+    priority = uv.priority_areas(gap)
+    formats = uv.number_formats(priority)
+    st.dataframe(priority, hide_index=True, width="stretch", key="priority_table",
+                 column_config={c: st.column_config.NumberColumn(format=f) for c, f in formats.items()})
 
 defs = view(queries.indicator_defs)()
 st.caption(provenance.vintage_line(info, defs["period"].tolist()))

@@ -24,6 +24,11 @@ params = cv.params_from_query(query, languages)
 weights = uv.weights_from_query(query)
 
 
+def columns(table, **extra):
+    """Display formats for a table's numbers (from core), plus any page-specific column settings."""
+    return {c: st.column_config.NumberColumn(format=f) for c, f in uv.number_formats(table).items()} | extra
+
+
 def sync_url():
     st.query_params.update(uv.state_to_query(st.session_state))
 
@@ -76,13 +81,16 @@ with left:
     st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
 with right:
     st.subheader("Ranked by gap", help=uv.HELP["gap"])
-    st.dataframe(uv.gap_list(gap), hide_index=True, width="stretch", height=620, key="gap_list",
-                 column_config={"Rank": st.column_config.NumberColumn(width="small"),
-                                "Gap": st.column_config.NumberColumn(width="small", help=uv.HELP["gap"]),
-                                "Need / coverage": st.column_config.TextColumn(help=uv.HELP["terciles"])})
+    ranked = uv.gap_list(gap)
+    st.dataframe(ranked, hide_index=True, width="stretch", height=620, key="gap_list",
+                 column_config=columns(ranked, Rank=st.column_config.NumberColumn(width="small"),
+                                       Gap=st.column_config.NumberColumn(format="%+.1f", width="small",
+                                                                         help=uv.HELP["gap"]),
+                                       **{"Need / coverage": st.column_config.TextColumn(help=uv.HELP["terciles"])}))
 
 st.subheader("Priority areas", help=uv.HELP["priority"])
-st.dataframe(uv.priority_areas(gap), hide_index=True, width="stretch", key="priority_table")
+priority = uv.priority_areas(gap)
+st.dataframe(priority, hide_index=True, width="stretch", key="priority_table", column_config=columns(priority))
 
 st.subheader("Why this area ranks where it does")
 area_ids = [0] + gap.index.tolist()
@@ -95,14 +103,15 @@ if choice:
     st.markdown(f"**Need:** {w.need_sentence}")
     if w.flag_note:
         st.info(w.flag_note, icon=":material/info:")
-    st.dataframe(w.domains, hide_index=True, width="stretch", key="why_domains")
-    st.dataframe(w.indicators, hide_index=True, width="stretch", key="why_indicators")
+    st.dataframe(w.domains, hide_index=True, width="stretch", key="why_domains", column_config=columns(w.domains))
+    st.dataframe(w.indicators, hide_index=True, width="stretch", key="why_indicators",
+                 column_config=columns(w.indicators))
 else:
     st.caption("Pick an area, or click one on the map, to see which indicators drive its need and how its coverage "
                "compares.")
 
 st.subheader("Need, coverage and gap by area", help=f"{uv.HELP['gap']} {uv.HELP['terciles']}")
 table = uv.area_table(gap)
-st.dataframe(table, hide_index=True, width="stretch", key="gap_table")
+st.dataframe(table, hide_index=True, width="stretch", key="gap_table", column_config=columns(table, area_id=None))
 st.download_button("Download table (CSV)", to_csv_bytes(table), "underserved_by_area.csv", "text/csv")
 st.caption(provenance.vintage_line(info, defs["period"].tolist()))

@@ -1,4 +1,4 @@
-"""End to end: the Coverage and Underserved pages opened by deep link in headless Chromium render map, metric, no error."""
+"""End to end: Coverage and Underserved opened by deep link in headless Chromium: map, metric, no error."""
 
 from __future__ import annotations
 
@@ -34,6 +34,16 @@ def url(atlas_db):
         yield u
 
 
+def shoot(page, path) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').getBoundingClientRect().height")
+    page.set_viewport_size({"width": 1280, "height": int(height) + 120})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_coverage_and_underserved_render(url, artifacts):
     with chromium_page(1280, 900) as page:
         for path, (title, metric) in PAGES.items():
@@ -48,7 +58,7 @@ def test_coverage_and_underserved_render(url, artifacts):
             page.wait_for_timeout(1500)
             assert_no_error(page)
             name = path.split("?")[0]
-            page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+            shoot(page, artifacts / f"{name}.png")
 
 
 def test_clicking_the_underserved_map_explains_that_area(url, artifacts):
@@ -56,10 +66,16 @@ def test_clicking_the_underserved_map_explains_that_area(url, artifacts):
         page.goto(f"{url}/underserved")
         wait_for_page(page, "Underserved areas")
         page.wait_for_timeout(1500)
-        canvas = page.query_selector('[data-testid="stDeckGlJsonChart"] canvas') or page.query_selector("canvas")
+        canvas = page.query_selector('[data-testid="stDeckGlJsonChart"] canvas')
+        canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()
-        # The city fills the middle of the map, so its centre is inside some community area.
-        page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
+        # The city fills the middle of the map, so its centre is inside some community area. deck.gl picks
+        # what is under the pointer, so hover until the tooltip names the area, then click.
+        x, y = box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5
+        page.mouse.move(x - 5, y)
+        page.mouse.move(x, y)
+        page.wait_for_selector(".deck-tooltip", state="visible", timeout=30_000)
+        page.mouse.click(x, y)
         page.wait_for_function(
             "() => [...document.querySelectorAll('[data-testid=\"stMarkdownContainer\"]')]"
             ".some(m => m.innerText.startsWith('Need:'))", timeout=60_000)
@@ -67,4 +83,4 @@ def test_clicking_the_underserved_map_explains_that_area(url, artifacts):
         assert "Ranks in the" in text and "gap of" in text
         assert "area=" in page.url
         assert_no_error(page)
-        page.screenshot(path=str(artifacts / "underserved_clicked.png"), full_page=True)
+        shoot(page, artifacts / "underserved_clicked.png")

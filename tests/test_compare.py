@@ -166,7 +166,8 @@ def test_page_round_trips_areas_through_the_url(use_db):
     assert not at.exception, at.exception
     assert at.multiselect(key="areas").value == [25, 68, 32]
     # One headline per area, the need table with a value column per area, and a table for every domain.
-    assert [m.label for m in at.metric] == ["Austin: need index", "Englewood: need index", "The Loop: need index"]
+    assert [m.label for m in at.metric] == ["Austin: need-index percentile", "Englewood: need-index percentile",
+                                          "The Loop: need-index percentile"]
     tables = [d.value for d in at.dataframe if d.value.columns[:3].tolist() == ["Indicator", "Unit", "City median"]]
     assert len(tables) == len(cv.DOMAINS)
     assert tables[0].columns.tolist()[3:] == ["Austin", "Englewood", "The Loop"]
@@ -174,4 +175,4 @@ def test_page_round_trips_areas_through_the_url(use_db):
     at.multiselect(key="areas").unselect(32).run()
     assert not at.exception
     assert at.query_params["areas"] in (["25,68"], "25,68")
-    assert [m.label for m in at.metric] == ["Austin: need index", "Englewood: need index"]
+    assert [m.label for m in at.metric] == ["Austin: need-index percentile", "Englewood: need-index percentile"]

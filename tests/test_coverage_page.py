@@ -1,4 +1,4 @@
-"""Coverage page under AppTest: map and table move together with the filters; Coverage and Underserved links round-trip."""
+"""Coverage page under AppTest: map and table move with the filters; Coverage and Underserved links round-trip."""
 
 from __future__ import annotations
 

@@ -131,8 +131,10 @@ def test_map_features_carry_the_table_numbers_and_class_colours():
         assert p["fill"] == hex_to_rgb(BIVARIATE_PALETTE[CLASSES[a]], 210)
         assert p["gap_points"] == table.at[a, "Gap (points)"]
         assert p["bivariate_class"] == CLASSES[a]
-        assert f"Need percentile {table.at[a, 'Need percentile']:.1f}" in p["label"]
-        assert ("PRIORITY" in p["detail"]) == (a in (5, 7))
+        assert p["need_line"] == f"Need percentile {table.at[a, 'Need percentile']:.1f}"
+        assert p["coverage_line"].startswith(f"{COVERAGE[a - 1]:.2f} places per 1,000")
+        assert ("PRIORITY" in p["cell_line"]) == (a in (5, 7))
+        assert ("ranked without Poverty" in p["cell_line"]) == (a == 3)
         assert p["line_width"] == (3 if a == 6 else 1)
     # The whole row of squares (longitude 1 to 8) is in view.
     view = spec["initialViewState"]
