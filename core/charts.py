@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from core.funding import SOURCE_TYPES
-from core.palettes import CATEGORICAL, DIVERGING
+from core.palettes import CATEGORICAL
 
 SOURCE_COLOURS = dict(zip(SOURCE_TYPES, CATEGORICAL))
 """One Okabe-Ito colour per funding source type, the same on every chart."""
@@ -101,7 +101,7 @@ def funder_bars(funders: pd.DataFrame, top: int = 15) -> alt.Chart:
     data = funders.sort_values("capacity_share", ascending=False).head(top)
     data = data[["funder", "capacity_share", "capacity_underwritten", "n_programs", "n_programs_majority"]]
     return (
-        alt.Chart(data, title=f"Share of weekly places underwritten (top {min(top, len(funders))} funders)")
+        alt.Chart(data)
         .mark_bar(color=CATEGORICAL[0])
         .encode(
             y=alt.Y("funder:N", title=None, sort=data["funder"].tolist(), axis=alt.Axis(labelLimit=260)),
@@ -116,8 +116,8 @@ def funder_bars(funders: pd.DataFrame, top: int = 15) -> alt.Chart:
     )
 
 
-def trend_chart(trends: pd.DataFrame) -> alt.Chart:
-    """Small multiples of quarterly figures, one row per measure, each on its own scale.
+def trend_chart(trends: pd.DataFrame, width: int = 230) -> alt.Chart:
+    """Small multiples of quarterly figures, two to a row, each measure on its own scale.
 
     Parameters
     ----------
@@ -128,7 +128,7 @@ def trend_chart(trends: pd.DataFrame) -> alt.Chart:
     --------
     >>> t = pd.DataFrame({"period": ["2026Q1", "2026Q2"], "measure": ["Participants"] * 2,
     ...                   "value": [40.0, None], "text": ["40", "<11"]})
-    >>> trend_chart(t).to_dict()["facet"]["row"]["field"]
+    >>> trend_chart(t).to_dict()["facet"]["field"]
     'measure'
     """
     data = trends[["period", "measure", "value", "text"]].copy()
@@ -140,9 +140,9 @@ def trend_chart(trends: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("text:N", title="Value")],
     )
     layered = base.mark_line(color=CATEGORICAL[0]) + base.mark_point(color=CATEGORICAL[0], filled=True, size=50)
-    return (layered.properties(height=130, width=560)
-            .facet(row=alt.Row("measure:N", title=None, sort=measures, header=alt.Header(labelAngle=0,
-                                                                                        labelAlign="left")))
+    return (layered.properties(height=120, width=width)
+            .facet(facet=alt.Facet("measure:N", title=None, sort=measures, header=alt.Header(labelFontSize=13)),
+                   columns=2)
             .resolve_scale(y="independent"))
 
 
@@ -174,8 +174,8 @@ def outcome_trend_chart(trends: pd.DataFrame, measure: str) -> alt.Chart:
     return alt.layer(band, line).properties(height=240)
 
 
-def outcome_chart(outcomes: pd.DataFrame) -> alt.Chart:
-    """Each programme's mean pre/post change with its 95% interval (rule) on its own scale's axis.
+def outcome_chart(outcomes: pd.DataFrame, width: int = 420) -> alt.Chart:
+    """Each programme's mean pre/post change with its 95% interval (rule), one panel per scale.
 
     Parameters
     ----------
@@ -185,7 +185,7 @@ def outcome_chart(outcomes: pd.DataFrame) -> alt.Chart:
     --------
     >>> o = pd.DataFrame({"programme": ["P"], "measure": ["SWEMWBS"], "mean": [2.0], "lo": [1.0], "hi": [3.0],
     ...                   "n": [40]})
-    >>> outcome_chart(o).to_dict()["facet"]["column"]["field"]
+    >>> outcome_chart(o).to_dict()["facet"]["row"]["field"]
     'measure'
     """
     data = outcomes[["programme", "measure", "mean", "lo", "hi", "n"]].copy()
@@ -197,8 +197,10 @@ def outcome_chart(outcomes: pd.DataFrame) -> alt.Chart:
     rule = base.mark_rule(color=CATEGORICAL[4], strokeWidth=2).encode(x=alt.X("lo:Q", title="Mean change"),
                                                                        x2="hi:Q", tooltip=tips)
     dot = base.mark_point(filled=True, color=CATEGORICAL[0], size=45).encode(x="mean:Q", tooltip=tips)
-    zero = alt.Chart().mark_rule(color=DIVERGING[5][2], strokeDash=[4, 3]).encode(x=alt.datum(0))
+    zero = base.mark_rule(color="#777777", strokeDash=[4, 3]).encode(x=alt.datum(0), y=alt.value(0),
+                                                                       y2=alt.value("height"))
     per = max(1, data.groupby("measure")["programme"].nunique().max() if len(data) else 1)
-    return (alt.layer(rule, dot, zero, data=data).properties(width=330, height=14 * per)
-            .facet(column=alt.Column("measure:N", title=None))
+    return (alt.layer(rule, dot, zero, data=data).properties(width=width, height=14 * per)
+            .facet(row=alt.Row("measure:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
+                                                                          labelFontSize=13, labelFontWeight="bold")))
             .resolve_scale(y="independent", x="independent"))

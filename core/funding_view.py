@@ -273,8 +273,9 @@ def largest_source(area_mix: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     --------
     >>> m = pd.DataFrame({c: [0.0, np.nan] for c in fu.SOURCE_MIX_COLUMNS.values()})
     >>> m.loc[0, "share_business"], m.loc[0, "share_foundation"] = 0.3, 0.7
-    >>> [x for x in largest_source(m)[0]], largest_source(m)[1].tolist()[0]
-    ['foundation', nan]
+    >>> name, share = largest_source(m)
+    >>> name.tolist(), share.tolist()
+    (['foundation', nan], [0.7, nan])
     """
     shares = area_mix[list(fu.SOURCE_MIX_COLUMNS.values())].astype(float)
     has = shares.notna().any(axis=1) & (shares.fillna(0).sum(axis=1) > 0)
@@ -340,9 +341,10 @@ def headline(view: FundingOverview) -> tuple[str, str, str]:
 
 # --- runway and concentration table --------------------------------------------------------------------------------
 
-RUNWAY_COLUMNS = ["Programme", "Area", "Type", "Weekly places", "Annual budget ($)", "Budget from", "Runway (months)",
-                  "Secured next 12 months (%)", "Concentration (HHI)", "Largest funder", "Largest funder share (%)",
-                  "At risk", "Concentrated"]
+RUNWAY_COLUMNS = ["Programme", "Runway (months)", "At risk", "Secured next 12 months (%)", "Concentration (HHI)",
+                  "Concentrated", "Largest funder", "Largest funder share (%)", "Annual budget ($)", "Budget from",
+                  "Weekly places", "Area", "Type"]
+"""The runway table's columns: the figures a funder scans first come first."""
 
 
 def runway_table(view: FundingOverview, at_risk_only: bool = False) -> pd.DataFrame:
@@ -363,6 +365,7 @@ def runway_table(view: FundingOverview, at_risk_only: bool = False) -> pd.DataFr
         "Largest funder": m["top_funder"].astype(object), "Largest funder share (%)": (m["top_funder_share"] * 100).round(0),
         "At risk": m["at_risk"].astype(bool), "Concentrated": m["concentrated"].astype(bool),
     })
+    t = t[RUNWAY_COLUMNS].copy()
     t["_capped"] = m["runway_capped"].astype(bool).to_numpy()
     if at_risk_only:
         t = t[t["At risk"]]
@@ -450,10 +453,9 @@ def measure_values(view: FundingOverview, measure: str) -> pd.Series:
 def area_mix_table(view: FundingOverview, measure: str) -> pd.DataFrame:
     """The map's numbers per area, highest measure first (areas with no selected programme last)."""
     a = view.areas
-    out = pd.DataFrame({"Area": a["name"], "Programmes": a["n_programs"],
+    out = pd.DataFrame({"Area": a["name"], MEASURES[measure] + " (%)": measure_values(view, measure).round(1),
+                        "Largest source type": a["largest_source"], "Programmes": a["n_programs"],
                         "At risk": a["n_at_risk"].fillna(0).astype(int) if "n_at_risk" in a else 0,
-                        MEASURES[measure] + " (%)": measure_values(view, measure).round(1),
-                        "Largest source type": a["largest_source"],
                         "Annual budget ($)": a["annual_budget"].round(0) if "annual_budget" in a else np.nan,
                         "Secured next 12 months (%)": (a["secured_ratio"] * 100).round(0) if "secured_ratio" in a
                         else np.nan})
@@ -633,9 +635,9 @@ def scenario_group_table(result: ScenarioCoverage) -> pd.DataFrame:
     cells = [_published(t) for t in texts]
     shares = [round(c / r * 100, 2) if isinstance(c, int) and r > 0 else (c if isinstance(c, str) else None)
               for c, r in zip(cells, g["residents"])]
-    return pd.DataFrame({"Group": g["group"], "Residents (modelled)": g["residents"].round(0),
-                         "Residents falling out of reach": pd.Series(cells, dtype=object),
-                         "Share of the group (%)": pd.Series(shares, dtype=object)})
+    return pd.DataFrame({"Group": g["group"], "Residents falling out of reach": pd.Series(cells, dtype=object),
+                         "Share of the group (%)": pd.Series(shares, dtype=object),
+                         "Residents (modelled)": g["residents"].round(0)})
 
 
 def scenario_download(result: ScenarioCoverage) -> bytes:

@@ -261,11 +261,11 @@ def area_table(v: ImpactViews) -> tuple[pd.DataFrame, pd.Series]:
     """
     a = v.areas
     body = pd.DataFrame({
-        "Area": a["name"].astype(object), "Residents": a["population"].round(0).astype(np.int64),
-        "Programmes": a["n_programs"].astype(np.int64), "Sessions": _whole(a["sessions"]),
-        "Participants": _whole(a["participants"]),
-        "Per 1,000 residents": a["per_1000"].round(2), "Cost per participant ($)": a["cost_per_participant"].round(2),
-        "Volunteer hours": a["volunteer_hours"].round(0), "area_id": a["area_id"],
+        "Area": a["name"].astype(object), "Per 1,000 residents": a["per_1000"].round(2),
+        "Participants": _whole(a["participants"]), "Programmes": a["n_programs"].astype(np.int64),
+        "Sessions": _whole(a["sessions"]), "Cost per participant ($)": a["cost_per_participant"].round(2),
+        "Volunteer hours": a["volunteer_hours"].round(0), "Residents": a["population"].round(0).astype(np.int64),
+        "area_id": a["area_id"],
     })
     body = body.sort_values(["Per 1,000 residents", "Area"], ascending=[False, True], na_position="last")
     body = body.reset_index(drop=True)

@@ -58,7 +58,7 @@ st.caption(iv.outcome_summary(v))
 points = iv.outcome_points(v)
 if len(points):
     with st.container(height=420):
-        st.altair_chart(charts.outcome_chart(points))
+        st.altair_chart(charts.outcome_chart(points), width="content")
 st.dataframe(iv.styled(iv.programme_table(v)), hide_index=True, width="stretch", height=360,
              key="impact_programmes")
 st.download_button("Download programme outcomes (CSV)", iv.programme_download(v), "impact_by_programme.csv",
@@ -67,7 +67,7 @@ st.download_button("Download programme outcomes (CSV)", iv.programme_download(v)
 st.subheader("Trends over the eight quarters")
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    st.altair_chart(charts.trend_chart(iv.trends_long(v)))
+    st.altair_chart(charts.trend_chart(iv.trends_long(v)), width="content")
 with right:
     if v.measure:
         st.altair_chart(charts.outcome_trend_chart(iv.outcome_trend(v), v.measure), width="stretch")

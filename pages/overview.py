@@ -35,17 +35,14 @@ st.download_button("Download this table (CSV)", to_csv_bytes(table), "overview_n
 gap = view(overview.need_coverage)()
 st.subheader("Need against coverage: the priority areas", help=f"{uv.HELP['need']}\n\n{uv.HELP['coverage']}")
 st.markdown(overview.priority_sentence(gap))
-left, right = st.columns([2, 3], gap="medium")
-with left:
-    st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
-    st.caption("Need index with equal weights; coverage of all place-based programmes within a 30-minute walk.")
-    st.page_link("pages/underserved.py", label="Map, ranked gap and your own weights on the Underserved page",
-                 icon=":material/target:")
-with right:
-    priority = uv.priority_areas(gap)
-    formats = uv.number_formats(priority)
-    st.dataframe(priority, hide_index=True, width="stretch", key="priority_table",
-                 column_config={c: st.column_config.NumberColumn(format=f) for c, f in formats.items()})
+st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
+priority = uv.priority_areas(gap)
+formats = uv.number_formats(priority)
+st.dataframe(priority, hide_index=True, width="stretch", key="priority_table",
+             column_config={c: st.column_config.NumberColumn(format=f) for c, f in formats.items()})
+st.caption("Need index with equal domain weights; coverage counts all place-based programmes within a 30-minute walk.")
+st.page_link("pages/underserved.py", label="Open the Underserved page: the map, the ranked gap and your own weights",
+             icon=":material/target:")
 
 defs = view(queries.indicator_defs)()
 st.caption(provenance.vintage_line(info, defs["period"].tolist()))

@@ -48,8 +48,10 @@ def test_compare_renders_side_by_side(server, artifacts, width):
         labels = [e.inner_text() for e in page.query_selector_all('[data-testid="stMetricLabel"]')]
         assert len(labels) == 3 and labels[0].startswith("Englewood")
         # Three small maps, six domain charts and the peers' chart.
-        charts = page.query_selector_all('[data-testid="stVegaLiteChart"]')
-        assert len(charts) == 3 + 6 + 1
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
+            "[data-testid=\"stVegaLiteChart\"] svg').length >= 10", timeout=TIMEOUT)
+        assert len(page.query_selector_all('[data-testid="stVegaLiteChart"]')) == 3 + 6 + 1
         assert len(page.query_selector_all('[data-testid="stDataFrame"]')) >= 1 + 6
         assert_no_error(page)
         _no_sideways_scroll(page, width)
