@@ -106,7 +106,7 @@ def build_model(con, as_of: date | None = None) -> CoverageModel:
 
 def program_mask(programs: pd.DataFrame, params: CoverageParams) -> np.ndarray:
     """Which programmes count under the user's filters."""
-    m = programs["type"].isin(params.types).to_numpy()
+    m = programs["type"].isin(params.types).to_numpy(dtype=bool, copy=True)
     if params.language:
         m &= programs["languages"].str.split(";").map(lambda ls: params.language in ls).to_numpy(dtype=bool)
     if params.evening_or_weekend:

@@ -75,28 +75,41 @@ def area_features(areas: pd.DataFrame, colors: list[str], properties: pd.DataFra
     """GeoJSON features from the simplified geometries, with fill colours and escaped tooltip properties."""
     selected = selected or set()
     feats = []
-    props = properties.reset_index(drop=True)
-    for k, (aid, geom) in enumerate(zip(areas["area_id"], areas["geometry_simplified"])):
-        p = {c: (html.escape(str(v)) if isinstance(v, str) else v) for c, v in props.iloc[k].items()}
+    records = properties.reset_index(drop=True).to_dict("records")
+    for rec, aid, geom, color in zip(records, areas["area_id"], areas["geometry_simplified"], colors):
+        p = {c: (html.escape(v) if isinstance(v, str) else v) for c, v in rec.items()}
         p["area_id"] = int(aid)
-        p["fill"] = hex_to_rgb(colors[k], 210)
+        p["fill"] = hex_to_rgb(color, 210)
         p["line_width"] = 3 if int(aid) in selected else 1
         p["line"] = [0, 0, 0, 255] if int(aid) in selected else OUTLINE + [200]
         feats.append({"type": "Feature", "geometry": json.loads(geom), "properties": p})
     return feats
 
 
-def view_for(areas: pd.DataFrame, height_px: int = 500) -> pdk.ViewState:
-    """Centre on the areas and zoom so their north–south extent fits the map's height.
+def view_for(areas_geo: pd.DataFrame, width_px: int = 700, height_px: int = 520) -> pdk.ViewState:
+    """Centre on the polygons' bounding box and zoom so the whole city fits a map of about this many pixels.
 
-    Web Mercator stretches latitude by 1/cos(lat); area centroids understate the true extent, hence the margin.
+    The map sits in a column, so it is narrower than it is tall and both sides must fit; Web Mercator's
+    y = ln(tan(π/4 + φ/2)) gives the vertical extent. deck.gl draws the world 512 pixels wide at zoom 0.
+
+    Examples
+    --------
+    >>> sq = '{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}'
+    >>> v = view_for(pd.DataFrame({"geometry_simplified": [sq]}), 256, 256)
+    >>> round(v.longitude, 3), round(v.latitude, 3), round(v.zoom, 2)
+    (0.5, 0.5, 7.49)
     """
-    lon = float((areas["lon"].max() + areas["lon"].min()) / 2)
-    lat = float((areas["lat"].max() + areas["lat"].min()) / 2)
-    extent = max(float(areas["lat"].max() - areas["lat"].min()), 1e-3) * 1.5
-    stretch = 1 / np.cos(np.radians(lat))
-    zoom = float(np.clip(np.log2(height_px * 360 / (512 * stretch * extent)), 3, 14))  # deck.gl tiles are 512 px
-    return pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, pitch=0)
+    import shapely
+
+    geoms = shapely.from_geojson(areas_geo["geometry_simplified"].tolist())
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    merc = lambda lat: np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))  # noqa: E731
+    span_x = max(x1 - x0, 1e-6) / 360
+    span_y = max(merc(y1) - merc(y0), 1e-6) / (2 * np.pi)
+    zoom = float(np.log2(min(width_px / (512 * span_x), height_px / (512 * span_y))))
+    mid_y = np.degrees(2 * np.arctan(np.exp((merc(y0) + merc(y1)) / 2)) - np.pi / 2)
+    return pdk.ViewState(longitude=float((x0 + x1) / 2), latitude=float(mid_y), zoom=float(np.clip(zoom, 1, 16)),
+                         pitch=0)
 
 
 def area_layer(features: list[dict], layer_id: str = "areas", pickable: bool = True) -> pdk.Layer:

@@ -324,34 +324,8 @@ def gap_map(areas_geo: pd.DataFrame, gap: pd.DataFrame, selected: int | None = N
     props = _tooltip_rows(g)
     feats = maps.area_features(areas_geo, colours, props, {selected} if selected else set())
     d = maps.deck([maps.area_layer(feats)], areas_geo, TOOLTIP)
-    d.initial_view_state = fit_view(areas_geo, width_px, height_px)
+    d.initial_view_state = maps.view_for(areas_geo, width_px, height_px)
     return d
-
-
-def fit_view(areas_geo: pd.DataFrame, width_px: int = 440, height_px: int = 480) -> pdk.ViewState:
-    """Centre on the polygons' bounding box and zoom so the whole city fits a map of about this many pixels.
-
-    The map sits in a column, so it is narrower than it is tall and both sides must fit; Web Mercator's
-    y = ln(tan(π/4 + φ/2)) gives the vertical extent. deck.gl draws the world 512 pixels wide at zoom 0.
-
-    Examples
-    --------
-    >>> sq = '{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}'
-    >>> v = fit_view(pd.DataFrame({"geometry_simplified": [sq]}), 256, 256)
-    >>> round(v.longitude, 3), round(v.latitude, 3), round(v.zoom, 2)
-    (0.5, 0.5, 7.49)
-    """
-    import shapely
-
-    geoms = shapely.from_geojson(areas_geo["geometry_simplified"].tolist())
-    x0, y0, x1, y1 = shapely.total_bounds(geoms)
-    merc = lambda lat: np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))  # noqa: E731
-    span_x = max(x1 - x0, 1e-6) / 360
-    span_y = max(merc(y1) - merc(y0), 1e-6) / (2 * np.pi)
-    zoom = float(np.log2(min(width_px / (512 * span_x), height_px / (512 * span_y))))
-    mid_y = np.degrees(2 * np.arctan(np.exp((merc(y0) + merc(y1)) / 2)) - np.pi / 2)
-    return pdk.ViewState(longitude=float((x0 + x1) / 2), latitude=float(mid_y), zoom=float(np.clip(zoom, 1, 16)),
-                         pitch=0)
 
 
 def legend_counts(gap: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,123 @@
+"""End to end in headless Chromium: every page in app.py renders its map, headline metric and table with no error,
+and the Admin page exists only for a signed-in data owner. One server for the module."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from core import admin, auth
+from tests.browser_support import assert_no_error, chromium_page, require_chromium, streamlit_server, wait_for_app
+from tests.conftest import REPO
+from tests.test_browser_coverage import shoot
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 240_000
+PASSWORD = "browser-test-password"
+
+
+def pages() -> list[tuple[str, str]]:
+    """(script, url path) of every public page app.py registers, read from its source at test time."""
+    text = (REPO / "app.py").read_text()
+    found = re.findall(r'st\.Page\("(pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', text)
+    return [(script, path) for script, path in found if script != "pages/admin.py"]
+
+
+def expectations(script: str) -> dict[str, bool]:
+    """What the page's own source says it draws, so a new page is held to the same checks."""
+    source = (REPO / script).read_text()
+    return {"map": "pydeck_chart(" in source, "metric": ".metric(" in source,
+            "table": ".dataframe(" in source or ".table(" in source}
+
+
+@pytest.fixture(scope="module")
+def server(atlas_db, tmp_path_factory):
+    """A server on a copy of the atlas, with a test data-owner password in a secrets file outside the repo."""
+    require_chromium()
+    root = tmp_path_factory.mktemp("browser")
+    db = root / "atlas.duckdb"
+    shutil.copy(atlas_db, db)
+    secrets = root / "secrets.toml"
+    secrets.write_text(f'[admin]\npassword_hash = "{auth.hash_password(PASSWORD, n=2**12)}"\n')
+    with streamlit_server(db, {"STREAMLIT_SECRETS_FILES": str(secrets)}) as url:
+        yield url, db
+
+
+def _settle(page) -> None:
+    wait_for_app(page, timeout=TIMEOUT)
+    page.wait_for_timeout(2000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("script, path", pages(), ids=[p for _, p in pages()])
+def test_page_renders_map_metric_and_table(server, artifacts, script, path):
+    url, _ = server
+    want = expectations(script)
+    with chromium_page(1280, 900) as page:
+        page.goto(url)  # a first visit runs app.py's navigation, so the deep link below is a registered page
+        _settle(page)
+        page.goto(f"{url}/{path}")
+        _settle(page)
+        if want["metric"]:
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=TIMEOUT)
+            values = [e.inner_text().strip() for e in page.query_selector_all('[data-testid="stMetricValue"]')]
+            assert values and all(values), (path, values)
+        if want["map"]:
+            canvas = page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=TIMEOUT)
+            box = canvas.bounding_box()
+            assert box["width"] > 200 and box["height"] > 200, (path, box)
+        if want["table"]:
+            grid = page.wait_for_selector('[data-testid="stDataFrame"]', timeout=TIMEOUT)
+            assert grid.bounding_box()["height"] > 40, path
+        assert page.query_selector('[data-testid="stMain"] h1'), path
+        assert_no_error(page)
+        shoot(page, artifacts / f"all-pages-{path}.png")
+
+
+def test_admin_page_only_after_signing_in(server, artifacts):
+    url, db = server
+    inventory = _published_inventory(db)
+    with chromium_page(1280, 900) as page:
+        page.goto(url)
+        _settle(page)
+        page.goto(f"{url}/admin")  # not registered for a visitor: Streamlit falls back to the default page
+        _settle(page)
+        assert not page.query_selector('[data-testid="stFileUploader"]')
+        assert "Admin" not in page.inner_text('[data-testid="stSidebarNav"]')
+
+        page.get_by_text("Data owners").click()
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("text=wrong user name or password", timeout=TIMEOUT)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector('[data-testid="stSidebarNav"] >> text=Admin', timeout=TIMEOUT)
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Admin").click()
+        page.wait_for_selector('[data-testid="stFileUploader"]', timeout=TIMEOUT)
+
+        inputs = page.query_selector_all('[data-testid="stFileUploader"] input[type="file"]')
+        assert len(inputs) == 3
+        for element, name in zip(inputs, admin.INVENTORY_FILES):
+            element.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": inventory[name]}])
+        page.get_by_role("button", name="Check the upload").click()
+        page.wait_for_selector("text=What would change", timeout=TIMEOUT)
+        _settle(page)
+        assert "0 added, 0 removed, 0 changed" in page.inner_text('[data-testid="stMain"]').replace("*", "")
+        assert_no_error(page)
+        shoot(page, artifacts / "admin-preview.png")
+        page.get_by_role("button", name="Discard").click()
+        _settle(page)
+        assert not page.query_selector("text=What would change")
+
+
+def _published_inventory(db) -> dict[str, bytes]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {name: frame.to_csv(index=False).encode() for name, frame in admin.published_inventory(con).items()}
+    finally:
+        con.close()

@@ -1,0 +1,242 @@
+"""The Funding page: it runs, its figures match core, scenarios driven through the widgets, the URL, small numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import coverage, queries
+from core import funding as fu
+from core import funding_view as fv
+from core.scenario import Scenario
+from core.scenario_coverage import scenario_coverage
+from tests.test_pages import run_page
+
+PAGE = "pages/funding.py"
+
+# A column, metric or CSV header that counts people (not a rate, share, cost or per-1,000 figure).
+PEOPLE = re.compile(r"(?i)\b(residents|participants|volunteers|people|n)\b")
+NOT_A_COUNT = re.compile(r"(?i)(per |%|share|cost|\$|hours|modelled)")
+
+
+def counts_people(label: str) -> bool:
+    return bool(PEOPLE.search(label)) and not NOT_A_COUNT.search(label)
+
+
+def small_people_cells(frame: pd.DataFrame) -> list[tuple[str, float]]:
+    """(column, value) of every cell of a people-count column holding 1-10."""
+    bad = []
+    for column in frame.columns:
+        if counts_people(str(column)):
+            values = pd.to_numeric(frame[column].astype(str).str.replace(",", ""), errors="coerce")
+            bad += [(column, v) for v in values[(values >= 1) & (values < 11)]]
+    return bad
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every file handed to st.download_button during AppTest runs, as {file name: bytes}."""
+    from streamlit.runtime import memory_media_file_storage as storage
+    from streamlit.testing.v1 import app_test
+
+    seen: dict[str, bytes] = {}
+
+    class Recording(storage.MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            if isinstance(path_or_data, bytes) and filename:
+                seen[filename] = path_or_data
+            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    return seen
+
+
+def core_inputs(con):
+    as_of = queries.build_info(con)["as_of"]
+    programs = queries.programs(con)
+    start, end = pd.to_datetime(programs["start_date"]), pd.to_datetime(programs["end_date"])
+    active = programs[(start <= pd.Timestamp(as_of)) & (end.isna() | (end >= pd.Timestamp(as_of)))]
+    return as_of, active, queries.funding(con)
+
+
+def metric(at, label: str) -> str:
+    return {m.label: m.value for m in at.metric}[label]
+
+
+def test_page_runs_with_banner_headline_and_every_section(use_db, con, downloads):
+    at = run_page(PAGE)
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Funding"
+    assert any("SYNTHETIC" in w.value for w in at.warning)
+    as_of, active, funding = core_inputs(con)
+    m = fu.program_metrics(active, funding, as_of)
+    n_risk = int((m["runway_months"].astype(float) <= 12).sum())
+    assert metric(at, "Programmes running out of money in the next 12 months") == f"{n_risk:,} of {len(active):,}"
+    # The runway table lists every programme, shortest runway first.
+    runway = at.dataframe(key="runway_table").value
+    assert len(runway) == len(active)
+    assert runway["Runway (months)"].is_monotonic_increasing
+    assert set(downloads) >= {"funding_runway_by_programme.csv", "funding_source_mix_by_area.csv", "funding_cliff.csv",
+                              "funding_by_funder.csv", "funding_scenario_by_area.csv", "funding_volunteers.csv"}
+    # The hourly value's default is the named published figure.
+    hourly = at.number_input(key="fu_hourly")
+    assert hourly.value == pytest.approx(34.79) and "Independent Sector" in hourly.help
+    assert any("Independent Sector" in c.value for c in at.caption)
+
+
+def test_scenario_applied_through_the_widgets_matches_core(use_db, con):
+    at = run_page(PAGE)
+    at.radio(key="fu_kind").set_value("source_type").run()
+    at.selectbox(key="fu_source").set_value("foundation").run()
+    at.slider(key="fu_thr").set_value(25).run()
+    at.radio(key="fu_mode").set_value("shrink").run()
+    assert not at.exception, at.exception
+
+    as_of, _, funding = core_inputs(con)
+    expected = scenario_coverage(coverage.build_model(con), funding,
+                                 Scenario("source_type", "foundation", threshold=0.25, mode="shrink"), as_of)
+    assert metric(at, "Residents who fall out of reach") == expected.summary["residents_out_of_reach_text"]
+    assert expected.summary["residents_out_of_reach"] > 0
+    assert any(expected.sentence in md.value for md in at.markdown)
+    assert expected.sentence.startswith("If foundation funding stops,")
+    q = at.query_params
+    assert (q["scenario"], q["source"], q["threshold"], q["mode"]) in {
+        ("source_type", "foundation", "25", "shrink"), (["source_type"], ["foundation"], ["25"], ["shrink"])}
+    # The per-area table adds up to the published figure (no area is hidden at these sizes).
+    areas = at.dataframe(key="scenario_areas").value
+    assert areas["Residents falling out of reach"].sum() == expected.summary["residents_out_of_reach_shown"]
+
+
+def test_url_opens_the_same_view_and_widgets_write_it_back(use_db, con):
+    area_id = int(queries.areas(con)["area_id"].iloc[5])
+    query = {"scenario": "ends_before", "before": "2027-04-01", "threshold": "75", "mode": "shrink",
+             "types": "workshop,drop_in", "area": str(area_id), "risk": "1", "measure": "business", "hourly": "30"}
+    at = run_page(PAGE, query)
+    assert not at.exception, at.exception
+    assert at.radio(key="fu_kind").value == "ends_before"
+    assert at.date_input(key="fu_before").value == dt.date(2027, 4, 1)
+    assert at.slider(key="fu_thr").value == 75 and at.radio(key="fu_mode").value == "shrink"
+    assert at.multiselect(key="fu_types").value == ["workshop", "drop_in"]
+    assert at.selectbox(key="fu_area").value == area_id and at.toggle(key="fu_risk").value is True
+    assert at.selectbox(key="fu_measure").value == "business"
+    assert at.number_input(key="fu_hourly").value == pytest.approx(30.0)
+    as_of, active, funding = core_inputs(con)
+    expected = scenario_coverage(coverage.build_model(con), funding,
+                                 Scenario("ends_before", "2027-04-01", threshold=0.75, mode="shrink"), as_of)
+    assert metric(at, "Residents who fall out of reach") == expected.summary["residents_out_of_reach_text"]
+    # Only at-risk workshops and drop-ins of that area are listed.
+    chosen = active[active["type"].isin(["workshop", "drop_in"]) & (active["area_id"] == area_id)]
+    m = fu.program_metrics(chosen, funding[funding["program_id"].isin(chosen["program_id"])], as_of)
+    assert len(at.dataframe(key="runway_table").value) == int(m["at_risk"].sum())
+
+    at.number_input(key="fu_hourly").set_value(40.0).run()
+    at.toggle(key="fu_risk").set_value(False).run()
+    q = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert q["hourly"] == "40" and q["risk"] == "0" and q["scenario"] == "ends_before" and q["before"] == "2027-04-01"
+
+
+def test_state_round_trips_through_the_url():
+    funders = ["Alpha Fund", "Beta & Sons"]
+    state = fv.FundingState(types=("helpline",), area=7, at_risk_only=True, measure="in-kind", kind="funder",
+                            funder="Beta & Sons", source="business", before=dt.date(2027, 3, 31), threshold=35,
+                            mode="shrink", hourly=28.5)
+    query = fv.state_to_query(state)
+    assert fv.state_from_query(query, funders, [7, 8], "2026-10-01") == state
+    # Hostile or out-of-range values fall back or are clamped.
+    bad = fv.state_from_query({"funder": "'; DROP TABLE funding; --", "area": "99", "threshold": "500",
+                               "before": "1999-01-01", "hourly": "-3", "scenario": "nope"}, funders, [7, 8],
+                              "2026-10-01")
+    assert (bad.funder, bad.area, bad.threshold, bad.before, bad.hourly, bad.kind) == (
+        "Alpha Fund", 0, 95, dt.date(2026, 10, 1), 0.0, "funder")
+
+
+def test_no_people_count_from_1_to_10_on_screen_or_in_downloads(use_db, downloads):
+    # Helplines alone: few programmes, so several areas have 1-10 volunteers.
+    at = run_page(PAGE, {"types": "helpline,drop_in"})
+    assert not at.exception, at.exception
+    for frame in at.dataframe:
+        assert not small_people_cells(frame.value), small_people_cells(frame.value)
+    for m in at.metric:
+        if counts_people(m.label):
+            value = pd.to_numeric(m.value.replace(",", ""), errors="coerce")
+            assert not (1 <= value < 11), (m.label, m.value)
+    csvs = {name: data for name, data in downloads.items() if name.startswith("funding_")}
+    assert csvs
+    for name, data in csvs.items():
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        assert not small_people_cells(frame), (name, small_people_cells(frame))
+    # The volunteer table really did hide some areas, and its total is the sum of the shown cells only.
+    volunteers = pd.read_csv(io.BytesIO(csvs["funding_volunteers.csv"]), dtype=str, keep_default_na=False)
+    assert (volunteers["Volunteers"] == "<11").any()
+    body, total = volunteers.iloc[:-1], volunteers.iloc[-1]
+    assert total["Area"] == "Total of shown cells"
+    shown = pd.to_numeric(body["Volunteers"], errors="coerce")
+    assert int(total["Volunteers"]) == int(shown.sum())
+    # No column or row with a total holds exactly one hidden cell.
+    assert (body["Volunteers"].isin(["<11", "suppressed"])).sum() != 1
+
+
+# --- the builders behind the page ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def overview(con):
+    return fv.overview(con)
+
+
+def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(overview):
+    table = fv.runway_table(overview)
+    html = fv.runway_styler(table).to_html()
+    at_risk_cells = len(re.findall(rf"background-color: {fv.AT_RISK_FILL}", html))
+    concentrated_cells = len(re.findall(rf"background-color: {fv.CONCENTRATED_FILL}", html))
+    # pandas writes one CSS rule per styled cell.
+    assert at_risk_cells == int(table["At risk"].sum()) > 0
+    assert concentrated_cells == int(table["Concentrated"].sum())
+    capped = table["_capped"].to_numpy()
+    if capped.any():
+        assert html.count("&gt; 36") == int(capped.sum())
+    csv = pd.read_csv(io.BytesIO(fv.runway_download(table)), dtype=str)
+    assert "_capped" not in csv.columns and (csv["Runway (months)"] == "> 36").sum() == int(capped.sum())
+
+
+def test_cliff_chart_has_eight_quarters_stacked_by_source_type(overview):
+    from core.charts import cliff_chart
+
+    spec = cliff_chart(overview.cliff).to_dict()
+    data = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert data["quarter"].nunique() == 8 and set(data["source_type"]) == set(fu.SOURCE_TYPES)
+    assert spec["encoding"]["color"]["field"] == "source_type"
+    # Sum over source types equals the per-quarter total the table shows.
+    totals = data.groupby("quarter")["annualised_ending"].sum()
+    table = fv.cliff_table(overview, None).set_index("Quarter")
+    assert np.allclose(totals.reindex(table.index).round(0), table["Yearly funding ending ($)"], atol=1)
+
+
+def test_mix_map_tooltips_say_what_the_table_says(con, overview):
+    areas_geo = queries.areas(con)
+    deck, legend = fv.mix_map(areas_geo, overview, "local government")
+    feats = deck.layers[0].data["features"]
+    table = fv.area_mix_table(overview, "local government").set_index("Area")
+    column = "Share from local government (%)"
+    for f in feats:
+        name, label = f["properties"]["name"], f["properties"]["label"]
+        value = table.loc[name, column]
+        if pd.isna(value):
+            assert "No funded programme" in label
+        else:
+            assert f"{value:.0f}%" in label
+    assert "Share from local government" in legend
+
+
+def test_funder_shares_match_core_and_stay_within_the_whole(con, overview):
+    as_of, active, funding = core_inputs(con)
+    table = fv.funder_table(overview)
+    core_shares = fu.by_funder(active, funding, as_of).set_index("funder")["capacity_share"] * 100
+    assert np.allclose(table.set_index("Funder")["Share of weekly places (%)"], core_shares.round(1).reindex(
+        table["Funder"]))
+    assert table["Share of weekly places (%)"].sum() <= 100.0 + 1e-6
