@@ -209,7 +209,7 @@ def ordinal(p) -> str:
     """
     if p is None or (isinstance(p, float) and np.isnan(p)):
         return "–"
-    n = int(round(float(p)))
+    n = int(np.floor(float(p) + 0.5))  # half up, as readers round, not Python's half-to-even
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -268,7 +268,7 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
     colour = alt.Color("area:N", title="Area", scale=alt.Scale(domain=names, range=[colours[a] for a in ids]),
                        sort=names, legend=alt.Legend(orient="top"))
     # A fixed label width and fixed ticks line the domains' charts up under each other.
-    y = alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=210, minExtent=210))
+    y = alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=250, minExtent=250))
     enc = dict(
         x=alt.X("percentile:Q", title="Percentile among the 77 areas (city median = 50)",
                 scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=list(range(0, 101, 10)))),

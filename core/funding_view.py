@@ -484,7 +484,7 @@ def mix_map(areas_geo: pd.DataFrame, view: FundingOverview, measure: str) -> tup
     colours = [classes.colors[i] if i >= 0 else NO_DATA for i in classes.index]
     props = pd.DataFrame({
         "name": areas_geo["name"].to_numpy(),
-        "label": [f"{MEASURES[measure]}: {percent(v, 0)}" if pd.notna(v) else "No funded programme selected here"
+        "label": [f"{MEASURES[measure]}: {percent(v, 1)}" if pd.notna(v) else "No funded programme selected here"
                   for v in values],
         "detail": [(f"Largest source: {s} ({percent(sh * 100, 0)}) · {int(n)} programmes, {int(r)} at risk")
                    if isinstance(s, str) else ""

@@ -52,7 +52,7 @@ if st.button("Check the upload", type="primary", disabled=not ready, key="admin_
         st.session_state.admin_staged = str(staged)
     except InputError as exc:
         admin.discard(staged)
-        st.error(f"The upload was not accepted, and nothing was published. {exc}", icon="🚫")
+        st.error(f"The upload was not accepted, and nothing was published. {exc}", icon=":material/block:")
 
 preview = st.session_state.get("admin_preview")
 if preview is not None:
@@ -68,26 +68,32 @@ if preview is not None:
     st.subheader("Programmes that differ")
     st.dataframe(preview.programmes, hide_index=True, width="stretch", key="admin_programmes")
     st.subheader("Reach by group, before and after")
+    percent_column = st.column_config.NumberColumn(format="percent")
     st.dataframe(preview.reach, hide_index=True, width="stretch", key="admin_reach",
-                 column_config={c: st.column_config.NumberColumn(format="percent")
-                                for c in ("share before", "share after", "change")})
+                 column_config={"residents": st.column_config.NumberColumn(format="localized"),
+                                "share before": percent_column, "share after": percent_column,
+                                "change": percent_column})
     st.subheader("Coverage by area, largest changes first")
+    per_1000 = st.column_config.NumberColumn(format="%.2f")
     st.dataframe(preview.areas, hide_index=True, width="stretch", key="admin_areas",
-                 column_config={c: st.column_config.NumberColumn(format="percent")
-                                for c in ("share in reach before", "share in reach after")})
+                 column_config={"coverage per 1,000 before": per_1000, "coverage per 1,000 after": per_1000,
+                                "coverage change": per_1000, "share in reach before": percent_column,
+                                "share in reach after": percent_column})
 
     st.header("3. Publish or discard")
-    left, right = st.columns(2)
-    if left.button("Publish", type="primary", key="admin_publish"):
-        staged = st.session_state.get("admin_staged")
+    left, right, _ = st.columns([1, 1, 4])
+    publish, discard = (left.button("Publish", type="primary", key="admin_publish"),
+                        right.button("Discard", key="admin_discard"))
+    if publish:
         try:
             with st.status("Publishing: rebuilding the atlas with the new inventory…", expanded=True) as status:
-                info = admin.publish(auth.current_grant(), staged, database_path(), progress=status.write)
+                info = admin.publish(auth.current_grant(), st.session_state.get("admin_staged"), database_path(),
+                                     progress=status.write)
                 status.update(label="Published", state="complete", expanded=False)
             forget_upload()
             st.success(f"Published. The atlas now shows the new inventory (built {info['built_at']}).")
         except (InputError, auth.NotAuthorised, admin.PublishBusy) as exc:
-            st.error(f"Nothing was published. {exc}", icon="🚫")
-    if right.button("Discard", key="admin_discard"):
+            st.error(f"Nothing was published. {exc}", icon=":material/block:")
+    if discard:
         forget_upload()
         st.rerun()

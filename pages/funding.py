@@ -1,5 +1,9 @@
 """Funding: whether programmes' money will last, whom they depend on, and what a withdrawal would cost in coverage."""
 
+from core.cache import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
 from core import charts, coverage, funding_view as fv, impact_view as iv, provenance, queries

@@ -1,5 +1,9 @@
 """Impact: who takes part where, what changes for them (with intervals), and how that moves over eight quarters."""
 
+from core.cache import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
 from core import charts, impact_view as iv, provenance, queries

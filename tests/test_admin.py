@@ -161,7 +161,7 @@ def test_no_sign_in_box_without_secrets():
 
 
 def test_admin_page_is_not_in_the_navigation_until_signed_in(published):
-    at = AppTest.from_file(str(REPO / "app_dev_admin.py"), default_timeout=120)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.secrets.update(SECRETS)
     at.run()
     assert not at.exception

@@ -83,19 +83,24 @@ def test_admin_page_only_after_signing_in(server, artifacts):
     with chromium_page(1280, 900) as page:
         page.goto(url)
         _settle(page)
-        page.goto(f"{url}/admin")  # not registered for a visitor: Streamlit falls back to the default page
+        page.goto(f"{url}/admin")  # not registered for a visitor: Streamlit says so and shows the default page
         _settle(page)
+        dialog = page.wait_for_selector('[role="dialog"]', timeout=TIMEOUT)
+        assert "Page not found" in dialog.inner_text()
+        page.keyboard.press("Escape")
+        page.wait_for_selector('[role="dialog"]', state="detached", timeout=TIMEOUT)
         assert not page.query_selector('[data-testid="stFileUploader"]')
         assert "Admin" not in page.inner_text('[data-testid="stSidebarNav"]')
 
         page.get_by_text("Data owners").click()
-        page.get_by_label("Password").fill("not the password")
+        page.get_by_label("Password", exact=True).fill("not the password")
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_selector("text=wrong user name or password", timeout=TIMEOUT)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_selector('[data-testid="stSidebarNav"] >> text=Admin', timeout=TIMEOUT)
-        page.locator('[data-testid="stSidebarNav"]').get_by_text("Admin").click()
+        admin_link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Admin")
+        admin_link.wait_for(timeout=TIMEOUT)
+        admin_link.click()
         page.wait_for_selector('[data-testid="stFileUploader"]', timeout=TIMEOUT)
 
         inputs = page.query_selector_all('[data-testid="stFileUploader"] input[type="file"]')

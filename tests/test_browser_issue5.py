@@ -52,7 +52,8 @@ def test_compare_renders_side_by_side(server, artifacts, width):
             "() => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
             "[data-testid=\"stVegaLiteChart\"] svg').length >= 10", timeout=TIMEOUT)
         assert len(page.query_selector_all('[data-testid="stVegaLiteChart"]')) == 3 + 6 + 1
-        assert len(page.query_selector_all('[data-testid="stDataFrame"]')) >= 1 + 6
+        page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 7",
+                               timeout=TIMEOUT)
         assert_no_error(page)
         _no_sideways_scroll(page, width)
         page.screenshot(path=str(artifacts / f"compare_{width}.png"), full_page=True)

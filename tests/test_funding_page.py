@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 
@@ -64,6 +65,19 @@ def core_inputs(con):
     return as_of, active, queries.funding(con)
 
 
+def frame_with(at, column: str) -> pd.DataFrame:
+    """The first displayed table that has this column (AppTest does not expose a dataframe's key)."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise KeyError(column)
+
+
+def url(at) -> dict[str, str]:
+    """The page's query parameters as plain strings (AppTest may hold each as a one-item list)."""
+    return {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
 def metric(at, label: str) -> str:
     return {m.label: m.value for m in at.metric}[label]
 
@@ -78,7 +92,7 @@ def test_page_runs_with_banner_headline_and_every_section(use_db, con, downloads
     n_risk = int((m["runway_months"].astype(float) <= 12).sum())
     assert metric(at, "Programmes running out of money in the next 12 months") == f"{n_risk:,} of {len(active):,}"
     # The runway table lists every programme, shortest runway first.
-    runway = at.dataframe(key="runway_table").value
+    runway = frame_with(at, "Runway (months)")
     assert len(runway) == len(active)
     assert runway["Runway (months)"].is_monotonic_increasing
     assert set(downloads) >= {"funding_runway_by_programme.csv", "funding_source_mix_by_area.csv", "funding_cliff.csv",
@@ -104,11 +118,10 @@ def test_scenario_applied_through_the_widgets_matches_core(use_db, con):
     assert expected.summary["residents_out_of_reach"] > 0
     assert any(expected.sentence in md.value for md in at.markdown)
     assert expected.sentence.startswith("If foundation funding stops,")
-    q = at.query_params
-    assert (q["scenario"], q["source"], q["threshold"], q["mode"]) in {
-        ("source_type", "foundation", "25", "shrink"), (["source_type"], ["foundation"], ["25"], ["shrink"])}
+    q = url(at)
+    assert (q["scenario"], q["source"], q["threshold"], q["mode"]) == ("source_type", "foundation", "25", "shrink")
     # The per-area table adds up to the published figure (no area is hidden at these sizes).
-    areas = at.dataframe(key="scenario_areas").value
+    areas = frame_with(at, "Coverage before (per 1,000)")
     assert areas["Residents falling out of reach"].sum() == expected.summary["residents_out_of_reach_shown"]
 
 
@@ -132,11 +145,11 @@ def test_url_opens_the_same_view_and_widgets_write_it_back(use_db, con):
     # Only at-risk workshops and drop-ins of that area are listed.
     chosen = active[active["type"].isin(["workshop", "drop_in"]) & (active["area_id"] == area_id)]
     m = fu.program_metrics(chosen, funding[funding["program_id"].isin(chosen["program_id"])], as_of)
-    assert len(at.dataframe(key="runway_table").value) == int(m["at_risk"].sum())
+    assert len(frame_with(at, "Runway (months)")) == int(m["at_risk"].sum())
 
     at.number_input(key="fu_hourly").set_value(40.0).run()
     at.toggle(key="fu_risk").set_value(False).run()
-    q = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    q = url(at)
     assert q["hourly"] == "40" and q["risk"] == "0" and q["scenario"] == "ends_before" and q["before"] == "2027-04-01"
 
 
@@ -191,15 +204,22 @@ def overview(con):
 
 def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(overview):
     table = fv.runway_table(overview)
-    html = fv.runway_styler(table).to_html()
-    at_risk_cells = len(re.findall(rf"background-color: {fv.AT_RISK_FILL}", html))
-    concentrated_cells = len(re.findall(rf"background-color: {fv.CONCENTRATED_FILL}", html))
-    # pandas writes one CSS rule per styled cell.
-    assert at_risk_cells == int(table["At risk"].sum()) > 0
-    assert concentrated_cells == int(table["Concentrated"].sum())
+    page = fv.runway_styler(table).to_html()
+
+    def styled_cells(colour: str) -> set[tuple[int, int]]:
+        # pandas writes one CSS rule per style, listing every cell that has it as a selector.
+        rules = re.findall(r"([^{}]+)\{[^}]*background-color: " + re.escape(colour), page)
+        return {(int(r), int(c)) for rule in rules for r, c in re.findall(r"_row(\d+)_col(\d+)", rule)}
+
+    columns = list(table.drop(columns="_capped").columns)
+    at_risk = styled_cells(fv.AT_RISK_FILL)
+    assert at_risk == {(r, columns.index("Runway (months)")) for r in np.flatnonzero(table["At risk"])}
+    assert len(at_risk) > 0
+    concentrated = styled_cells(fv.CONCENTRATED_FILL)
+    assert concentrated == {(r, columns.index("Concentration (HHI)")) for r in np.flatnonzero(table["Concentrated"])}
     capped = table["_capped"].to_numpy()
     if capped.any():
-        assert html.count("&gt; 36") == int(capped.sum())
+        assert page.count("&gt; 36") == int(capped.sum())
     csv = pd.read_csv(io.BytesIO(fv.runway_download(table)), dtype=str)
     assert "_capped" not in csv.columns and (csv["Runway (months)"] == "> 36").sum() == int(capped.sum())
 
@@ -224,12 +244,12 @@ def test_mix_map_tooltips_say_what_the_table_says(con, overview):
     table = fv.area_mix_table(overview, "local government").set_index("Area")
     column = "Share from local government (%)"
     for f in feats:
-        name, label = f["properties"]["name"], f["properties"]["label"]
+        name, label = html.unescape(f["properties"]["name"]), f["properties"]["label"]
         value = table.loc[name, column]
         if pd.isna(value):
             assert "No funded programme" in label
         else:
-            assert f"{value:.0f}%" in label
+            assert f"{value:.1f}%" in label
     assert "Share from local government" in legend
 
 
