@@ -12,6 +12,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from core.paths import database_path
 
 MAX_UPLOAD_BYTES = DEFAULT_MAX_BYTES
 STAGE_PREFIX = "atlas-upload-"
+# An upload neither published nor discarded (the owner closed the browser) is removed by a later upload after this.
+STALE_UPLOAD_SECONDS = 24 * 3600
 # Each inventory table, and the columns that identify one of its rows.
 TABLE_KEYS = {"program": ["program_id"], "funding": ["funding_id"], "program_period": ["program_id", "period"]}
 TABLE_LABELS = {"program": "Programmes", "funding": "Grants", "program_period": "Programme-quarters"}
@@ -76,10 +79,21 @@ def stage_upload(files: Mapping[str, bytes], root: str | Path | None = None) -> 
         if len(files[name]) > MAX_UPLOAD_BYTES:
             raise InputError(name, None, None, f"is {len(files[name]):,} bytes, over the limit of "
                                                f"{MAX_UPLOAD_BYTES:,} bytes")
+    _remove_stale_uploads(Path(root or tempfile.gettempdir()))
     directory = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=root))  # mode 0700: only this process's user
     for name in INVENTORY_FILES:
         (directory / name).write_bytes(files[name])
     return directory
+
+
+def _remove_stale_uploads(root: Path, older_than: float = STALE_UPLOAD_SECONDS) -> None:
+    now = time.time()
+    for directory in root.glob(STAGE_PREFIX + "*"):
+        try:
+            if directory.is_dir() and now - directory.stat().st_mtime > older_than:
+                shutil.rmtree(directory, ignore_errors=True)
+        except FileNotFoundError:  # another session removed it first
+            pass
 
 
 def discard(directory: str | Path | None) -> None:

@@ -191,16 +191,19 @@ def outcome_chart(outcomes: pd.DataFrame, width: int = 420) -> alt.Chart:
     data = outcomes[["programme", "measure", "mean", "lo", "hi", "n"]].copy()
     tips = [alt.Tooltip("programme:N", title="Programme"), alt.Tooltip("measure:N", title="Scale"),
             alt.Tooltip("mean:Q", title="Mean change", format=".2f"),
-            alt.Tooltip("lo:Q", title="95% CI low", format=".2f"), alt.Tooltip("hi:Q", title="95% CI high", format=".2f"),
+            alt.Tooltip("lo:Q", title="95% CI low", format=".2f"),
+            alt.Tooltip("hi:Q", title="95% CI high", format=".2f"),
             alt.Tooltip("n:Q", title="n")]
-    base = alt.Chart(data).encode(y=alt.Y("programme:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240)))
+    base = alt.Chart(data).encode(y=alt.Y("programme:N", title=None, axis=alt.Axis(labelLimit=260),
+                                          sort=alt.EncodingSortField("mean", order="descending")))
     rule = base.mark_rule(color=CATEGORICAL[4], strokeWidth=2).encode(x=alt.X("lo:Q", title="Mean change"),
                                                                        x2="hi:Q", tooltip=tips)
     dot = base.mark_point(filled=True, color=CATEGORICAL[0], size=45).encode(x="mean:Q", tooltip=tips)
     zero = base.mark_rule(color="#777777", strokeDash=[4, 3]).encode(x=alt.datum(0), y=alt.value(0),
                                                                        y2=alt.value("height"))
     per = max(1, data.groupby("measure")["programme"].nunique().max() if len(data) else 1)
-    return (alt.layer(rule, dot, zero, data=data).properties(width=width, height=14 * per)
-            .facet(row=alt.Row("measure:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
-                                                                          labelFontSize=13, labelFontWeight="bold")))
+    return (alt.layer(rule, dot, zero, data=data).properties(width=width, height=18 * per)
+            .facet(row=alt.Row("measure:N", title=None, header=alt.Header(labelAngle=0, labelOrient="top",
+                                                                          labelAnchor="start", labelFontSize=13,
+                                                                          labelFontWeight="bold")))
             .resolve_scale(y="independent", x="independent"))

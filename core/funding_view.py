@@ -1,4 +1,4 @@
-"""What the Funding page shows: runway and concentration, the cliff, source mix, funder dependence, scenarios, volunteers."""
+"""What the Funding page shows: runway, concentration, the cliff, source mix, funders, scenarios and volunteers."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from core import funding as fu
 from core import maps, queries, url_state
 from core.coverage import PROGRAM_TYPES, TYPE_LABELS, CoverageModel, CoverageParams
 from core.formatting import money, number, percent
-from core.palettes import CATEGORICAL, DIVERGING, NO_DATA, SEQUENTIAL
+from core.palettes import CATEGORICAL, DIVERGING, NO_DATA
 from core.scenario import KINDS, MODES, Scenario
-from core.scenario_coverage import ScenarioCoverage, depending_residents, protected_total, published_count
-from core.suppression import COMPLEMENTARY, SUPPRESSED, TOTAL_LABEL, protect_table, safe_csv, suppress_counts
+from core.scenario_coverage import ScenarioCoverage, depending_residents, published_count
+from core.suppression import TOTAL_LABEL, protect_table, safe_csv, suppress_counts
 
 # --- choices and their labels ------------------------------------------------------------------------------------
 
@@ -45,8 +45,8 @@ HELP = {
     "budget": ("Annual budget: grant money active in the 12 months before the as-of date (prorated by days), or the "
                "programme's declared budget where it had none."),
     "secured": "Secured: committed money falling in the next 12 months, as a share of the annual budget.",
-    "hhi": ("Concentration: the Herfindahl–Hirschman index of funder shares of the money in the 12 months either side "
-            "of the as-of date (0–1; 1 = a single funder). Above 0.25 counts as concentrated."),
+    "hhi": ("Concentration: the Herfindahl–Hirschman index of funder shares of the money in the 12 months either "
+            "side of the as-of date (0–1; 1 = a single funder). Above 0.25 counts as concentrated."),
     "cliff": ("Committed grants by the calendar quarter of their last funded day, as the yearly rate of funding that "
               "stops (amount ÷ days × 365.25). Residents near these programmes: living within the catchment of at "
               "least one programme with a grant ending that quarter; with no other programme: every programme in "
@@ -362,7 +362,8 @@ def runway_table(view: FundingOverview, at_risk_only: bool = False) -> pd.DataFr
         "Runway (months)": m["runway_months"].astype("Float64"),
         "Secured next 12 months (%)": (m["secured_ratio"] * 100).round(0),
         "Concentration (HHI)": m["hhi"].round(2),
-        "Largest funder": m["top_funder"].astype(object), "Largest funder share (%)": (m["top_funder_share"] * 100).round(0),
+        "Largest funder": m["top_funder"].astype(object),
+        "Largest funder share (%)": (m["top_funder_share"] * 100).round(0),
         "At risk": m["at_risk"].astype(bool), "Concentrated": m["concentrated"].astype(bool),
     })
     t = t[RUNWAY_COLUMNS].copy()
@@ -450,18 +451,30 @@ def measure_values(view: FundingOverview, measure: str) -> pd.Series:
     return (v.astype(float) * 100).where(a["n_programs"] > 0)
 
 
+MEASURE_COLUMNS = {"largest": "Largest share (%)", **{s: f"{s.capitalize()} (%)" for s in fu.SOURCE_TYPES},
+                   "at_risk": "Places at risk (%)"}
+"""The column of :func:`area_mix_table` holding each map measure."""
+
+
 def area_mix_table(view: FundingOverview, measure: str) -> pd.DataFrame:
-    """The map's numbers per area, highest measure first (areas with no selected programme last)."""
+    """The map's numbers per area, the chosen measure's column first and highest first (no programme: last)."""
     a = view.areas
-    out = pd.DataFrame({"Area": a["name"], MEASURES[measure] + " (%)": measure_values(view, measure).round(1),
-                        "Largest source type": a["largest_source"], "Programmes": a["n_programs"],
-                        "At risk": a["n_at_risk"].fillna(0).astype(int) if "n_at_risk" in a else 0,
-                        "Annual budget ($)": a["annual_budget"].round(0) if "annual_budget" in a else np.nan,
-                        "Secured next 12 months (%)": (a["secured_ratio"] * 100).round(0) if "secured_ratio" in a
-                        else np.nan})
+
+    def col(name, scale=1.0, digits=1):
+        return (a[name].astype(float) * scale).round(digits) if name in a else pd.Series(np.nan, index=a.index)
+
+    out = pd.DataFrame({"Area": a["name"], "Largest source type": a["largest_source"],
+                        "Largest share (%)": col("largest_share", 100),
+                        "Places at risk (%)": col("share_capacity_at_risk", 100).where(a["n_programs"] > 0)})
     for s, c in fu.SOURCE_MIX_COLUMNS.items():
-        out[f"{s.capitalize()} (%)"] = (a[c].astype(float) * 100).round(1) if c in a else np.nan
-    return out.sort_values(MEASURES[measure] + " (%)", ascending=False, na_position="last").reset_index(drop=True)
+        out[MEASURE_COLUMNS[s]] = col(c, 100)
+    out["Programmes"] = a["n_programs"]
+    out["At risk"] = a["n_at_risk"].fillna(0).astype(int) if "n_at_risk" in a else 0
+    out["Annual budget ($)"] = col("annual_budget", 1, 0)
+    out["Secured next 12 months (%)"] = col("secured_ratio", 100, 0)
+    first = MEASURE_COLUMNS[measure]
+    out = out[["Area", first, *[c for c in out.columns if c not in ("Area", first)]]]
+    return out.sort_values(first, ascending=False, na_position="last").reset_index(drop=True)
 
 
 def area_mix_long(view: FundingOverview, measure: str) -> tuple[pd.DataFrame, list[str]]:
@@ -471,7 +484,7 @@ def area_mix_long(view: FundingOverview, measure: str) -> tuple[pd.DataFrame, li
     long = pd.DataFrame({
         "area": np.repeat(table["Area"].to_numpy(), len(fu.SOURCE_TYPES)),
         "source_type": np.tile(np.array(fu.SOURCE_TYPES, dtype=object), len(table)),
-        "share": table[[f"{s.capitalize()} (%)" for s in fu.SOURCE_TYPES]].to_numpy(dtype=float).ravel() / 100,
+        "share": table[[MEASURE_COLUMNS[s] for s in fu.SOURCE_TYPES]].to_numpy(dtype=float).ravel() / 100,
     })
     return long, table["Area"].tolist()
 
@@ -672,9 +685,6 @@ def volunteer_table(programs: pd.DataFrame, hourly_value: float) -> pd.DataFrame
 
 def volunteer_summary(programs: pd.DataFrame, hourly_value: float) -> str:
     hours = float(pd.to_numeric(programs["volunteer_hours_year"], errors="coerce").fillna(0).sum())
-    return (f"Volunteers give {number(hours)} hours a year to the programmes shown, worth {money(hours * hourly_value)} "
+    return (f"Volunteers give {number(hours)} hours a year to the programmes shown, worth "
+            f"{money(hours * hourly_value)} "
             f"at {money(hourly_value) if hourly_value >= 100 else f'${hourly_value:,.2f}'} an hour.")
-
-
-def cell_is_hidden(value) -> bool:
-    return value in (SUPPRESSED, COMPLEMENTARY)

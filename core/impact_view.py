@@ -1,4 +1,4 @@
-"""What the Impact page shows: participation by area, outcomes with intervals and quarterly trends, small numbers hidden."""
+"""What the Impact page shows: participation by area, outcome changes with intervals, trends; small numbers hidden."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from core.suppression import COMPLEMENTARY, SUPPRESSED, is_small, protect_table,
 QUARTER_CHOICES = (1, 2, 4, 8)
 DEFAULT_QUARTERS = 4
 POPULATION_LABELS = {"general": "General public", "older_adults": "Older adults", "youth": "Young people",
-                     "veterans": "Veterans", "black": "Black residents", "caregivers": "Carers", "latino": "Latino residents",
+                     "veterans": "Veterans", "black": "Black residents", "caregivers": "Carers",
+                     "latino": "Latino residents",
                      "lgbtq": "LGBTQ+ people", "asian": "Asian residents", "bereaved": "Bereaved people",
                      "new_parents": "New parents"}
 
@@ -310,7 +311,8 @@ def participation_map(areas_geo: pd.DataFrame, v: ImpactViews) -> tuple[pdk.Deck
         "name": areas_geo["name"].to_numpy(),
         "label": [f"Participants: {_text(p)} · per 1,000 residents: {_text(r, 1)}"
                   for p, r in zip(body["Participants"], body["Per 1,000 residents"])],
-        "detail": [f"{_text(n)} programmes · {_text(s)} sessions" for n, s in zip(body["Programmes"], body["Sessions"])],
+        "detail": [f"{_text(n)} programmes · {_text(s)} sessions"
+                   for n, s in zip(body["Programmes"], body["Sessions"])],
     })
     d = maps.deck([maps.area_layer(maps.area_features(areas_geo, colours, props))], areas_geo,
                   "<b>{name}</b><br/>{label}<br/>{detail}")
@@ -353,13 +355,12 @@ def programme_table(v: ImpactViews) -> pd.DataFrame:
     n[status == "n<11"] = SUPPRESSED
     n[status == "no data"] = None
     out = pd.DataFrame({
-        "Programme": p["name"], "Type": p["type"].map(type_label), "Area": p["area_name"],
+        "Programme": p["name"], "Outcome scale": p["outcome_measure"], "n (pre/post)": n.to_numpy(),
+        "Mean change": p["outcome_mean"].round(2), "95% CI low": p["outcome_lo"].round(2),
+        "95% CI high": p["outcome_hi"].round(2), "Type": p["type"].map(type_label), "Area": p["area_name"],
         "Serves": p["populations_served"].fillna("").map(
             lambda s: ", ".join(population_label(x) for x in s.split(";") if x)),
         "Quarters reported": _whole(p["quarters_reported"]), "Sessions": _whole(p["sessions"]),
-        "Outcome scale": p["outcome_measure"], "n (pre/post)": n.to_numpy(),
-        "Mean change": p["outcome_mean"].round(2), "95% CI low": p["outcome_lo"].round(2),
-        "95% CI high": p["outcome_hi"].round(2),
     })
     order = np.argsort(np.where(status == "shown", 0, np.where(status == "n<11", 1, 2)), kind="stable")
     return out.iloc[order].reset_index(drop=True)

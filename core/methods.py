@@ -84,3 +84,29 @@ def build_summary_md(info: dict[str, str]) -> str:
 
 def export_tables() -> tuple[str, ...]:
     return queries.EXPORTABLE_TABLES
+
+
+# Columns of the downloadable tables that count people, and the rates or means built on each count. A whole-table
+# download obeys the small-numbers rule as every page does: a count of 1-10 and what is built on it become "<11".
+# A programme's coordinator_count is a staffing fact the Impact page shows (one coordinator = fragile), not a count
+# of the people it serves, so it stays.
+PERSON_COUNTS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "area": (["population"], {}),
+    "tract": (["population"], {}),
+    "indicator": (["numerator", "denominator"], {"value": "numerator", "moe": "numerator"}),
+    "area_language": (["speakers"], {}),
+    "program": (["volunteer_count"], {}),
+    "program_period": (["participants", "participants_65plus", "participants_limited_english", "volunteers_active",
+                        "n_pre_post"], {"mean_change": "n_pre_post", "sd_change": "n_pre_post"}),
+}
+
+
+def table_csv(con, name: str) -> bytes:
+    """A whole table as CSV for download: counts of 1-10 people suppressed, spreadsheet formulas defused.
+
+    ``name`` must be one of :func:`export_tables`.
+    """
+    from core.suppression import safe_csv
+
+    counts, rates = PERSON_COUNTS.get(name, ([], {}))
+    return safe_csv(queries.table(con, name), counts, rates)

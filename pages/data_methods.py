@@ -8,7 +8,6 @@ import streamlit as st
 
 from core import methods, provenance, queries
 from core.cache import view
-from core.export import to_csv_bytes
 
 info = view(queries.build_info)()
 st.title("Data & methods")
@@ -39,5 +38,6 @@ rows.dataframe(view(methods.manifest_rows)(), hide_index=True, width="stretch", 
 
 st.header("Download every table")
 table_name = st.selectbox("Table", methods.export_tables(), key="table")
-st.download_button(f"Download {table_name}.csv", to_csv_bytes(view(queries.table)(table_name)), f"{table_name}.csv",
+st.caption("Counts of 1 to 10 people, and the rates and means built on them, are written as \"<11\".")
+st.download_button(f"Download {table_name}.csv", view(methods.table_csv)(table_name), f"{table_name}.csv",
                    "text/csv", key="download_table")

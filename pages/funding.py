@@ -51,11 +51,11 @@ st.subheader("Where the money comes from", help="Each area's funding by source t
 left, right = st.columns([3, 2], gap="medium")
 with left:
     mix_deck, mix_legend = fv.mix_map(areas_geo, ov, state.measure)
-    st.pydeck_chart(mix_deck, height=470, key="mix_map")
+    st.pydeck_chart(mix_deck, height=540, key="mix_map")
     st.markdown(mix_legend, unsafe_allow_html=True)
 with right:
     mix_table = fv.area_mix_table(ov, state.measure)
-    st.dataframe(mix_table, hide_index=True, width="stretch", height=470, key="mix_table")
+    st.dataframe(mix_table, hide_index=True, width="stretch", height=540, key="mix_table")
 mix_long, mix_order = fv.area_mix_long(ov, state.measure)
 with st.expander("Source mix of every funded area as bars", expanded=False):
     st.altair_chart(charts.source_mix_bars(mix_long, mix_order), width="stretch")
@@ -120,7 +120,7 @@ st.caption(fv.scenario_facts(result))
 left, right = st.columns([3, 2], gap="medium")
 with left:
     change_deck, change_legend = fv.scenario_map(areas_geo, result)
-    st.pydeck_chart(change_deck, height=470, key="scenario_map")
+    st.pydeck_chart(change_deck, height=540, key="scenario_map")
     st.markdown(change_legend, unsafe_allow_html=True)
 with right:
     st.markdown("**Residents falling out of reach, by group**")

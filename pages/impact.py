@@ -48,10 +48,10 @@ st.subheader("Participants per 1,000 residents by area", help=iv.HELP["participa
 left, right = st.columns([3, 2], gap="medium")
 with left:
     deck, legend = iv.participation_map(areas_geo, v)
-    st.pydeck_chart(deck, height=480, key="participation_map")
+    st.pydeck_chart(deck, height=540, key="participation_map")
     st.markdown(legend, unsafe_allow_html=True)
 with right:
-    st.dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=480, key="impact_area_table",
+    st.dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=540, key="impact_area_table",
                  column_config={"area_id": None})
 st.caption(f"{iv.HELP['suppression']} {iv.HELP['cost']}")
 st.download_button("Download participation by area (CSV)", iv.area_download(v), "impact_by_area.csv", "text/csv",

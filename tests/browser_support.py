@@ -36,10 +36,14 @@ def free_port() -> int:
 def streamlit_server(db: Path, extra_env: dict[str, str] | None = None):
     port = free_port()
     env = dict(os.environ, ATLAS_DB=str(db), **(extra_env or {}))
+    log_path = REPO / "artifacts" / f"streamlit-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # Logs go to a file, not a pipe: an unread pipe fills at 64 KB and then blocks the server.
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -58,6 +62,7 @@ def streamlit_server(db: Path, extra_env: dict[str, str] | None = None):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @contextmanager

@@ -212,6 +212,20 @@ def test_staging_refuses_missing_unknown_and_oversized_files():
         admin.discard(REPO)  # only staged uploads are ever deleted
 
 
+def test_an_abandoned_upload_is_removed_by_a_later_one(tmp_path):
+    import os
+
+    good = {name: b"a,b\n1,2\n" for name in admin.INVENTORY_FILES}
+    abandoned, recent = admin.stage_upload(good, root=tmp_path), admin.stage_upload(good, root=tmp_path)
+    old = time.time() - admin.STALE_UPLOAD_SECONDS - 60
+    os.utime(abandoned, (old, old))
+    other = tmp_path / "not-an-upload"
+    other.mkdir()
+    os.utime(other, (old, old))
+    new = admin.stage_upload(good, root=tmp_path)
+    assert not abandoned.exists() and recent.exists() and new.exists() and other.exists()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Signed in: upload, preview, publish — end to end on the page.
 
@@ -314,3 +328,29 @@ def test_the_running_app_serves_a_newly_published_database(published):
     at.run()
     assert not at.exception
     assert programme_rows(at) == facts["n"] == before - 1
+
+
+def test_the_example_secrets_parse_and_admit_nobody():
+    import tomllib
+
+    example = tomllib.loads((REPO / ".streamlit" / "secrets.toml.example").read_text())
+    config = auth.config_from_secrets(example)
+    assert config.mode == "password"
+    for guess in ("", "REPLACE-WITH-HASH", "password", "admin"):
+        with pytest.raises(auth.SignInRefused):
+            auth.sign_in(config, "", guess, throttle=auth.Throttle())
+
+
+def test_no_secret_is_kept_in_the_repository():
+    import re
+
+    assert ".streamlit/secrets.toml" in (REPO / ".gitignore").read_text().splitlines()
+    hash_like = re.compile(r"(scrypt\$\d+\$\d+\$\d+|pbkdf2_sha256\$\d+)\$[A-Za-z0-9+/]{16,}={0,2}\$[A-Za-z0-9+/]{32,}")
+    secret_like = re.compile(r"(client_secret|cookie_secret)\s*=\s*\"[^\".]{12,}\"")
+    skip = {".venv", ".git", "artifacts", "__pycache__", ".pytest_cache", "data"}
+    for path in REPO.rglob("*"):
+        if path.is_file() and not skip & set(path.relative_to(REPO).parts) and path.name != "secrets.toml" \
+                and path.suffix in {".py", ".toml", ".md", ".example", ".txt", ".cfg", ".yml", ".yaml", ".json"}:
+            text = path.read_text(errors="ignore")
+            assert not hash_like.search(text), f"a password hash is committed in {path}"
+            assert not secret_like.search(text), f"an OIDC secret is committed in {path}"

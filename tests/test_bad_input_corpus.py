@@ -29,7 +29,7 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 import core.build
-from core import admin, auth, export, queries
+from core import admin, auth, methods, queries
 from core import raw_chicago as rc
 from core.build import build
 from core.errors import InputError
@@ -369,17 +369,30 @@ def test_hostile_names_are_stored_as_given(hostile_db):
     assert {t.strip() for t in FORMULAS + SCRIPTS} <= names
 
 
-def test_every_table_export_neutralises_formulas(hostile_db):
+def test_every_table_download_neutralises_formulas_and_hides_small_counts(hostile_db):
+    """Data & methods offers every table whole: what it hands over is safe to open and shows no count of 1-10."""
     con = duckdb.connect(str(hostile_db), read_only=True)
     try:
-        exports = {t: export.to_csv_bytes(queries.table(con, t)) for t in queries.EXPORTABLE_TABLES}
+        raw = {t: queries.table(con, t) for t in methods.export_tables()}
+        downloads = {t: methods.table_csv(con, t) for t in methods.export_tables()}
     finally:
         con.close()
-    raw = queries.table(duckdb.connect(str(hostile_db), read_only=True), "program")
-    assert _formula_cells(raw.to_csv(index=False).encode()), "the corpus must contain live formulas to neutralise"
-    for table, data in exports.items():
+    assert _formula_cells(raw["program"].to_csv(index=False).encode()), "the corpus must hold live formulas"
+    small = raw["program_period"]["participants_65plus"].between(1, 10)
+    assert small.any(), "the corpus must hold small counts to hide"
+    for table, data in downloads.items():
         assert _formula_cells(data) == [], table
-    text = exports["program"].decode()
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+        assert len(rows) == len(raw[table]), table
+        for column in methods.PERSON_COUNTS.get(table, ([], {}))[0]:
+            values = pd.to_numeric(pd.Series([r[column] for r in rows]), errors="coerce")
+            assert not values.between(1, 10).any(), (table, column)
+    periods = list(csv.DictReader(io.StringIO(downloads["program_period"].decode("utf-8"))))
+    hidden = [r["participants_65plus"] == "<11" for r in periods]
+    assert hidden == small.tolist()
+    assert all(r["mean_change"] in ("", "<11") for r, n in zip(periods, raw["program_period"]["n_pre_post"])
+               if 1 <= (n if pd.notna(n) else 0) <= 10)
+    text = downloads["program"].decode()
     assert "'=HYPERLINK(" in text and "'@SUM(A1:A9)" in text
 
 

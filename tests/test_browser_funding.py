@@ -25,6 +25,7 @@ _SETTLED = """([downloads, charts, maps]) => {
 
 
 def _open(page, url: str, path: str, downloads: int, charts: int, maps: int) -> list[str]:
+    # A deep link on a fresh server, as a shared link would arrive: the page must still run under app.py.
     page.goto(url + "/" + path)
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=PATIENCE_MS)
     page.wait_for_function(_SETTLED, arg=[downloads, charts, maps], polling=1000, timeout=PATIENCE_MS)
@@ -45,6 +46,7 @@ def test_funding_page_renders_maps_charts_and_scenario(atlas_db, artifacts):
     require_chromium()
     with streamlit_server(atlas_db) as url, chromium_page(width=1400, height=1000) as page:
         values = _open(page, url, "funding", downloads=6, charts=3, maps=2)
+        assert page.get_by_role("link", name="Impact").count() >= 1, "app.py's navigation is missing"
         assert re.fullmatch(r"[\d,]+ of [\d,]+", values[0]), values
         assert len(values) == 2 and re.fullmatch(r"[\d,]+|<11|suppressed", values[1]), values
         body = page.inner_text('[data-testid="stMain"]')

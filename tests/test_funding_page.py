@@ -208,7 +208,8 @@ def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(ove
 
     def styled_cells(colour: str) -> set[tuple[int, int]]:
         # pandas writes one CSS rule per style, listing every cell that has it as a selector.
-        rules = re.findall(r"([^{}]+)\{[^}]*background-color: " + re.escape(colour), page)
+        css = re.search(r"<style[^>]*>(.*?)</style>", page, re.S).group(1)
+        rules = re.findall(r"([^{}]+)\{[^}]*background-color: " + re.escape(colour), css)
         return {(int(r), int(c)) for rule in rules for r, c in re.findall(r"_row(\d+)_col(\d+)", rule)}
 
     columns = list(table.drop(columns="_capped").columns)
@@ -242,7 +243,7 @@ def test_mix_map_tooltips_say_what_the_table_says(con, overview):
     deck, legend = fv.mix_map(areas_geo, overview, "local government")
     feats = deck.layers[0].data["features"]
     table = fv.area_mix_table(overview, "local government").set_index("Area")
-    column = "Share from local government (%)"
+    column = "Local government (%)"
     for f in feats:
         name, label = html.unescape(f["properties"]["name"]), f["properties"]["label"]
         value = table.loc[name, column]

@@ -1,0 +1,261 @@
+"""Load benchmark: many simultaneous sessions against a real `streamlit run` on 127.0.0.1.
+
+Each session is a websocket client speaking Streamlit's own protocol (the protobuf BackMsg/ForwardMsg the browser
+sends and receives). It visits every page in app.py in turn, each visit with a different set of filters in the
+URL, for ``--rounds`` rounds, and times every rerun from the request to the server's ``script_finished``. A page
+change resets the page's widgets, so each visit really runs with the URL's filters. The server's resident memory
+(with any children) is sampled throughout.
+
+    uv run python bench/load.py                      # 50 sessions × 20 rounds × every page
+    uv run python bench/load.py --sessions 10 --rounds 3 --max-seconds 120
+
+Prints the number of reruns, errors (exceptions or error alerts on a page, pages not found, timeouts), the p50,
+p95 and maximum rerun latency, and the server's peak memory. Targets: p95 under 1 s, peak under 1 GB. The run
+stops starting new reruns after ``--max-seconds`` so it stays bounded; the report says how many it completed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import psutil
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT: str | None = None  # set in main() from app.py
+FINISHED_OK = {ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
+               ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+TYPES = ["peer_support", "workshop", "community_event", "support_group", "drop_in", "helpline"]
+AREAS = list(range(1, 78))
+
+
+def _some(rng: random.Random, items: list, lo: int = 1) -> str:
+    return ",".join(str(x) for x in rng.sample(items, rng.randint(lo, len(items))))
+
+
+# Filters each page reads from its URL (see the page's *_view.params_from_query); a page not listed here is
+# rerun without filters. Values are drawn at random per visit, so the caches see many different keys.
+FILTERS = {
+    "overview": lambda r: {"sites": r.choice("01")},
+    "coverage": lambda r: {"d0": str(r.choice([10, 15, 20, 30, 45, 60])), "decay": r.choice(["step", "gaussian", "none"]),
+                           "types": _some(r, TYPES), "eve": r.choice("01"), "free": r.choice("01"),
+                           "area": str(r.choice(AREAS))},
+    "underserved": lambda r: {"w_need": str(r.choice([0, 0.5, 1, 2])), "w_vul": str(r.choice([0, 1, 2])),
+                              "w_bar": str(r.choice([0, 1, 2])), "d0": str(r.choice([15, 30, 45]))},
+    "funding": lambda r: {"types": _some(r, TYPES), "risk": r.choice("01"),
+                          "scenario": r.choice(["funder", "source", "before"]), "threshold": str(r.choice([25, 50, 75])),
+                          "area": str(r.choice([0] + AREAS))},
+    "impact": lambda r: {"quarters": str(r.choice([1, 2, 4, 8])), "types": _some(r, TYPES, lo=0)},
+    "compare": lambda r: {"areas": ",".join(str(a) for a in r.sample(AREAS, r.randint(2, 4)))},
+    "plan": lambda r: {"k": str(r.randint(1, 5)), "d0": str(r.choice([15, 30, 45])),
+                       "type": r.choice(TYPES[:5]), "priority": r.choice("01")},
+    "brief": lambda r: {"area": str(r.choice(AREAS))},
+}
+
+
+def app_pages() -> list[str]:
+    """The url paths of the pages app.py registers (the Admin page is for signed-in owners only, so not here)."""
+    found = re.findall(r'st\.Page\("(pages/\w+\.py)"([^)]*?)url_path="([\w-]+)"', (REPO / "app.py").read_text())
+    return [path for script, _, path in found if script != "pages/admin.py"]
+
+
+def default_page() -> str | None:
+    """The default page's url path: the browser asks for it by the empty name (the app's root URL)."""
+    found = re.search(r'st\.Page\("pages/\w+\.py"[^)]*default=True[^)]*url_path="([\w-]+)"',
+                      (REPO / "app.py").read_text())
+    return found.group(1) if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen:
+    env = dict(os.environ, ATLAS_DB=str(db))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+class MemorySampler(threading.Thread):
+    """Samples the resident memory of the server and its children every ``every`` seconds; keeps the peak."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        super().__init__(daemon=True)
+        self.proc, self.every, self.peak, self.stop = psutil.Process(pid), every, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
+            except psutil.Error:
+                pass
+            self.stop.wait(self.every)
+
+
+def _error_in(msg: ForwardMsg) -> str | None:
+    """An exception or an error alert drawn on the page, or a page the server could not find."""
+    if msg.HasField("page_not_found"):
+        return f"page not found: {msg.page_not_found.page_name}"
+    if msg.HasField("delta") and msg.delta.HasField("new_element"):
+        el = msg.delta.new_element
+        kind = el.WhichOneof("type")
+        if kind == "exception":
+            return f"exception: {el.exception.type}: {el.exception.message[:200]}"
+        if kind == "alert" and el.alert.format == el.alert.ERROR:
+            return f"error alert: {el.alert.body[:200]}"
+    return None
+
+
+async def rerun(ws, page: str, query: dict[str, str], timeout: float) -> tuple[float, list[str]]:
+    """Ask for one run of ``page`` with ``query`` in the URL; return its latency and the errors it drew."""
+    back = BackMsg()
+    back.rerun_script.query_string = urllib.parse.urlencode(query)
+    back.rerun_script.page_name = "" if page == DEFAULT else page
+    started = time.perf_counter()
+    await ws.send(back.SerializeToString())
+    errors = []
+    while True:
+        raw = await asyncio.wait_for(ws.recv(), timeout)
+        msg = ForwardMsg()
+        msg.ParseFromString(raw)
+        if (error := _error_in(msg)) is not None:
+            errors.append(f"{page}?{back.rerun_script.query_string}: {error}")
+        if msg.HasField("script_finished"):
+            status = msg.script_finished
+            if status in FINISHED_OK:
+                return time.perf_counter() - started, errors
+            if status != ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN:
+                return time.perf_counter() - started, errors + [f"{page}: script finished with status {status}"]
+            # A page may rerun itself (e.g. after writing its filters to the URL): wait for the final run.
+
+
+async def session(url: str, pages: list[str], rounds: int, seed: int, deadline: float, timeout: float,
+                  latencies: list[tuple[str, float]], errors: list[str], think: float = 0.0) -> None:
+    rng = random.Random(seed)
+    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
+        for _ in range(rounds):
+            for page in rng.sample(pages, len(pages)):
+                if think:
+                    await asyncio.sleep(rng.uniform(0, 2 * think))  # a person reading before the next click
+                if time.time() > deadline:
+                    return
+                try:
+                    latency, found = await rerun(ws, page, FILTERS.get(page, lambda r: {})(rng), timeout)
+                except asyncio.TimeoutError:
+                    errors.append(f"{page}: no answer within {timeout:g} s")
+                    return
+                latencies.append((page, latency))
+                errors.extend(found)
+
+
+async def run_all(url: str, pages: list[str], sessions: int, rounds: int, deadline: float,
+                  timeout: float, think: float = 0.0) -> tuple[list[tuple[str, float]], list[str]]:
+    latencies: list[tuple[str, float]] = []
+    errors: list[str] = []
+    await asyncio.gather(*(session(url, pages, rounds, seed, deadline, timeout, latencies, errors, think)
+                           for seed in range(sessions)))
+    return latencies, errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=None, help="atlas database (default: ATLAS_DB or data/)")
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=20, help="visits of every page per session")
+    parser.add_argument("--max-seconds", type=float, default=900, help="stop starting reruns after this long")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds one rerun may take before it counts "
+                                                                    "as an error")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a session waits between reruns (default 0: every session reruns "
+                             "back to back, the harshest case)")
+    args = parser.parse_args(argv)
+    global DEFAULT
+    DEFAULT = default_page()
+
+    from core.paths import database_path
+
+    source = args.db or database_path()
+    if not source.exists():
+        print(f"no database at {source}: run `uv run atlas build` first")
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "atlas.duckdb"
+        shutil.copy(source, db)  # the server reads a private copy
+        port = free_port()
+        server = start_server(db, port)
+        sampler = MemorySampler(server.pid)
+        sampler.start()
+        pages = app_pages()
+        url = f"ws://127.0.0.1:{port}/_stcore/stream"
+        try:
+            # One visit per page first: the first run of each page builds its shared models (cold start, reported
+            # apart from the measured reruns).
+            t0 = time.perf_counter()
+            warm, warm_errors = asyncio.run(run_all(url, pages, 1, 1, time.time() + args.max_seconds, args.timeout))
+            cold = time.perf_counter() - t0
+            started = time.perf_counter()
+            latencies, errors = asyncio.run(run_all(url, pages, args.sessions, args.rounds,
+                                                    time.time() + args.max_seconds, args.timeout, args.think))
+            wall = time.perf_counter() - started
+        finally:
+            sampler.stop.set()
+            sampler.join()
+            server.terminate()
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+    planned = args.sessions * args.rounds * len(pages)
+    lat = np.array([t for _, t in latencies])
+    p50, p95, worst = (np.percentile(lat, 50), np.percentile(lat, 95), lat.max()) if len(lat) else (np.nan,) * 3
+    print(f"pages: {', '.join(pages)}")
+    print(f"warm-up: one visit to each page took {cold:.1f} s in all, {len(warm_errors)} errors")
+    print(f"sessions: {args.sessions} (think time {args.think:g} s), reruns completed: {len(lat)} of {planned} planned, in {wall:.1f} s "
+          f"({len(lat) / wall:.1f} reruns/s)")
+    print(f"errors: {len(errors)}")
+    for error in (warm_errors + errors)[:10]:
+        print(f"  {error}")
+    print(f"rerun latency: p50 {p50:.3f} s, p95 {p95:.3f} s, max {worst:.3f} s  (target p95 < 1 s)")
+    print(f"server peak memory: {sampler.peak / 2**20:.0f} MiB  (target < 1024 MiB)")
+    print("per page (p50 / p95 s): " + ", ".join(
+        f"{page} {np.percentile(t, 50):.2f}/{np.percentile(t, 95):.2f}"
+        for page in pages if len(t := [x for p, x in latencies if p == page])))
+    print(f"warm-up visits (s): " + ", ".join(f"{p} {t:.1f}" for p, t in warm))
+    return 0 if not errors and not warm_errors else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
