@@ -209,7 +209,9 @@ def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(ove
     def styled_cells(colour: str) -> set[tuple[int, int]]:
         # pandas writes one CSS rule per style, listing every cell that has it as a selector.
         css = re.search(r"<style[^>]*>(.*?)</style>", page, re.S).group(1)
-        rules = re.findall(r"([^{}]+)\{[^}]*background-color: " + re.escape(colour), css)
+        # Split on braces rather than one regex over the whole sheet, which can backtrack badly on a large page.
+        blocks = [b.split("{", 1) for b in css.split("}") if "{" in b]
+        rules = [sel for sel, body in blocks if f"background-color: {colour}" in body]
         return {(int(r), int(c)) for rule in rules for r, c in re.findall(r"_row(\d+)_col(\d+)", rule)}
 
     columns = list(table.drop(columns="_capped").columns)
