@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core import auth
 from core.paths import database_path
 
 st.set_page_config(page_title="Community Mental Health Atlas", page_icon=":material/explore:", layout="wide")
@@ -25,4 +26,7 @@ PAGES = [
     st.Page("pages/data_methods.py", title="Data & methods", icon=":material/menu_book:", url_path="data-methods"),
 ]
 
-st.navigation(PAGES).run()
+# The Admin page exists only for a signed-in data owner (SECURITY.md); visitors never see it in the navigation.
+ADMIN_PAGES = ([st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin")]
+               if auth.sidebar_sign_in() else [])
+st.navigation(PAGES + ADMIN_PAGES).run()

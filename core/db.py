@@ -13,7 +13,14 @@ def connect(path: Path | str, read_only: bool = True) -> duckdb.DuckDBPyConnecti
     """Open the published database. Read-only, so no page can change what is published."""
     if not Path(path).exists():
         raise FileNotFoundError(f"no atlas database at {path}: run `uv run atlas build`")
-    return duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        return duckdb.connect(str(path))
+    # DuckDB keeps one instance per path while any connection to it is open, so after os.replace a plain
+    # connect would hand back the old file; attaching to a fresh in-memory instance opens the new one.
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH ? AS atlas (READ_ONLY)", [str(path)])
+    con.execute("USE atlas")
+    return con
 
 
 def version(path: Path | str) -> str:
@@ -22,10 +29,16 @@ def version(path: Path | str) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
+def _attached(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'atlas'").fetchone()[0])
+
+
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     """Run one statement on its own cursor, so concurrent sessions can share the connection safely."""
     cur = con.cursor()
     try:
+        if _attached(con):
+            cur.execute("USE atlas")  # a new cursor starts in the in-memory catalogue
         return cur.execute(sql, params or []).df()
     finally:
         cur.close()

@@ -311,7 +311,19 @@ def test_discard_removes_the_staged_upload_and_publishes_nothing(published):
     assert _digest(published) == before
 
 
-def test_the_running_app_serves_a_newly_published_database(published):
+def test_a_second_publish_of_the_same_atlas_waits_its_turn(published):
+    before = _digest(published)
+    staged = admin.stage_upload({k: _csv(v) for k, v in _inventory(published).items()})
+    try:
+        with admin._publish_lock(published):  # another owner's publish is running
+            with pytest.raises(admin.PublishBusy):
+                admin.publish(_grant(), staged, published)
+    finally:
+        admin.discard(staged)
+    assert _digest(published) == before
+
+
+def test_the_running_app_serves_a_newly_published_database(published, caplog):
     """The app keeps its connection cached across reruns; after a publish it must read the new file."""
     def programme_rows(at: AppTest) -> int:
         table = next(d.value for d in at.dataframe if list(d.value.columns) == ["Table", "Rows"])
@@ -327,6 +339,8 @@ def test_the_running_app_serves_a_newly_published_database(published):
         admin.discard(staged)
     at.run()
     assert not at.exception
+    assert any("published" in r.getMessage() and "by data owner (password)" in r.getMessage()
+               for r in caplog.records), "the server log is the audit trail"
     assert programme_rows(at) == facts["n"] == before - 1
 
 
