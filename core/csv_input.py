@@ -25,8 +25,11 @@ def decode_bytes(raw: bytes, file: str) -> str:
     >>> decode_bytes("Café’s".encode("cp1252"), "x.csv"), decode_bytes("\ufeffid".encode("utf-8"), "x.csv")
     ('Café’s', 'id')
     """
-    if b"\x00" in raw[:4096]:
-        raise InputError(file, None, None, "is not a text CSV file (it contains NUL bytes)")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Excel's "Unicode text" export.
+        return raw.decode("utf-16")
+    if b"\x00" in raw:
+        raise InputError(file, None, None, "is not a text CSV file (it contains NUL bytes); save it as CSV")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)

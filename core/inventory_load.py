@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from core.csv_input import decode_bytes
 from core.errors import InputError
 from core.inventory_schema import (
     DB_COLUMNS,
@@ -98,21 +99,6 @@ class _Problems:
 # Reading a file into a frame of cleaned text cells, indexed by spreadsheet row number.
 
 
-def _decode(raw: bytes, file: str) -> str:
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        # Excel's "Unicode text" export.
-        return raw.decode("utf-16")
-    if b"\x00" in raw:
-        raise InputError(file, None, None, "is not a text CSV file (it contains NUL bytes); save it as CSV")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            pass
-    # Latin-1 decodes any byte string; it is what the remaining spreadsheet exports use.
-    return raw.decode("latin-1")
-
-
 def _norm_header(name: str) -> str:
     name = _CONTROL.sub("", name).strip().lower()
     return re.sub(r"[\s\-]+", "_", name)
@@ -137,7 +123,7 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(file, None, None, f"is {size:,} bytes, over the limit of {max_bytes:,} bytes")
-    text = _decode(path.read_bytes(), file)
+    text = decode_bytes(path.read_bytes(), file)
     # One pass over the whole text is far cheaper than one per cell; the record breaks (\n, \r) and tabs
     # are kept for the CSV reader and handled per cell below.
     text = _ODD_BREAKS.sub(" ", _INVISIBLE.sub("", text))
