@@ -123,7 +123,8 @@ def brief_data(con, area_id: int, long: pd.DataFrame | None = None) -> Brief:
         programmes = pd.DataFrame(columns=["Programme", "Type", "Weekly places", "Annual budget", "Runway"])
 
     defs = queries.indicator_defs(con).set_index("indicator_id")
-    src_ids = ["ca_boundaries"] + list(dict.fromkeys(defs.reindex(HEADLINE_IDS)["source_id"].dropna())) + ["inventory"]
+    # The boundary source is the real portal file, or libpysal's copy in the synthetic demo.
+    src_ids = ["ca_boundaries", "demo_boundaries"] + list(dict.fromkeys(defs.reindex(HEADLINE_IDS)["source_id"].dropna())) + ["inventory"]
     src = queries.sources(con).set_index("source_id")
     sources = [f"{r['publisher']}, {r['title']} ({r['years']})" for sid in src_ids if sid in src.index
                for r in [src.loc[sid]]]

@@ -74,8 +74,12 @@ def test_pdf_says_what_the_database_says(con, englewood, tmp_path, artifacts):
     if suicide_unstable:
         assert "(unstable)" in next(ln for ln in text.splitlines() if ln.startswith("Suicide mortality rate"))
     flat = " ".join(text.split())
-    assert "Sources: City of Chicago Data Portal, Boundaries - Community Areas" in flat
-    assert "Healthy Chicago Survey" in flat and "Vintage: Indicator periods" in flat
+    publisher, title = con.execute("""SELECT publisher, title FROM source
+                                       WHERE source_id IN ('ca_boundaries', 'demo_boundaries')""").fetchone()
+    assert " ".join(f"Sources: {publisher}, {title}".split()) in flat
+    need_publisher = con.execute("""SELECT s.publisher FROM indicator_def d JOIN source s USING (source_id)
+                                    WHERE d.indicator_id = 'unmet_need'""").fetchone()[0]
+    assert " ".join(need_publisher.split()) in flat and "Vintage: Indicator periods" in flat
     kind = con.execute("SELECT value FROM build_info WHERE key = 'inventory_kind'").fetchone()[0]
     assert ("SYNTHETIC sample" in flat) == (kind == "synthetic sample")
     for prog in englewood.programmes["Programme"].head(3):
@@ -107,7 +111,7 @@ def test_the_busiest_area_still_fits_on_one_page(con, long, tmp_path):
 
 
 def test_a_real_inventory_carries_no_synthetic_note(con, long, monkeypatch, tmp_path):
-    real = dict(brief.queries.build_info(con), inventory_kind="city inventory")
+    real = dict(brief.queries.build_info(con), inventory_kind="city inventory", data_kind="chicago")
     monkeypatch.setattr(brief.queries, "build_info", lambda _con: real)
     b = brief.brief_data(con, 25, long=long)
     assert b.notices == [] and not b.synthetic_inventory
