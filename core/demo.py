@@ -105,6 +105,10 @@ def demo_reference(seed: int = 20260101, progress=lambda _: None) -> Reference:
     rows.append(pd.DataFrame({"area_id": ids, "indicator_id": "share_65plus", "period": "2016-2020",
                               "value": np.round(ages[:, 5:].sum(1) * 100, 1),
                               "numerator": np.round(ages[:, 5:].sum(1) * pop), "denominator": pop}))
+    other_lang = rng.uniform(0.05, 0.6, len(ids))
+    rows.append(pd.DataFrame({"area_id": ids, "indicator_id": "non_english_home", "period": "2016-2020",
+                              "value": np.round(other_lang * 100, 1), "numerator": np.round(other_lang * pop * 0.94),
+                              "denominator": np.round(pop * 0.94)}))
     race = rng.dirichlet([2, 2, 2, 1, 0.4], len(ids))
     for k, (code, _) in enumerate(RACE_GROUPS):
         rows.append(pd.DataFrame({"area_id": ids, "indicator_id": f"race_{code.lower()}", "period": "2016-2020",
