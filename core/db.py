@@ -29,15 +29,16 @@ def version(path: Path | str) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
-def _attached(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'atlas'").fetchone()[0])
+def _attached(cur: duckdb.DuckDBPyConnection) -> bool:
+    # Asked on the query's own cursor: the shared connection refuses a second call while another thread uses it.
+    return bool(cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = 'atlas'").fetchone()[0])
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     """Run one statement on its own cursor, so concurrent sessions can share the connection safely."""
     cur = con.cursor()
     try:
-        if _attached(con):
+        if _attached(cur):
             cur.execute("USE atlas")  # a new cursor starts in the in-memory catalogue
         return cur.execute(sql, params or []).df()
     finally:
