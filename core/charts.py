@@ -1,4 +1,4 @@
-"""Pure altair chart builders for the Funding and Impact pages (each returns an ``alt.Chart``; pages only draw them)."""
+"""Pure altair chart builders for the Funding and Impact pages, and the compiled spec pages draw any chart from."""
 
 from __future__ import annotations
 
@@ -10,6 +10,35 @@ from core.palettes import CATEGORICAL
 
 SOURCE_COLOURS = dict(zip(SOURCE_TYPES, CATEGORICAL))
 """One Okabe-Ito colour per funding source type, the same on every chart."""
+
+# Altair's default theme fixes a 300-px view; Streamlit draws charts with the theme off, so a compiled spec drops it.
+_DEFAULT_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
+
+
+def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite spec of ``chart`` as ``st.vega_lite_chart`` draws it (its data inline as named datasets).
+
+    Compiled without altair's schema validation: that doubles the cost of every draw, and the tests compile each
+    builder with validation on.
+
+    Examples
+    --------
+    >>> spec = vega_lite_spec(alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_bar().encode(x="x:Q"))
+    >>> list(spec["datasets"].values())[0], "view" in spec.get("config", {})
+    ([{'x': 1}, {'x': 2}], False)
+    """
+    spec = chart.to_dict(validate=False)
+    config = spec.get("config", {})
+    view = config.get("view", {})
+    for key, value in _DEFAULT_VIEW.items():
+        if view.get(key) == value:
+            del view[key]
+    if "view" in config and not view:
+        del config["view"]
+    if "config" in spec and not config:
+        del spec["config"]
+    return spec
+
 
 _SOURCE_SCALE = alt.Scale(domain=list(SOURCE_TYPES), range=[SOURCE_COLOURS[s] for s in SOURCE_TYPES])
 

@@ -105,7 +105,8 @@ def indicator_long(con) -> pd.DataFrame:
     DataFrame
         One row per (indicator, area): domain, indicator_id, label, unit, higher_is, digits, definition,
         source, period, order, area_id, area, value, moe, moe_level, unstable, percentile (0–100),
-        city_median.
+        city_median, and their display text: value_text, median_text, percentile_text (formatted here, once per
+        database, rather than for each new choice of areas).
     """
     info = queries.build_info(con)
     areas = queries.areas(con)[["area_id", "name"]]
@@ -172,7 +173,7 @@ def indicator_long(con) -> pd.DataFrame:
     long = long.sort_values(["domain_order", "order", "area_id"], kind="stable").drop(columns="domain_order")
     cols = ["domain", "indicator_id", "label", "unit", "higher_is", "digits", "definition", "source", "period",
             "order", "area_id", "area", "value", "moe", "moe_level", "unstable", "percentile", "city_median"]
-    return long[cols].reset_index(drop=True)
+    return _with_text(long[cols].reset_index(drop=True))
 
 
 def comparison(long: pd.DataFrame, area_ids) -> pd.DataFrame:
@@ -214,8 +215,8 @@ def ordinal(p) -> str:
     return f"{n}{suffix}"
 
 
-def _with_text(comp: pd.DataFrame) -> pd.DataFrame:
-    out = comp.copy()
+def _with_text(long: pd.DataFrame) -> pd.DataFrame:
+    out = long.copy()
     out["value_text"] = [format_value(v, i, d, m, u) for v, i, d, m, u in
                          zip(out["value"], out["indicator_id"], out["digits"], out["moe"], out["unstable"])]
     out["median_text"] = [format_value(v, i, d) for v, i, d in zip(out["city_median"], out["indicator_id"],
@@ -229,16 +230,21 @@ def domain_table(comp: pd.DataFrame, domain: str) -> pd.DataFrame:
 
     Values carry their margin of error (where the source gives one) and the 'unstable' flag.
     """
-    c = _with_text(comp.loc[comp["domain"] == domain])
+    c = comp.loc[comp["domain"] == domain]
     if c.empty:
         return pd.DataFrame()
-    base = c.drop_duplicates("indicator_id")[["indicator_id", "label", "unit", "median_text"]]
+    # Plain lists: this runs six times per new choice of areas, and pandas' per-call overhead dominated it.
+    iids, picks, areas = c["indicator_id"].tolist(), c["pick"].tolist(), c["area"].tolist()
+    first = ~c["indicator_id"].duplicated()
+    base = c.loc[first]
     out = pd.DataFrame({"Indicator": base["label"].to_numpy(), "Unit": base["unit"].to_numpy(),
                         "City median": base["median_text"].to_numpy()})
+    cells: dict[str, dict[str, str]] = {}
+    for area, iid, v, p in zip(areas, iids, c["value_text"].tolist(), c["percentile_text"].tolist()):
+        cells.setdefault(area, {})[iid] = v if p == "–" else f"{v} · {p}"
     # One column per area, "value · percentile", so four areas still fit beside each other on a laptop.
-    for area in c.sort_values("pick")["area"].unique():
-        a = c.loc[c["area"] == area].set_index("indicator_id").reindex(base["indicator_id"])
-        out[area] = [v if p == "–" else f"{v} · {p}" for v, p in zip(a["value_text"], a["percentile_text"].fillna("–"))]
+    for area in sorted(cells, key=lambda a: picks[areas.index(a)]):
+        out[area] = [cells[area].get(iid, "–") for iid in base["indicator_id"].tolist()]
     return out
 
 
@@ -251,13 +257,20 @@ def definitions_table(comp: pd.DataFrame, domain: str) -> pd.DataFrame:
                          "Uncertainty": c["moe_level"].fillna("")}).reset_index(drop=True)
 
 
-def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -> alt.Chart:
+def definitions(con, domain: str) -> pd.DataFrame:
+    """:func:`definitions_table` for every indicator of ``domain``: the same whichever areas are chosen, so cacheable."""
+    return definitions_table(indicator_long(con), domain)
+
+
+def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -> dict:
     """Bars from the city median (the 50th percentile) to each area's percentile, one group per indicator.
 
     A bar to the right means the area's value is higher than most areas'; the tooltip says whether higher is
-    worse or better, gives the value with its margin of error and flags unstable rates.
+    worse or better, gives the value with its margin of error and flags unstable rates. Returned as a Vega-Lite
+    spec written out as a plain dict, as altair would compile it: the page draws six of these for every new
+    choice of areas, and altair spends about 150 ms of pure Python building and compiling each one.
     """
-    c = _with_text(comp.loc[comp["domain"] == domain])
+    c = comp.loc[comp["domain"] == domain]
     c = c.assign(base=50.0, direction=c["higher_is"].map({"worse": "higher is worse", "better": "higher is better"})
                  .fillna("descriptive"))
     c = c[["label", "area", "area_id", "percentile", "base", "value_text", "median_text", "percentile_text", "unit",
@@ -265,26 +278,34 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
     ids = list(dict.fromkeys(comp.sort_values("pick")["area_id"].tolist()))
     names = [comp.loc[comp["area_id"] == a, "area"].iloc[0] for a in ids]
     labels = c.drop_duplicates("label").sort_values("order")["label"].tolist()
-    colour = alt.Color("area:N", title="Area", scale=alt.Scale(domain=names, range=[colours[a] for a in ids]),
-                       sort=names, legend=alt.Legend(orient="top"))
-    # A fixed label width and fixed ticks line the domains' charts up under each other.
-    y = alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=250, minExtent=250))
-    enc = dict(
-        x=alt.X("percentile:Q", title="Percentile among the 77 areas (city median = 50)",
-                scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=list(range(0, 101, 10)))),
-        y=y, yOffset=alt.YOffset("area:N", sort=names), color=colour,
-        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("label:N", title="Indicator"),
-                 alt.Tooltip("value_text:N", title="Value"), alt.Tooltip("unit:N", title="Unit"),
-                 alt.Tooltip("percentile_text:N", title="Percentile"),
-                 alt.Tooltip("median_text:N", title="City median"),
-                 alt.Tooltip("direction:N", title="Direction"), alt.Tooltip("source:N", title="Source")])
-    bars = alt.Chart(c).mark_bar(height={"band": 0.9}).encode(x2="base:Q", **enc)
-    # A dot at each bar's end keeps an area that sits right on the median visible.
-    ends = alt.Chart(c).mark_point(filled=True, size=28, opacity=1).encode(**enc)
-    rule = alt.Chart(pd.DataFrame({"x": [50.0]})).mark_rule(color="#333", strokeDash=[4, 3]).encode(x="x:Q")
-    # No explicit height: Streamlit fits a set height around the legend and axes too, which squashes a chart of
-    # a few rows; a step per bar keeps every domain's bars the same thickness whatever its number of rows.
-    return (bars + ends + rule).properties(height=alt.Step(14), width="container")
+    colour = {"field": "area", "type": "nominal", "title": "Area", "sort": names, "legend": {"orient": "top"},
+              "scale": {"domain": names, "range": [colours[a] for a in ids]}}
+    tooltip = [{"field": f, "type": "nominal", "title": t} for f, t in [
+        ("area", "Area"), ("label", "Indicator"), ("value_text", "Value"), ("unit", "Unit"),
+        ("percentile_text", "Percentile"), ("median_text", "City median"), ("direction", "Direction"),
+        ("source", "Source")]]
+    enc = {
+        "x": {"field": "percentile", "type": "quantitative", "title": "Percentile among the 77 areas (city median = 50)",
+              "scale": {"domain": [0, 100]}, "axis": {"values": list(range(0, 101, 10))}},
+        # A fixed label width and fixed ticks line the domains' charts up under each other.
+        "y": {"field": "label", "type": "nominal", "title": None, "sort": labels,
+              "axis": {"labelLimit": 250, "minExtent": 250}},
+        "yOffset": {"field": "area", "type": "nominal", "sort": names}, "color": colour, "tooltip": tooltip}
+    records = json.loads(c.to_json(orient="records"))
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "data": {"values": records},
+        "layer": [
+            {"mark": {"type": "bar", "height": {"band": 0.9}}, "encoding": {**enc, "x2": {"field": "base"}}},
+            # A dot at each bar's end keeps an area that sits right on the median visible.
+            {"mark": {"type": "point", "filled": True, "size": 28, "opacity": 1}, "encoding": enc},
+            {"data": {"values": [{"x": 50.0}]}, "mark": {"type": "rule", "color": "#333", "strokeDash": [4, 3]},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}}},
+        ],
+        # No explicit height: Streamlit fits a set height around the legend and axes too, which squashes a chart
+        # of a few rows; a step per bar keeps every domain's bars the same thickness whatever its number of rows.
+        "height": {"step": 14}, "width": "container",
+    }
 
 
 def area_features(areas_geo: pd.DataFrame) -> list[dict]:
@@ -292,16 +313,25 @@ def area_features(areas_geo: pd.DataFrame) -> list[dict]:
             for a, n, g in zip(areas_geo["area_id"], areas_geo["name"], areas_geo["geometry_simplified"])]
 
 
-def locator_chart(areas_geo: pd.DataFrame, area_id: int, colour: str, height: int = 230) -> alt.Chart:
-    """A small map of the city drawn from the area polygons, with one area filled in its series colour."""
-    focus = f"datum.properties.area_id == {int(area_id)} ? 'chosen' : 'other'"
+def locator_chart(areas_geo: pd.DataFrame, area_id: int, colour: str, height: int = 230) -> dict:
+    """A small map of the city drawn from the area polygons, with one area filled in its series colour.
+
+    A Vega-Lite spec written out as a plain dict, like :func:`percentile_chart`: altair deep-copies and
+    re-validates all 77 polygons for each of the two to four maps a selection draws.
+    """
     name = areas_geo.loc[areas_geo["area_id"] == area_id, "name"].iloc[0]
-    return alt.Chart(alt.Data(values=area_features(areas_geo))).transform_calculate(focus=focus).mark_geoshape(
-        stroke="white", strokeWidth=0.4).encode(
-        color=alt.Color("focus:N", scale=alt.Scale(domain=["chosen", "other"], range=[colour, "#d9d9d9"]),
-                        legend=None),
-        tooltip=[alt.Tooltip("properties.name:N", title="Area")]).project("mercator").properties(
-        width="container", height=height, title=alt.TitleParams(str(name), fontSize=13))
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "data": {"values": area_features(areas_geo)},
+        "transform": [{"calculate": f"datum.properties.area_id == {int(area_id)} ? 'chosen' : 'other'",
+                       "as": "focus"}],
+        "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.4},
+        "encoding": {"color": {"field": "focus", "type": "nominal", "legend": None,
+                               "scale": {"domain": ["chosen", "other"], "range": [colour, "#d9d9d9"]}},
+                     "tooltip": [{"field": "properties.name", "type": "nominal", "title": "Area"}]},
+        "projection": {"type": "mercator"}, "width": "container", "height": height,
+        "title": {"text": str(name), "fontSize": 13},
+    }
 
 
 def chosen_table(areas_geo: pd.DataFrame, long: pd.DataFrame, area_ids) -> pd.DataFrame:
@@ -313,13 +343,18 @@ def chosen_table(areas_geo: pd.DataFrame, long: pd.DataFrame, area_ids) -> pd.Da
                          "Centre (lon, lat)": [f"{x:.4f}, {y:.4f}" for x, y in zip(a["lon"], a["lat"])]})
 
 
-def need_headlines(con, area_ids) -> pd.DataFrame:
-    """Each chosen area's overall need index (0–100 percentile), for the page's headline figures."""
+def need_table(con) -> pd.DataFrame:
+    """Every area's overall need index (0–100 percentile), indexed by area_id: cache it once per database."""
     idx = need_for(con).index * 100
     areas = queries.areas(con).set_index("area_id")["name"]
+    return pd.DataFrame({"area": areas, "need_index": idx.reindex(areas.index)})
+
+
+def need_headlines(need: pd.DataFrame, area_ids) -> pd.DataFrame:
+    """Each chosen area's overall need index, for the page's headline figures (``need`` from :func:`need_table`)."""
     ids = [int(a) for a in area_ids]
-    return pd.DataFrame({"area_id": ids, "area": areas.reindex(ids).to_numpy(),
-                         "need_index": idx.reindex(ids).to_numpy()})
+    chosen = need.reindex(ids)
+    return pd.DataFrame({"area_id": ids, "area": chosen["area"].to_numpy(), "need_index": chosen["need_index"].to_numpy()})
 
 
 def similarity_features(long: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ ensure_navigation()
 import streamlit as st
 
 from core import compare_view as cv, provenance, queries
-from core.cache import view
+from core.cache import chart, view
 from core.export import to_csv_bytes
 
 info = view(queries.build_info)()
@@ -35,7 +35,7 @@ if len(chosen) == 1:
     st.caption("Add another area to compare them side by side.")
 
 colours = cv.area_colours(chosen)
-heads = view(cv.need_headlines)(chosen)
+heads = cv.need_headlines(view(cv.need_table)(), chosen)
 for col, row in zip(st.columns(len(chosen)), heads.itertuples()):
     col.metric(f"{row.area}: need-index percentile", cv.ordinal(row.need_index),
                help="Overall need index (DESIGN §3, CDC/ATSDR SVI method): the percentile rank among the 77 areas "
@@ -44,7 +44,7 @@ for col, row in zip(st.columns(len(chosen)), heads.itertuples()):
 
 st.subheader("Where they are")
 for col, area_id in zip(st.columns(len(chosen)), chosen):
-    col.altair_chart(cv.locator_chart(areas_geo, area_id, colours[area_id]), width="stretch")
+    col.vega_lite_chart(cv.locator_chart(areas_geo, area_id, colours[area_id]), width="stretch")
 long = view(cv.indicator_long)()
 st.dataframe(cv.chosen_table(areas_geo, long, chosen), hide_index=True, width="stretch", key="chosen_table")
 
@@ -55,10 +55,10 @@ st.caption("Bars run from the city median (dashed line, the 50th percentile) to 
            "practice). Whether a high value is worse or better is in each indicator's definition.")
 for domain in cv.DOMAINS:
     st.subheader(cv.DOMAIN_TITLES[domain])
-    st.altair_chart(cv.percentile_chart(comp, domain, colours), width="stretch")
+    st.vega_lite_chart(cv.percentile_chart(comp, domain, colours), width="stretch")
     st.dataframe(cv.domain_table(comp, domain), hide_index=True, width="stretch", key=f"table_{domain}")
     with st.expander("Definitions and sources"):
-        st.dataframe(cv.definitions_table(comp, domain), hide_index=True, width="stretch", key=f"defs_{domain}")
+        st.dataframe(view(cv.definitions)(domain), hide_index=True, width="stretch", key=f"defs_{domain}")
 st.download_button("Download the comparison (CSV)", to_csv_bytes(cv.download_frame(comp)), "compare_areas.csv",
                    "text/csv")
 
@@ -68,6 +68,6 @@ st.caption("Nearest areas on standardised (z-scored) need-index indicators and d
            "language other than English at home, race and ethnicity), by Euclidean distance. Coverage is weekly "
            "programme places per 1,000 residents (E2SFCA, 30-minute walk).")
 similar = cv.similar_areas(long, chosen[0])
-st.altair_chart(cv.similar_chart(similar), width="stretch")
+st.vega_lite_chart(chart(cv.similar_chart)(similar), width="stretch")
 st.dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")
 st.download_button("Download similar areas (CSV)", to_csv_bytes(similar), "similar_areas.csv", "text/csv")

@@ -114,8 +114,8 @@ def test_comparison_keeps_the_order_chosen_and_every_domain(long):
 
 def test_percentile_chart_carries_the_tables_numbers(long):
     comp = cv.comparison(long, [68, 25])
-    spec = cv.percentile_chart(comp, "barrier", cv.area_colours([68, 25])).to_dict()
-    data = next(iter(spec["datasets"].values()))
+    spec = cv.percentile_chart(comp, "barrier", cv.area_colours([68, 25]))
+    data = spec["data"]["values"]
     got = {(r["area_id"], r["label"]): r["percentile"] for r in data}
     want = comp.loc[comp["domain"] == "barrier"]
     assert len(got) == len(want)
@@ -125,14 +125,31 @@ def test_percentile_chart_carries_the_tables_numbers(long):
     assert colour["range"] == [cv.CATEGORICAL[0], cv.CATEGORICAL[1]]
 
 
+def test_percentile_chart_is_a_valid_vega_lite_spec(long):
+    import altair as alt
+
+    comp = cv.comparison(long, [68, 25, 8])
+    for domain in cv.DOMAINS:
+        spec = cv.percentile_chart(comp, domain, cv.area_colours([68, 25, 8]))
+        alt.LayerChart.from_dict(spec, validate=True)  # raises on anything outside the schema
+        names = [comp.loc[comp["area_id"] == a, "area"].iloc[0] for a in (68, 25, 8)]
+        assert spec["layer"][0]["encoding"]["yOffset"]["sort"] == names
+        assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == names
+    bad = {**spec, "layer": [{**spec["layer"][0], "mark": {"type": "no-such-mark"}}]}
+    with pytest.raises(Exception):
+        alt.LayerChart.from_dict(bad, validate=True)
+
+
 def test_locator_map_fills_only_the_chosen_area(atlas_db):
+    import altair as alt
     import duckdb
 
     from core import queries
 
     with duckdb.connect(str(atlas_db), read_only=True) as c:
         areas = queries.areas(c)
-    spec = cv.locator_chart(areas, 25, "#123456").to_dict()
+    spec = cv.locator_chart(areas, 25, "#123456")
+    alt.Chart.from_dict(spec, validate=True)
     assert "== 25 ?" in spec["transform"][0]["calculate"]
     assert spec["encoding"]["color"]["scale"]["range"][0] == "#123456"
     assert len(spec["data"]["values"]) == len(areas)
