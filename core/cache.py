@@ -28,11 +28,11 @@ def data_version() -> str:
     return db.version(database_path())
 
 
-def _versioned(fn: Callable[..., T], decorator, kind: str) -> Callable[..., T]:
-    """Wrap ``fn(con, *args)`` in a Streamlit cache keyed on the database version and the arguments."""
+def _versioned(fn: Callable[..., T], decorator, kind: str, with_connection: bool = True) -> Callable[..., T]:
+    """Wrap ``fn(con, *args)`` (or ``fn(*args)``) in a Streamlit cache keyed on the database version and arguments."""
 
     def inner(version: str, *args, **kwargs):
-        return fn(connection(), *args, **kwargs)
+        return fn(connection(), *args, **kwargs) if with_connection else fn(*args, **kwargs)
 
     # Streamlit keys a cache on the function's module and qualified name, so each wrapped fn needs its own.
     inner.__qualname__ = f"{kind}.{fn.__module__}.{fn.__qualname__}"
@@ -58,6 +58,18 @@ def model(fn: Callable[..., T]) -> Callable[..., T]:
     before returning); query results and anything a page may change go through :func:`view` instead.
     """
     return _versioned(fn, st.cache_resource(show_spinner=False, max_entries=8), "model")
+
+
+def computed(fn: Callable[..., T]) -> Callable[..., T]:
+    """Cache a pure computation ``fn(*args)`` with ``st.cache_data``, per database version and arguments.
+
+    For functions handed a shared model from :func:`model` (kept once per database version, so keyed by
+    identity rather than hashed field by field) together with small choices, such as a funding scenario.
+    """
+    from core.coverage import CoverageModel
+
+    decorator = st.cache_data(show_spinner=False, max_entries=128, hash_funcs={CoverageModel: id})
+    return _versioned(fn, decorator, "computed", with_connection=False)
 
 
 def chart(fn: Callable[..., object]) -> Callable[..., dict]:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import charts, coverage, funding_view as fv, impact_view as iv, provenance, queries
 from core import scenario_coverage as scv
-from core.cache import chart, model, view
+from core.cache import chart, computed, model, view
 from core.coverage import PROGRAM_TYPES
 from core.funding import SOURCE_TYPES, VOLUNTEER_HOUR_VALUE_SOURCE
 from core.scenario import KINDS, MODES
@@ -112,7 +112,7 @@ with c3:
     st.radio("An affected programme", MODES, MODES.index(state.mode), format_func=fv.MODE_LABELS.get, key=K["mode"],
              on_change=sync_url, horizontal=True)
 
-result = scv.scenario_coverage(cov_model, data.funding, fv.scenario_of(state), data.as_of)
+result = computed(scv.scenario_coverage)(cov_model, data.funding, fv.scenario_of(state), data.as_of)
 label, value, help_text = fv.scenario_headline(result)
 st.metric(label, value, help=help_text)
 st.markdown(f"**{result.sentence}**")
