@@ -4,6 +4,8 @@ from core.cache import ensure_navigation
 
 ensure_navigation()
 
+from functools import partial
+
 import streamlit as st
 
 from core import brief, provenance, queries
@@ -32,6 +34,6 @@ b = view(brief.brief_data)(area_id, view(indicator_long)())
 st.metric(f"{b.name}: need index", f"{brief.ordinal(b.need_index)} percentile",
           help="Overall need index (DESIGN §3, CDC/ATSDR SVI method) among the 77 community areas.")
 # The PDF is made when the button is pressed, not on every run of the page.
-st.download_button("Download this brief (PDF)", lambda: brief.brief_pdf(b), f"brief_{area_id}.pdf",
+st.download_button("Download this brief (PDF)", partial(brief.brief_pdf, b), f"brief_{area_id}.pdf",
                    "application/pdf", key="brief_pdf", on_click="ignore")
 st.html(brief.brief_html(b))

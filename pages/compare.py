@@ -4,6 +4,8 @@ from core.cache import ensure_navigation
 
 ensure_navigation()
 
+from functools import partial
+
 import streamlit as st
 
 from core import compare_view as cv, provenance, queries
@@ -59,8 +61,8 @@ for domain in cv.DOMAINS:
     st.dataframe(cv.domain_table(comp, domain), hide_index=True, width="stretch", key=f"table_{domain}")
     with st.expander("Definitions and sources"):
         st.dataframe(view(cv.definitions)(domain), hide_index=True, width="stretch", key=f"defs_{domain}")
-st.download_button("Download the comparison (CSV)", to_csv_bytes(cv.download_frame(comp)), "compare_areas.csv",
-                   "text/csv")
+st.download_button("Download the comparison (CSV)", partial(to_csv_bytes, cv.download_frame(comp)), "compare_areas.csv",
+                   "text/csv", on_click="ignore")
 
 first = names[chosen[0]]
 st.subheader(f"Areas most like {first}")
@@ -70,4 +72,5 @@ st.caption("Nearest areas on standardised (z-scored) need-index indicators and d
 similar = cv.similar_areas(long, chosen[0])
 st.vega_lite_chart(chart(cv.similar_chart)(similar), width="stretch")
 st.dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")
-st.download_button("Download similar areas (CSV)", to_csv_bytes(similar), "similar_areas.csv", "text/csv")
+st.download_button("Download similar areas (CSV)", partial(to_csv_bytes, similar),
+                   "similar_areas.csv", "text/csv", on_click="ignore")

@@ -4,6 +4,8 @@ from core.cache import ensure_navigation
 
 ensure_navigation()
 
+from functools import partial
+
 import streamlit as st
 
 from core import coverage, coverage_view as cv, provenance, queries
@@ -83,6 +85,7 @@ with right:
 st.subheader("Coverage by area")
 st.dataframe(table, hide_index=True, width="stretch", key="coverage_table")
 c1, c2 = st.columns(2)
-c1.download_button("Download table (CSV)", to_csv_bytes(table), "coverage_by_area.csv", "text/csv")
-c2.download_button("Download map (GeoJSON)", cv.geojson_bytes(areas_geo, table), "coverage_by_area.geojson",
-                   "application/geo+json")
+c1.download_button("Download table (CSV)", partial(to_csv_bytes, table),
+                   "coverage_by_area.csv", "text/csv", on_click="ignore")
+c2.download_button("Download map (GeoJSON)", partial(cv.geojson_bytes, areas_geo, table), "coverage_by_area.geojson",
+                   "application/geo+json", on_click="ignore")

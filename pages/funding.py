@@ -4,6 +4,8 @@ from core.cache import ensure_navigation
 
 ensure_navigation()
 
+from functools import partial
+
 import streamlit as st
 
 from core import charts, coverage, funding_view as fv, impact_view as iv, provenance, queries
@@ -59,8 +61,8 @@ with right:
 mix_long, mix_order = fv.area_mix_long(ov, state.measure)
 with st.expander("Source mix of every funded area as bars", expanded=False):
     st.vega_lite_chart(chart(charts.source_mix_bars)(mix_long, mix_order), width="stretch")
-st.download_button("Download source mix by area (CSV)", fv.csv_bytes(mix_table), "funding_source_mix_by_area.csv",
-                   "text/csv", key="dl_mix")
+st.download_button("Download source mix by area (CSV)", partial(fv.csv_bytes, mix_table),
+                   "funding_source_mix_by_area.csv", "text/csv", key="dl_mix", on_click="ignore")
 
 st.subheader("Runway and concentration by programme",
              help=f"{fv.HELP['runway']}\n\n{fv.HELP['budget']}\n\n{fv.HELP['secured']}\n\n{fv.HELP['hhi']}")
@@ -68,8 +70,8 @@ runway = fv.runway_table(ov, state.at_risk_only)
 st.dataframe(fv.runway_styler(runway), hide_index=True, width="stretch", height=420, key="runway_table")
 st.caption("Orange runway: 12 months or less (at risk). Purple concentration: HHI above 0.25. The At risk and "
            "Concentrated columns say the same in words. Click a column header to sort.")
-st.download_button("Download programme runway (CSV)", fv.runway_download(runway), "funding_runway_by_programme.csv",
-                   "text/csv", key="dl_runway")
+st.download_button("Download programme runway (CSV)", partial(fv.runway_download, runway),
+                   "funding_runway_by_programme.csv", "text/csv", key="dl_runway", on_click="ignore")
 
 cov_model = model(coverage.build_model)()
 
@@ -77,8 +79,8 @@ st.subheader("Funding cliff: the next eight quarters", help=fv.HELP["cliff"])
 st.vega_lite_chart(chart(charts.cliff_chart)(ov.cliff), width="stretch")
 cliff = fv.cliff_table(ov, cov_model)
 st.dataframe(iv.styled(cliff), hide_index=True, width="stretch", key="cliff_table")
-st.download_button("Download funding cliff (CSV)", fv.csv_bytes(cliff), "funding_cliff.csv", "text/csv",
-                   key="dl_cliff")
+st.download_button("Download funding cliff (CSV)", partial(fv.csv_bytes, cliff), "funding_cliff.csv", "text/csv",
+                   key="dl_cliff", on_click="ignore")
 
 st.subheader("Whom the programmes depend on", help=fv.HELP["funders"])
 funders = fv.funder_table(ov)
@@ -87,8 +89,9 @@ with left:
     st.vega_lite_chart(chart(charts.funder_bars)(ov.funders), width="stretch")
 with right:
     st.dataframe(funders, hide_index=True, width="stretch", height=420, key="funder_table")
-st.download_button("Download funder dependence (CSV)", fv.csv_bytes(funders), "funding_by_funder.csv", "text/csv",
-                   key="dl_funders")
+st.download_button("Download funder dependence (CSV)", partial(fv.csv_bytes, funders),
+                   "funding_by_funder.csv", "text/csv",
+                   key="dl_funders", on_click="ignore")
 
 st.subheader("What if the money stops?", help=fv.HELP["scenario"])
 st.caption("The scenario covers every programme in the city, whatever the filters above.")
@@ -132,8 +135,8 @@ with right:
 st.markdown("**Areas whose coverage falls**")
 st.dataframe(iv.styled(fv.scenario_area_table(result)), hide_index=True, width="stretch", height=320,
              key="scenario_areas", column_config={"area_id": None})
-st.download_button("Download scenario by area (CSV)", fv.scenario_download(result), "funding_scenario_by_area.csv",
-                   "text/csv", key="dl_scenario")
+st.download_button("Download scenario by area (CSV)", partial(fv.scenario_download, result),
+                   "funding_scenario_by_area.csv", "text/csv", key="dl_scenario", on_click="ignore")
 
 st.subheader("Volunteer contribution")
 st.number_input("Value of one volunteer hour (US$)", fv.HOURLY_MIN, fv.HOURLY_MAX, state.hourly, 0.5,
@@ -144,5 +147,5 @@ chosen = fv.select_programs(data.programs, state.types, state.area)
 st.markdown(fv.volunteer_summary(chosen, state.hourly))
 volunteers = fv.volunteer_table(chosen, state.hourly)
 st.dataframe(iv.styled(volunteers), hide_index=True, width="stretch", height=320, key="volunteer_table")
-st.download_button("Download volunteer contribution (CSV)", fv.csv_bytes(volunteers), "funding_volunteers.csv",
-                   "text/csv", key="dl_volunteers")
+st.download_button("Download volunteer contribution (CSV)", partial(fv.csv_bytes, volunteers), "funding_volunteers.csv",
+                   "text/csv", key="dl_volunteers", on_click="ignore")

@@ -4,6 +4,8 @@ from core.cache import ensure_navigation
 
 ensure_navigation()
 
+from functools import partial
+
 import streamlit as st
 
 from core import charts, impact_view as iv, provenance, queries
@@ -54,8 +56,9 @@ with right:
     st.dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=540, key="impact_area_table",
                  column_config={"area_id": None})
 st.caption(f"{iv.HELP['suppression']} {iv.HELP['cost']}")
-st.download_button("Download participation by area (CSV)", iv.area_download(v), "impact_by_area.csv", "text/csv",
-                   key="dl_impact_areas")
+st.download_button("Download participation by area (CSV)", partial(iv.area_download, v),
+                   "impact_by_area.csv", "text/csv",
+                   key="dl_impact_areas", on_click="ignore")
 
 st.subheader("Outcome change by programme", help=iv.HELP["outcome"])
 st.caption(iv.outcome_summary(v))
@@ -65,8 +68,8 @@ if len(points):
         st.vega_lite_chart(chart(charts.outcome_chart)(points), width="content")
 st.dataframe(iv.styled(iv.programme_table(v)), hide_index=True, width="stretch", height=360,
              key="impact_programmes")
-st.download_button("Download programme outcomes (CSV)", iv.programme_download(v), "impact_by_programme.csv",
-                   "text/csv", key="dl_impact_programmes")
+st.download_button("Download programme outcomes (CSV)", partial(iv.programme_download, v), "impact_by_programme.csv",
+                   "text/csv", key="dl_impact_programmes", on_click="ignore")
 
 st.subheader("Trends over the eight quarters")
 left, right = st.columns([3, 2], gap="medium")
@@ -76,5 +79,5 @@ with right:
     if v.measure:
         st.vega_lite_chart(chart(charts.outcome_trend_chart)(iv.outcome_trend(v), v.measure), width="stretch")
 st.dataframe(iv.styled(iv.trends_table(v)), hide_index=True, width="stretch", key="impact_trends")
-st.download_button("Download quarterly trends (CSV)", iv.trends_download(v), "impact_trends.csv", "text/csv",
-                   key="dl_impact_trends")
+st.download_button("Download quarterly trends (CSV)", partial(iv.trends_download, v), "impact_trends.csv", "text/csv",
+                   key="dl_impact_trends", on_click="ignore")

@@ -4,6 +4,8 @@ from core.cache import ensure_navigation
 
 ensure_navigation()
 
+from functools import partial
+
 import streamlit as st
 
 from core import overview, provenance, queries, underserved_view as uv
@@ -30,7 +32,8 @@ st.markdown(legend, unsafe_allow_html=True)
 table = view(overview.need_table)()
 st.subheader("The same figures as a table")
 st.dataframe(table, hide_index=True, width="stretch", key="need_table")
-st.download_button("Download this table (CSV)", to_csv_bytes(table), "overview_need.csv", "text/csv")
+st.download_button("Download this table (CSV)", partial(to_csv_bytes, table),
+                   "overview_need.csv", "text/csv", on_click="ignore")
 
 gap = view(overview.need_coverage)()
 st.subheader("Need against coverage: the priority areas", help=f"{uv.HELP['need']}\n\n{uv.HELP['coverage']}")

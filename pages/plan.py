@@ -4,6 +4,8 @@ from core.cache import ensure_navigation
 
 ensure_navigation()
 
+from functools import partial
+
 import streamlit as st
 
 from core import coverage, plan_view as pv, provenance, queries
@@ -80,7 +82,8 @@ st.markdown(legend, unsafe_allow_html=True)
 st.subheader("The sites chosen")
 picks = pv.picks_table(result)
 st.dataframe(picks, hide_index=True, width="stretch", key="picks_table")
-st.download_button("Download the sites (CSV)", to_csv_bytes(picks), "plan_sites.csv", "text/csv")
+st.download_button("Download the sites (CSV)", partial(to_csv_bytes, picks),
+                   "plan_sites.csv", "text/csv", on_click="ignore")
 with st.expander("Greedy baseline's sites"):
     st.dataframe(pv.picks_table(result, "greedy"), hide_index=True, width="stretch", key="greedy_table")
 
@@ -89,7 +92,7 @@ st.caption("E2SFCA recomputed with the chosen sites added as programmes of the c
            "step decay, at the chosen catchment. Adding programmes never lowers an area's coverage.")
 change = result.coverage.drop(columns="area_id")
 st.dataframe(change, hide_index=True, width="stretch", key="change_table")
-st.download_button("Download the coverage change (CSV)", to_csv_bytes(change), "plan_coverage_change.csv",
-                   "text/csv")
+st.download_button("Download the coverage change (CSV)", partial(to_csv_bytes, change), "plan_coverage_change.csv",
+                   "text/csv", on_click="ignore")
 with st.expander(f"All {len(result.candidates)} candidate venues"):
     st.dataframe(pv.candidates_table(result), hide_index=True, width="stretch", key="candidates_table")

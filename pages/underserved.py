@@ -4,6 +4,8 @@ from core.cache import ensure_navigation
 
 ensure_navigation()
 
+from functools import partial
+
 import streamlit as st
 
 from core import coverage, coverage_view as cv, need, provenance, queries, underserved_view as uv
@@ -113,5 +115,6 @@ else:
 st.subheader("Need, coverage and gap by area", help=f"{uv.HELP['gap']} {uv.HELP['terciles']}")
 table = uv.area_table(gap)
 st.dataframe(table, hide_index=True, width="stretch", key="gap_table", column_config=columns(table, area_id=None))
-st.download_button("Download table (CSV)", to_csv_bytes(table), "underserved_by_area.csv", "text/csv")
+st.download_button("Download table (CSV)", partial(to_csv_bytes, table),
+                   "underserved_by_area.csv", "text/csv", on_click="ignore")
 st.caption(provenance.vintage_line(info, defs["period"].tolist()))

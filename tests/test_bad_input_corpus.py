@@ -36,6 +36,7 @@ from core.errors import InputError
 from core.quality import QualityLog
 from core.reference import load_reference
 from tests.conftest import REPO
+from tests.download_spy import capture_downloads
 from tests.test_pages import app_pages, run_page
 
 N_PROGRAMMES = 20
@@ -409,29 +410,6 @@ def test_map_tooltips_escape_html_names():
     assert "&lt;script&gt;" in spec and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in feats
 
 
-def _capture_downloads(monkeypatch) -> list[tuple[str, str, object]]:
-    """Record (file name, mime, data) of every download button a page makes, wherever it is placed."""
-    import inspect
-
-    import streamlit as st
-    from streamlit.elements.widgets.button import ButtonMixin
-
-    real = ButtonMixin.download_button
-    signature = inspect.signature(real)
-    seen = []
-
-    def spy(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        data = bound.arguments["data"]
-        seen.append((bound.arguments.get("file_name") or "", bound.arguments.get("mime") or "",
-                     data() if callable(data) else data))
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(ButtonMixin, "download_button", spy)
-    monkeypatch.setattr(st, "download_button", lambda *a, **k: spy(st._main, *a, **k))
-    return seen
-
-
 # The corpus's tags, unescaped: live HTML taken from the data. Escaped text ('&lt;img src=x …&gt;') is harmless,
 # and a page's own markup (the brief's map <img>) is not from the data.
 LIVE_HTML = ("<script>alert(", "<img src=x", '<a href="javascript:')
@@ -452,7 +430,7 @@ def open_page(page: str) -> AppTest:
 @pytest.mark.parametrize("page", app_pages())
 def test_pages_show_hostile_names_as_text_and_export_them_neutralised(page, hostile_db, monkeypatch):
     monkeypatch.setenv("ATLAS_DB", str(hostile_db))
-    downloads = _capture_downloads(monkeypatch)
+    downloads = capture_downloads(monkeypatch)
     at = open_page(page)
     assert not at.exception, at.exception
     # Markdown, captions and st.html that may render HTML hold no live tag taken from the data.

@@ -24,3 +24,22 @@ def test_overview_renders_map_and_headlines(atlas_db, artifacts):
         page.wait_for_timeout(1500)
         assert_no_error(page)
         page.screenshot(path=str(artifacts / "overview.png"), full_page=True)
+
+
+def test_download_is_made_when_clicked_and_matches_the_table(atlas_db, con, tmp_path):
+    """Downloads are deferred (made on the click, not on every rerun): the file must still arrive, complete."""
+    from core import overview
+    from core.export import to_csv_bytes
+
+    require_chromium()
+    with streamlit_server(atlas_db) as url, chromium_page() as page:
+        page.goto(url + "/overview")
+        wait_for_app(page)
+        button = page.get_by_role("button", name="Download this table (CSV)")
+        button.wait_for(timeout=60_000)
+        with page.expect_download(timeout=60_000) as info:
+            button.click()
+        path = tmp_path / "overview_need.csv"
+        info.value.save_as(path)
+        assert path.read_bytes() == to_csv_bytes(overview.need_table(con))
+        assert_no_error(page)

@@ -16,6 +16,7 @@ from core import funding as fu
 from core import funding_view as fv
 from core.scenario import Scenario
 from core.scenario_coverage import scenario_coverage
+from tests.download_spy import capture_downloads
 from tests.test_pages import run_page
 
 PAGE = "pages/funding.py"
@@ -40,20 +41,10 @@ def small_people_cells(frame: pd.DataFrame) -> list[tuple[str, float]]:
 
 
 @pytest.fixture
-def downloads(monkeypatch):
-    """Every file handed to st.download_button during AppTest runs, as {file name: bytes}."""
-    from streamlit.runtime import memory_media_file_storage as storage
-    from streamlit.testing.v1 import app_test
-
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """Every file a page offers for download during AppTest runs, as {file name: bytes}."""
     seen: dict[str, bytes] = {}
-
-    class Recording(storage.MemoryMediaFileStorage):
-        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-            if isinstance(path_or_data, bytes) and filename:
-                seen[filename] = path_or_data
-            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    capture_downloads(monkeypatch, seen)
     return seen
 
 
