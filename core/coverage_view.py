@@ -37,6 +37,38 @@ def params_to_query(p: CoverageParams) -> dict[str, str]:
             "eve": "1" if p.evening_or_weekend else "0", "free": "1" if p.free_only else "0"}
 
 
+def params_from_state(state) -> CoverageParams:
+    """Coverage choices from the filter widgets' state (keys d0, decay, types, lang, eve, free; see :func:`draw_filters`).
+
+    Examples
+    --------
+    >>> params_from_state({"d0": 45, "decay": "none", "types": [], "lang": "pl", "eve": True, "free": False}).types
+    ('peer_support', 'workshop', 'community_event', 'support_group', 'drop_in')
+    """
+    return CoverageParams(d0=float(state["d0"]), decay=state["decay"], types=tuple(state["types"]) or PLACE_BASED_TYPES,
+                          language=None if state["lang"] == "any" else state["lang"],
+                          evening_or_weekend=bool(state["eve"]), free_only=bool(state["free"]))
+
+
+def draw_filters(ui, params: CoverageParams, languages: list[str], on_change) -> None:
+    """Draw the coverage filters the Coverage and Underserved pages share into ``ui`` (``st`` inside a sidebar).
+
+    The widget keys are those :func:`params_from_state` reads. ``ui`` is handed in, so core never imports
+    Streamlit; both pages draw the same widgets with the same keys, so one link opens both the same way.
+    """
+    ui.slider("Catchment (minutes' walk)", 5, 60, int(params.d0), 5, key="d0", on_change=on_change,
+              help="Straight-line distance × 1.3 at 4.8 km/h. Pairs up to and including this time count.")
+    ui.selectbox("Distance decay", list(DECAYS_LABELS), list(DECAYS_LABELS).index(params.decay),
+                 format_func=DECAYS_LABELS.get, key="decay", on_change=on_change)
+    ui.multiselect("Programme types", PROGRAM_TYPES, list(params.types), format_func=TYPE_LABELS.get, key="types",
+                   on_change=on_change,
+                   help="Helplines are answered by phone, so they are left out of walking coverage by default.")
+    ui.selectbox("Language offered", ["any"] + languages, (["any"] + languages).index(params.language or "any"),
+                 key="lang", on_change=on_change)
+    ui.toggle("Evening or weekend sessions only", params.evening_or_weekend, key="eve", on_change=on_change)
+    ui.toggle("Free programmes only", params.free_only, key="free", on_change=on_change)
+
+
 def languages_offered(model: CoverageModel) -> list[str]:
     langs = sorted({x for ls in model.programs["languages"].str.split(";") for x in ls if x})
     return langs

@@ -12,7 +12,7 @@ import pydeck as pdk
 
 from core import maps, url_state
 from core.coverage import DECAYS_LABELS, PLACE_BASED_TYPES, TYPE_LABELS, CoverageParams, CoverageResult
-from core.coverage_view import params_to_query
+from core.coverage_view import params_from_state, params_to_query
 from core.formatting import number
 from core.gap import BIVARIATE_PALETTE, NO_DATA_COLOUR, PRIORITY_CLASS, bivariate_legend, gap_table
 from core.need_index import DOMAIN_LABELS, DOMAINS, NeedIndex, explain
@@ -108,12 +108,8 @@ def state_to_query(state: Mapping) -> dict[str, str]:
     >>> q["d0"], q["types"], q["lang"], q["eve"], q["w_need"], q["w_bar"]
     ('45', 'workshop', 'any', '1', '2', '0')
     """
-    p = CoverageParams(d0=float(state["d0"]), decay=state["decay"],
-                       types=tuple(state["types"]) or PLACE_BASED_TYPES,
-                       language=None if state["lang"] == "any" else state["lang"],
-                       evening_or_weekend=bool(state["eve"]), free_only=bool(state["free"]))
     weights = tuple(float(state[k]) for k in WEIGHT_KEYS.values())
-    return params_to_query(p) | weights_to_query(weights)
+    return params_to_query(params_from_state(state)) | weights_to_query(weights)
 
 
 def area_from_query(query: Mapping, area_ids) -> int | None:

@@ -23,26 +23,12 @@ params = cv.params_from_query(st.query_params.to_dict(), languages)
 
 
 def sync_url():
-    s = st.session_state
-    p = coverage.CoverageParams(d0=float(s.d0), decay=s.decay, types=tuple(s.types) or coverage.PLACE_BASED_TYPES,
-                                language=None if s.lang == "any" else s.lang, evening_or_weekend=s.eve,
-                                free_only=s.free)
-    st.query_params.update(cv.params_to_query(p))
+    st.query_params.update(cv.params_to_query(cv.params_from_state(st.session_state)))
 
 
 with st.sidebar:
     st.header("Filters")
-    st.slider("Catchment (minutes' walk)", 5, 60, int(params.d0), 5, key="d0", on_change=sync_url,
-              help="Straight-line distance × 1.3 at 4.8 km/h. Pairs up to and including this time count.")
-    st.selectbox("Distance decay", list(coverage.DECAYS_LABELS), list(coverage.DECAYS_LABELS).index(params.decay),
-                 format_func=coverage.DECAYS_LABELS.get, key="decay", on_change=sync_url)
-    st.multiselect("Programme types", coverage.PROGRAM_TYPES, list(params.types), format_func=coverage.TYPE_LABELS.get,
-                   key="types", on_change=sync_url,
-                   help="Helplines are answered by phone, so they are left out of walking coverage by default.")
-    st.selectbox("Language offered", ["any"] + languages, (["any"] + languages).index(params.language or "any"),
-                 key="lang", on_change=sync_url)
-    st.toggle("Evening or weekend sessions only", params.evening_or_weekend, key="eve", on_change=sync_url)
-    st.toggle("Free programmes only", params.free_only, key="free", on_change=sync_url)
+    cv.draw_filters(st, params, languages, sync_url)
     show_sites = st.toggle("Show professional service sites", False, key="sites")
 
 result = coverage.compute(cov_model, params)

@@ -41,17 +41,7 @@ with st.sidebar:
         st.slider(need.DOMAIN_LABELS[domain], uv.WEIGHT_MIN, uv.WEIGHT_MAX, value, uv.WEIGHT_STEP, key=key,
                   on_change=sync_url, help="Relative weight of this domain in the need index; 0 leaves it out.")
     st.header("Coverage counted")
-    st.slider("Catchment (minutes' walk)", 5, 60, int(params.d0), 5, key="d0", on_change=sync_url,
-              help="Straight-line distance × 1.3 at 4.8 km/h. Pairs up to and including this time count.")
-    st.selectbox("Distance decay", list(coverage.DECAYS_LABELS), list(coverage.DECAYS_LABELS).index(params.decay),
-                 format_func=coverage.DECAYS_LABELS.get, key="decay", on_change=sync_url)
-    st.multiselect("Programme types", coverage.PROGRAM_TYPES, list(params.types), format_func=coverage.TYPE_LABELS.get,
-                   key="types", on_change=sync_url,
-                   help="Helplines are answered by phone, so they are left out of walking coverage by default.")
-    st.selectbox("Language offered", ["any"] + languages, (["any"] + languages).index(params.language or "any"),
-                 key="lang", on_change=sync_url)
-    st.toggle("Evening or weekend sessions only", params.evening_or_weekend, key="eve", on_change=sync_url)
-    st.toggle("Free programmes only", params.free_only, key="free", on_change=sync_url)
+    cv.draw_filters(st, params, languages, sync_url)
 
 ni = view(need.need_for)(uv.weights_in_force(weights))
 result = coverage.compute(cov_model, params)
