@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 from core import coverage, plan_view as pv, provenance, queries
-from core.cache import data_version, model, view
+from core.cache import computed, model, view
 from core.export import to_csv_bytes
 from core.need import need_for
 
@@ -60,13 +60,8 @@ with st.sidebar:
                + pv.WEIGHTING_HELP)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def solved(version: str, p: pv.PlanParams) -> pv.PlanResult:
-    return pv.solve(cov_model, need.index, venues, p)
-
-
 with st.spinner("Choosing sites… (the first solve after the app starts also loads the optimiser, about 15 s)"):
-    result = solved(data_version(), params)
+    result = computed(pv.solve)(cov_model, need.index, venues, params)
 for note in result.notes:
     st.info(note, icon="ℹ️")
 
