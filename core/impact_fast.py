@@ -49,11 +49,8 @@ class Prepared:
     area_shares: dict[str, np.ndarray]
 
 
-def _ranks(values: np.ndarray, among: np.ndarray) -> np.ndarray:
-    return np.searchsorted(among, values)
-
-
 def prepare(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.DataFrame) -> Prepared:
+    """Read the three Impact tables once into what every filter choice starts from."""
     served = impact._split(programs["populations_served"])
     lookup = programs.set_index("program_id")
     a = impact._areas(areas).set_index("area_id")
@@ -83,8 +80,9 @@ def prepare(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.DataFrame) 
         single=impact._num(programs, "coordinator_count").to_numpy() == 1,
         step_free=programs["step_free"].astype(float).to_numpy() if "step_free" in programs else None,
         program_area=a.index.get_indexer(programs["area_id"]),
-        program_key=_ranks(ids, np.sort(ids)), area_key=_ranks(programs["area_id"].to_numpy(), area_ids),
-        area_rows=_ranks(a.index.to_numpy(), area_ids), area_keys=len(area_ids),
+        program_key=np.searchsorted(np.sort(ids), ids),
+        area_key=np.searchsorted(area_ids, programs["area_id"].to_numpy()),
+        area_rows=np.searchsorted(area_ids, a.index.to_numpy()), area_keys=len(area_ids),
         program=pd.Index(programs["program_id"]).get_indexer(periods["program_id"]),
         q=q, end=int(q.max()) if len(q) else 0, values=values, pool=pool, usable=usable, measure=measure,
         measures=list(measures), area_id=a.index.to_numpy(),
@@ -117,12 +115,10 @@ def _window(p: Prepared, keep: np.ndarray, quarters: int) -> np.ndarray:
 
 
 def _group_sums(values: np.ndarray, keys: np.ndarray, size: int) -> np.ndarray:
-    """Column sums per key 0..size-1 (NaN where a key reports nothing), the very floats core.impact gets.
-
-    pandas adds a column with np.add.reduceat when the keys come sorted and the column has no NaN, and with
-    compensated sums otherwise; the two differ in the last bit. So the columns go in as separate blocks, as
-    in core.impact's frames, and the keys are ranked as pandas ranks the ids they stand for.
-    """
+    """Column sums per key 0..size-1 (NaN where a key reports nothing), the very floats core.impact gets."""
+    # pandas adds a column with np.add.reduceat when the keys come sorted and the column has no NaN, else with
+    # compensated sums, and the two can differ in the last bit: so each column goes in as its own block, as in
+    # core.impact's frames, and keys are ranked as pandas ranks the ids they stand for.
     out = np.full((size, values.shape[1]), np.nan)
     if len(keys):
         frame = pd.DataFrame(index=pd.RangeIndex(len(keys)))

@@ -28,13 +28,11 @@ def fast_views(data: iv.ImpactData, state: iv.ImpactState, monkeypatch) -> iv.Im
 
 
 def small_data() -> iv.ImpactData:
-    """The hand-worked inventory of test_impact, with the cases where order and lookups could slip.
-
-    Programmes out of id order and a fourth one in an area the area table lacks; a period row of a programme
-    that is not in the table; a quarter with a single pre/post response; volunteer hours whose total depends
-    on how pandas adds them (259.59999999999997 in turn, 259.6 compensated), so that keying the groups
-    otherwise than core.impact does shows.
-    """
+    """The hand-worked inventory of test_impact, with the cases where order and lookups could slip."""
+    # Programmes out of id order, one in an area the area table lacks; a period row of a programme not in the
+    # table; a quarter with a single pre/post response; and volunteer hours whose total depends on how pandas
+    # adds them (259.59999999999997 in turn, 259.6 compensated), so that keying groups otherwise than
+    # core.impact does shows.
     programs = pd.concat([PROGRAMS, pd.DataFrame({
         "program_id": ["0-late"], "name": ["Late"], "area_id": [9], "type": ["workshop"],
         "populations_served": ["carers"], "coordinator_count": [1], "step_free": [False],
