@@ -39,7 +39,7 @@ with st.sidebar:
         st.selectbox("Outcome scale for the trend", data.measures, data.measures.index(state.measure),
                      key=K["measure"], on_change=sync_url)
 
-v = view(iv.views)(state.types, state.populations, state.quarters, state.measure)
+v = iv.views_of(data, state)
 label, value, help_text = iv.headline(v)
 st.metric(label, value, help=help_text)
 st.caption(iv.filter_caption(v, state))
