@@ -1,4 +1,4 @@
-"""The one place core meets Streamlit: the cached read-only connection, parameter-keyed views and chart specs."""
+"""The one place core meets Streamlit: the cached read-only connection and parameter-keyed caches."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
-from core import charts, db
+from core import db
 from core.paths import database_path
 
 T = TypeVar("T")
@@ -70,22 +70,6 @@ def computed(fn: Callable[..., T]) -> Callable[..., T]:
 
     decorator = st.cache_data(show_spinner=False, max_entries=128, hash_funcs={CoverageModel: id})
     return _versioned(fn, decorator, "computed", with_connection=False)
-
-
-def chart(fn: Callable[..., object]) -> Callable[..., dict]:
-    """Cache the compiled Vega-Lite spec of an altair chart builder ``fn(*args)``, keyed on its arguments.
-
-    Altair spends 50-200 ms of pure Python building and compiling one chart, all of it under the GIL that every
-    session shares; a chart already drawn for the same data is reused. Pages draw the spec with
-    ``st.vega_lite_chart``; each call gets its own copy, which Streamlit may consume.
-    """
-
-    def spec(*args, **kwargs):
-        return charts.vega_lite_spec(fn(*args, **kwargs))
-
-    spec.__qualname__ = f"chart.{fn.__module__}.{fn.__qualname__}"
-    spec.__module__ = fn.__module__
-    return st.cache_data(show_spinner=False, max_entries=512)(spec)
 
 
 def ensure_navigation() -> None:

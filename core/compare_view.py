@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import funding, queries, url_state
+from core import charts, funding, queries, url_state
 from core.coverage import CoverageParams, build_model, compute
 from core.formatting import money, number
 from core.indicator_catalog import NEED_INDEX_IDS
@@ -291,10 +290,9 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
         "y": {"field": "label", "type": "nominal", "title": None, "sort": labels,
               "axis": {"labelLimit": 250, "minExtent": 250}},
         "yOffset": {"field": "area", "type": "nominal", "sort": names}, "color": colour, "tooltip": tooltip}
-    records = json.loads(c.to_json(orient="records"))
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "data": {"values": records},
+        "$schema": charts.SCHEMA,
+        "data": {"values": charts.records(c)},
         "layer": [
             {"mark": {"type": "bar", "height": {"band": 0.9}}, "encoding": {**enc, "x2": {"field": "base"}}},
             # A dot at each bar's end keeps an area that sits right on the median visible.
@@ -321,7 +319,7 @@ def locator_chart(areas_geo: pd.DataFrame, area_id: int, colour: str, height: in
     """
     name = areas_geo.loc[areas_geo["area_id"] == area_id, "name"].iloc[0]
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "$schema": charts.SCHEMA,
         "data": {"values": area_features(areas_geo)},
         "transform": [{"calculate": f"datum.properties.area_id == {int(area_id)} ? 'chosen' : 'other'",
                        "as": "focus"}],
@@ -391,20 +389,25 @@ def similar_areas(long: pd.DataFrame, area_id: int, k: int = 5) -> pd.DataFrame:
     })
 
 
-def similar_chart(sim: pd.DataFrame) -> alt.Chart:
+def similar_chart(sim: pd.DataFrame) -> dict:
     """Each peer's coverage minus the chosen area's: a diverging bar (purple more, orange less)."""
     first = sim["Area"].iloc[0]
     d = sim.iloc[1:].rename(columns={"Difference in places per 1,000": "diff", "Weekly places per 1,000": "cov"})
     d = d.assign(sign=np.where(d["diff"] >= 0, "more than " + first, "less than " + first))
     more, less = DIVERGING[5][4], DIVERGING[5][0]
-    return alt.Chart(d[["Area", "diff", "cov", "sign"]]).mark_bar().encode(
-        x=alt.X("diff:Q", title=f"Weekly places per 1,000 compared with {first}"),
-        y=alt.Y("Area:N", sort=None, title=None, axis=alt.Axis(labelLimit=200)),
-        color=alt.Color("sign:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["more than " + first, "less than " + first], range=[more, less])),
-        tooltip=[alt.Tooltip("Area:N"), alt.Tooltip("cov:Q", title="Places per 1,000", format=",.2f"),
-                 alt.Tooltip("diff:Q", title="Difference", format="+,.2f")]).properties(
-        height=alt.Step(24), width="container")
+    return charts.with_data({
+        "mark": {"type": "bar"},
+        "encoding": {
+            "color": charts.field("sign", "nominal", None, legend={"orient": "top"},
+                                  scale={"domain": ["more than " + first, "less than " + first], "range": [more, less]}),
+            "tooltip": [charts.field("Area", "nominal"),
+                        charts.field("cov", "quantitative", "Places per 1,000", format=",.2f"),
+                        charts.field("diff", "quantitative", "Difference", format="+,.2f")],
+            "x": charts.field("diff", "quantitative", f"Weekly places per 1,000 compared with {first}"),
+            "y": charts.field("Area", "nominal", None, axis={"labelLimit": 200}, sort=None),
+        },
+        "height": {"step": 24}, "width": "container",
+    }, d[["Area", "diff", "cov", "sign"]])
 
 
 def download_frame(comp: pd.DataFrame) -> pd.DataFrame:

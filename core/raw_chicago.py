@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyproj

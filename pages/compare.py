@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 from core import compare_view as cv, provenance, queries
-from core.cache import chart, view
+from core.cache import view
 from core.export import to_csv_bytes
 
 info = view(queries.build_info)()
@@ -70,7 +70,7 @@ st.caption("Nearest areas on standardised (z-scored) need-index indicators and d
            "language other than English at home, race and ethnicity), by Euclidean distance. Coverage is weekly "
            "programme places per 1,000 residents (E2SFCA, 30-minute walk).")
 similar = cv.similar_areas(long, chosen[0])
-st.vega_lite_chart(chart(cv.similar_chart)(similar), width="stretch")
+st.vega_lite_chart(cv.similar_chart(similar), width="stretch")
 st.dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")
 st.download_button("Download similar areas (CSV)", partial(to_csv_bytes, similar),
                    "similar_areas.csv", "text/csv", on_click="ignore")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import charts, coverage, funding_view as fv, impact_view as iv, provenance, queries
 from core import scenario_coverage as scv
-from core.cache import chart, computed, model, view
+from core.cache import computed, model, view
 from core.coverage import PROGRAM_TYPES
 from core.funding import SOURCE_TYPES, VOLUNTEER_HOUR_VALUE_SOURCE
 from core.scenario import KINDS, MODES
@@ -60,7 +60,7 @@ with right:
     st.dataframe(mix_table, hide_index=True, width="stretch", height=540, key="mix_table")
 mix_long, mix_order = fv.area_mix_long(ov, state.measure)
 with st.expander("Source mix of every funded area as bars", expanded=False):
-    st.vega_lite_chart(chart(charts.source_mix_bars)(mix_long, mix_order), width="stretch")
+    st.vega_lite_chart(charts.source_mix_bars(mix_long, mix_order), width="stretch")
 st.download_button("Download source mix by area (CSV)", partial(fv.csv_bytes, mix_table),
                    "funding_source_mix_by_area.csv", "text/csv", key="dl_mix", on_click="ignore")
 
@@ -76,7 +76,7 @@ st.download_button("Download programme runway (CSV)", partial(fv.runway_download
 cov_model = model(coverage.build_model)()
 
 st.subheader("Funding cliff: the next eight quarters", help=fv.HELP["cliff"])
-st.vega_lite_chart(chart(charts.cliff_chart)(ov.cliff), width="stretch")
+st.vega_lite_chart(charts.cliff_chart(ov.cliff), width="stretch")
 cliff = fv.cliff_table(ov, cov_model)
 st.dataframe(iv.styled(cliff), hide_index=True, width="stretch", key="cliff_table")
 st.download_button("Download funding cliff (CSV)", partial(fv.csv_bytes, cliff), "funding_cliff.csv", "text/csv",
@@ -86,7 +86,7 @@ st.subheader("Whom the programmes depend on", help=fv.HELP["funders"])
 funders = fv.funder_table(ov)
 left, right = st.columns([2, 3], gap="medium")
 with left:
-    st.vega_lite_chart(chart(charts.funder_bars)(ov.funders), width="stretch")
+    st.vega_lite_chart(charts.funder_bars(ov.funders), width="stretch")
 with right:
     st.dataframe(funders, hide_index=True, width="stretch", height=420, key="funder_table")
 st.download_button("Download funder dependence (CSV)", partial(fv.csv_bytes, funders),

@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 from core import charts, impact_view as iv, provenance, queries
-from core.cache import chart, view
+from core.cache import view
 
 info = view(queries.build_info)()
 st.title("Impact")
@@ -65,7 +65,7 @@ st.caption(iv.outcome_summary(v))
 points = iv.outcome_points(v)
 if len(points):
     with st.container(height=420):
-        st.vega_lite_chart(chart(charts.outcome_chart)(points), width="content")
+        st.vega_lite_chart(charts.outcome_chart(points), width="content")
 st.dataframe(iv.styled(iv.programme_table(v)), hide_index=True, width="stretch", height=360,
              key="impact_programmes")
 st.download_button("Download programme outcomes (CSV)", partial(iv.programme_download, v), "impact_by_programme.csv",
@@ -74,10 +74,10 @@ st.download_button("Download programme outcomes (CSV)", partial(iv.programme_dow
 st.subheader("Trends over the eight quarters")
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    st.vega_lite_chart(chart(charts.trend_chart)(iv.trends_long(v)), width="content")
+    st.vega_lite_chart(charts.trend_chart(iv.trends_long(v)), width="content")
 with right:
     if v.measure:
-        st.vega_lite_chart(chart(charts.outcome_trend_chart)(iv.outcome_trend(v), v.measure), width="stretch")
+        st.vega_lite_chart(charts.outcome_trend_chart(iv.outcome_trend(v), v.measure), width="stretch")
 st.dataframe(iv.styled(iv.trends_table(v)), hide_index=True, width="stretch", key="impact_trends")
 st.download_button("Download quarterly trends (CSV)", partial(iv.trends_download, v), "impact_trends.csv", "text/csv",
                    key="dl_impact_trends", on_click="ignore")

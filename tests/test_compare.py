@@ -175,7 +175,7 @@ def test_similar_areas_match_a_naive_z_score_distance(con, long):
 
 
 def test_similar_chart_uses_the_diverging_palette(long):
-    spec = cv.similar_chart(cv.similar_areas(long, 68)).to_dict()
+    spec = cv.similar_chart(cv.similar_areas(long, 68))
     assert spec["encoding"]["color"]["scale"]["range"] == [cv.DIVERGING[5][4], cv.DIVERGING[5][0]]
 
 

@@ -221,7 +221,7 @@ def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(ove
 def test_cliff_chart_has_eight_quarters_stacked_by_source_type(overview):
     from core.charts import cliff_chart
 
-    spec = cliff_chart(overview.cliff).to_dict()
+    spec = cliff_chart(overview.cliff)
     data = pd.DataFrame(next(iter(spec["datasets"].values())))
     assert data["quarter"].nunique() == 8 and set(data["source_type"]) == set(fu.SOURCE_TYPES)
     assert spec["encoding"]["color"]["field"] == "source_type"

@@ -165,7 +165,7 @@ def test_outcome_shown_only_from_n_11_with_a_t_interval(con):
             assert shown["95% CI high"] == pytest.approx(round(m + half, 2))
     points = iv.outcome_points(v)
     assert (points["n"] >= 11).all() and len(points) == int((raw["n_pre_post"] >= 11).sum())
-    spec = charts.outcome_chart(points).to_dict()
+    spec = charts.outcome_chart(points)
     assert spec["facet"]["row"]["field"] == "measure"
 
 
@@ -196,7 +196,7 @@ def test_trend_chart_breaks_where_a_quarter_is_hidden(con):
             assert np.isnan(part.loc[quarter, "value"]) and part.loc[quarter, "text"] == "<11"
         else:
             assert part.loc[quarter, "value"] == cell
-    spec = charts.trend_chart(long).to_dict()
+    spec = charts.trend_chart(long)
     data = pd.DataFrame(next(iter(spec["datasets"].values())))
     assert set(data["measure"]) == {"Participants", "Sessions", "Cost per participant ($)", "Volunteer hours"}
     assert not ((data["measure"] == "Participants") & (data["value"] >= 1) & (data["value"] < 11)).any()
