@@ -45,6 +45,9 @@ def test_compare_renders_side_by_side(server, artifacts, width):
                                timeout=TIMEOUT)
         chips = page.inner_text('[data-testid="stMultiSelect"]')
         assert "Englewood" in chips and "Austin" in chips and "The Loop" in chips
+        # A late rerun may redraw the page while it is read: wait until the headlines are back.
+        page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetricLabel\"]').length >= 3",
+                               timeout=TIMEOUT)
         labels = [e.inner_text() for e in page.query_selector_all('[data-testid="stMetricLabel"]')]
         assert len(labels) == 3 and labels[0].startswith("Englewood")
         # Three small maps, six domain charts and the peers' chart.
