@@ -396,7 +396,8 @@ def _underwriting(programs: pd.DataFrame, funding: pd.DataFrame, as_of, key: str
     contrib = budget_contributions(programs, funding, as_of)
     capacity = pd.Series(weekly_capacity(programs).to_numpy(), index=programs["program_id"].to_numpy())
     per = contrib.groupby(["program_id", key], as_index=False)[["contribution", "share_of_budget"]].sum()
-    per["capacity_underwritten"] = per["share_of_budget"] * per["program_id"].map(capacity).fillna(0.0)
+    # astype: with no contributing grant the map of the empty string column stays a string column.
+    per["capacity_underwritten"] = per["share_of_budget"] * per["program_id"].map(capacity).astype(float).fillna(0.0)
     per["majority"] = per["share_of_budget"] > 0.5
 
     g = grant_intervals(funding)

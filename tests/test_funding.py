@@ -333,6 +333,22 @@ def test_by_funder_capacity_share():
     assert st.loc["in-kind", "capacity_share"] == 0.0
 
 
+def test_by_funder_with_no_contributing_grant():
+    # String columns as the database gives them. a's grant starts after as_of (nothing in the last year, no
+    # declared budget), b's is pending: no grant contributes, yet X's committed money for the next 12 months
+    # (500 over 365 days, 2026-01-01 to 2026-12-31 inside [as_of, as_of + 12 months)) still shows.
+    f = grants(
+        ("a", "X", "business", 500.0, "2026-01-01", "2026-12-31", "committed"),
+        ("b", "Y", "foundation", 100.0, "2025-01-01", "2025-12-31", "pending"),
+    ).astype({"program_id": "str", "funder": "str"})
+    p = progs("a", "b").astype({"program_id": "str"})
+    out = fu.by_funder(p, f, AS_OF)
+    assert out["funder"].tolist() == ["X"]
+    assert out.loc[0, "n_programs"] == 0 and out.loc[0, "capacity_share"] == 0.0
+    assert out.loc[0, "committed_next_12m"] == pytest.approx(500.0)
+    assert fu.by_funder(p, f[f["program_id"] == "b"], AS_OF).empty
+
+
 def test_by_area_recomputes_ratios_from_parts():
     # Area 1: p budget 100 with 50 secured (ratio 0.5), q budget 300 with 0 secured (ratio 0).
     # The area's ratio is 50/400 = 0.125, not the mean of ratios 0.25.
