@@ -500,7 +500,8 @@ def funding_cliff(funding: pd.DataFrame, programs: pd.DataFrame, as_of, quarters
 
     keys = ["quarter", "source_type"] if by_source else ["quarter"]
     progs = g.drop_duplicates([*keys, "program_id"]).copy()
-    progs["capacity"] = progs["program_id"].map(capacity).fillna(0.0)
+    # astype: with no grant in the window the map of the empty string column stays a string column.
+    progs["capacity"] = progs["program_id"].map(capacity).astype(float).fillna(0.0)
     money = g.groupby(keys).agg(annualised_ending=("rate", "sum"), n_grants=("rate", "size"))
     affected = progs.groupby(keys).agg(n_programs=("program_id", "size"), capacity_affected=("capacity", "sum"))
     table = money.join(affected)

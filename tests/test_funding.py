@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -307,6 +308,16 @@ def test_cliff_totals_count_a_programme_once_per_quarter():
     assert c["n_programs"].tolist() == [0, 1]
     assert c["n_grants"].tolist() == [0, 2]
     assert c["capacity_affected"].tolist() == [0.0, 12.0]
+
+
+def test_cliff_with_no_grant_in_its_quarters_fills_numbers_not_strings():
+    # String columns as the database gives them; the only grant ended years before as_of. pandas warns (and will
+    # raise) when 0 fills a string column.
+    f = grants(("a", "X", "business", 100.0, "2020-01-01", "2020-12-31", "committed")).astype({"program_id": "str"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c = fu.funding_cliff(f, progs("a").astype({"program_id": "str"}), AS_OF, quarters=2)
+    assert c["capacity_affected"].tolist() == [0.0] * 12 and c["n_programs"].tolist() == [0] * 12
 
 
 # ---------------------------------------------------------------- rollups
