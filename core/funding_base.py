@@ -116,9 +116,6 @@ class FundingBase:
     funder_names: pd.Index
     cliff_keys: dict            # the columns of fu.cliff_rows, by source
     totals_keys: dict           # and per quarter
-    as_of: object
-    no_programs: pd.DataFrame   # programs.head(0) and funding.head(0): by_funder of a selection without grants
-    no_funding: pd.DataFrame
 
 
 def funding_base(programs: pd.DataFrame, funding: pd.DataFrame, as_of, quarters: int) -> FundingBase:
@@ -176,7 +173,6 @@ def funding_base(programs: pd.DataFrame, funding: pd.DataFrame, as_of, quarters:
         under_majority=share > 0.5, funder_names=names,
         cliff_keys=_key_columns(fu.cliff_rows(as_of, quarters, by_source=True)),
         totals_keys=_key_columns(totals),
-        as_of=as_of, no_programs=programs.head(0), no_funding=funding.head(0),
     )
 
 
@@ -277,14 +273,12 @@ def by_funder(base: FundingBase, keep: np.ndarray) -> pd.DataFrame:
     >>> by_funder(base, np.array([True, False]))["capacity_share"].tolist()
     [0.5, 0.5]
     """
-    if not _of_rows(keep, base.grant_program).any():
-        return fu.by_funder(base.no_programs, base.no_funding, base.as_of)
     n = len(base.funder_names)
     sel = _of_rows(keep, base.under_program)
-    funder = base.under_funder[sel]
-    n_programs = np.bincount(funder, minlength=n)
-    majority = np.bincount(funder[base.under_majority[sel]], minlength=n)
-    sums = group_sums(funder, base.under_parts[sel], n)
+    code = base.under_funder[sel]
+    n_programs = np.bincount(code, minlength=n)
+    majority = np.bincount(code[base.under_majority[sel]], minlength=n)
+    sums = group_sums(code, base.under_parts[sel], n)
     ahead_sel = _of_rows(keep, base.ahead_program)
     ahead = group_sums(base.ahead_funder[ahead_sel], base.ahead_money[ahead_sel], n)
     shown = np.flatnonzero((n_programs > 0) | (ahead > 0))
@@ -294,8 +288,12 @@ def by_funder(base: FundingBase, keep: np.ndarray) -> pd.DataFrame:
     # Rows are in funder order, so a stable sort on the share alone breaks ties by name; NaN sorts last.
     order = np.argsort(-share, kind="stable")
     shown = shown[order]
+    funder = base.funder_names[shown]
+    if not _of_rows(keep, base.grant_program).any():
+        # overview_of takes by_funder of no grant then, whose (empty) funder column holds objects, not strings.
+        funder = funder.astype(object)
     return pd.DataFrame({
-        "funder": base.funder_names[shown], "n_programs": n_programs[shown], "n_programs_majority": majority[shown],
+        "funder": funder, "n_programs": n_programs[shown], "n_programs_majority": majority[shown],
         "budget_contribution": sums[shown, 0], "capacity_underwritten": sums[shown, 1],
         "committed_next_12m": ahead[shown], "capacity_share": share[order],
     })
