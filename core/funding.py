@@ -117,7 +117,7 @@ def grant_intervals(funding: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _prorated(grants: pd.DataFrame, lo: int, hi: int) -> pd.Series:
+def prorated(grants: pd.DataFrame, lo: int, hi: int) -> pd.Series:
     """Each grant's money falling in the day window ``[lo, hi)``: amount x overlap days / duration."""
     overlap = np.clip(np.minimum(grants["end_excl"], hi) - np.maximum(grants["start"], lo), 0, None)
     return grants["amount"] * overlap / grants["duration"]
@@ -178,7 +178,7 @@ def annual_budget(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -> pd.Da
     """
     g = grant_intervals(funding)
     g = g[g["status"].isin(_COUNTED)]
-    money = _prorated(g, shift_months(as_of, -12), day_number(as_of)).groupby(g["program_id"]).sum()
+    money = prorated(g, shift_months(as_of, -12), day_number(as_of)).groupby(g["program_id"]).sum()
     from_grants = programs["program_id"].map(money).astype(float).to_numpy()
     declared = _declared(programs).to_numpy()
     use_grants = np.nan_to_num(from_grants) > 0
@@ -218,8 +218,8 @@ def budget_contributions(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -
     g = grant_intervals(funding)
     budget = annual_budget(programs, funding, as_of).set_index("program_id")
     source = g["program_id"].map(budget["budget_source"])
-    back = _prorated(g, shift_months(as_of, -12), day_number(as_of)).where(g["status"].isin(_COUNTED), 0.0)
-    ahead = _prorated(g, day_number(as_of), shift_months(as_of, 12)).where(g["status"] == "committed", 0.0)
+    back = prorated(g, shift_months(as_of, -12), day_number(as_of)).where(g["status"].isin(_COUNTED), 0.0)
+    ahead = prorated(g, day_number(as_of), shift_months(as_of, 12)).where(g["status"] == "committed", 0.0)
     g["contribution"] = np.where(source == "declared", ahead, np.where(source == "grants", back, 0.0))
     g = g[g["contribution"] > 0].copy()
     total = g.groupby("program_id")["contribution"].transform("sum")
@@ -301,11 +301,11 @@ def program_metrics(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -> pd.
     known = ~np.isnan(budget)
 
     committed = g["status"] == "committed"
-    secured = _prorated(g[committed], now, ahead12).groupby(g.loc[committed, "program_id"]).sum()
+    secured = prorated(g[committed], now, ahead12).groupby(g.loc[committed, "program_id"]).sum()
     secured_amount = pid.map(secured).fillna(0.0).astype(float).to_numpy()
 
     counted = g[g["status"].isin(_COUNTED)].copy()
-    counted["money"] = _prorated(counted, back12, ahead12)
+    counted["money"] = prorated(counted, back12, ahead12)
     counted = counted[counted["money"] > 0]
     by_funder = counted.groupby(["program_id", "funder"], as_index=False)["money"].sum()
     by_funder["money"] = by_funder["money"].astype(float)
@@ -396,12 +396,13 @@ def _underwriting(programs: pd.DataFrame, funding: pd.DataFrame, as_of, key: str
     contrib = budget_contributions(programs, funding, as_of)
     capacity = pd.Series(weekly_capacity(programs).to_numpy(), index=programs["program_id"].to_numpy())
     per = contrib.groupby(["program_id", key], as_index=False)[["contribution", "share_of_budget"]].sum()
-    per["capacity_underwritten"] = per["share_of_budget"] * per["program_id"].map(capacity).fillna(0.0)
+    # astype: with no contributing grant the map of the empty string column stays a string column.
+    per["capacity_underwritten"] = per["share_of_budget"] * per["program_id"].map(capacity).astype(float).fillna(0.0)
     per["majority"] = per["share_of_budget"] > 0.5
 
     g = grant_intervals(funding)
     committed = g[g["status"] == "committed"]
-    ahead = _prorated(committed, day_number(as_of), shift_months(as_of, 12)).groupby(committed[key]).sum()
+    ahead = prorated(committed, day_number(as_of), shift_months(as_of, 12)).groupby(committed[key]).sum()
 
     out = per.groupby(key).agg(
         n_programs=("program_id", "nunique"),
@@ -491,31 +492,62 @@ def funding_cliff(funding: pd.DataFrame, programs: pd.DataFrame, as_of, quarters
     """
     g = grant_intervals(funding)
     g = g[g["status"] == "committed"].copy()
-    first = pd.Period(pd.Timestamp(as_of), freq="Q")
-    periods = pd.period_range(first, periods=quarters, freq="Q")
-    labels = [f"{p.year}Q{p.quarter}" for p in periods]
-    end_date = pd.DatetimeIndex((g["end_excl"] - 1).to_numpy().astype("datetime64[D]"))
-    g["quarter"] = end_date.year.astype(str) + "Q" + end_date.quarter.astype(str)
+    periods = cliff_quarters(as_of, quarters)
+    labels = _labels(periods)
+    g["quarter"] = last_quarter(g["end_excl"])
     g = g[g["quarter"].isin(labels)]
     capacity = pd.Series(weekly_capacity(programs).to_numpy(), index=programs["program_id"].to_numpy())
 
     keys = ["quarter", "source_type"] if by_source else ["quarter"]
     progs = g.drop_duplicates([*keys, "program_id"]).copy()
-    progs["capacity"] = progs["program_id"].map(capacity).fillna(0.0)
+    # astype: with no grant in the window the map of the empty string column stays a string column.
+    progs["capacity"] = progs["program_id"].map(capacity).astype(float).fillna(0.0)
     money = g.groupby(keys).agg(annualised_ending=("rate", "sum"), n_grants=("rate", "size"))
     affected = progs.groupby(keys).agg(n_programs=("program_id", "size"), capacity_affected=("capacity", "sum"))
     table = money.join(affected)
-    if by_source:
-        grid = pd.MultiIndex.from_product([labels, list(SOURCE_TYPES)], names=keys)
-    else:
-        grid = pd.Index(labels, name="quarter")
-    table = table.reindex(grid)
+    table = table.reindex(_cliff_grid(periods, by_source))
     table = table.fillna(0).astype({"n_grants": int, "n_programs": int, "annualised_ending": float,
                                     "capacity_affected": float})
-    table = table.reset_index()
-    starts = dict(zip(labels, periods.start_time))
+    return _with_quarter_start(table.reset_index(), periods)
+
+
+def cliff_quarters(as_of, quarters: int) -> pd.PeriodIndex:
+    """The calendar quarters :func:`funding_cliff` shows: ``quarters`` of them from the one holding ``as_of``."""
+    return pd.period_range(pd.Period(pd.Timestamp(as_of), freq="Q"), periods=quarters, freq="Q")
+
+
+def cliff_rows(as_of, quarters: int, by_source: bool = True) -> pd.DataFrame:
+    """The rows of every :func:`funding_cliff`, before its figures: ``quarter``, ``quarter_start`` [, ``source_type``].
+
+    Examples
+    --------
+    >>> cliff_rows("2026-02-15", 2, by_source=False)["quarter"].tolist()
+    ['2026Q1', '2026Q2']
+    """
+    periods = cliff_quarters(as_of, quarters)
+    return _with_quarter_start(pd.DataFrame(index=_cliff_grid(periods, by_source)).reset_index(), periods)
+
+
+def _labels(periods: pd.PeriodIndex) -> list[str]:
+    return [f"{p.year}Q{p.quarter}" for p in periods]
+
+
+def _cliff_grid(periods: pd.PeriodIndex, by_source: bool) -> pd.Index:
+    if by_source:
+        return pd.MultiIndex.from_product([_labels(periods), list(SOURCE_TYPES)], names=["quarter", "source_type"])
+    return pd.Index(_labels(periods), name="quarter")
+
+
+def _with_quarter_start(table: pd.DataFrame, periods: pd.PeriodIndex) -> pd.DataFrame:
+    starts = dict(zip(_labels(periods), periods.start_time))
     table.insert(1, "quarter_start", table["quarter"].map(starts))
     return table
+
+
+def last_quarter(end_excl) -> pd.Index:
+    """Label ('2027Q1') of the calendar quarter holding each grant's last funded day, ``end_excl - 1``."""
+    end_date = pd.DatetimeIndex((np.asarray(end_excl) - 1).astype("datetime64[D]"))
+    return end_date.year.astype(str) + "Q" + end_date.quarter.astype(str)
 
 
 def volunteer_value(programs: pd.DataFrame, hourly_value: float = VOLUNTEER_HOUR_VALUE_USD) -> pd.Series:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
 from core import funding as fu
+from core import funding_base as fb
 from core import maps, queries, url_state
 from core.coverage import PROGRAM_TYPES, TYPE_LABELS, CoverageModel, CoverageParams
 from core.formatting import money, number, percent
@@ -85,13 +86,21 @@ def active_programs(programs: pd.DataFrame, as_of) -> pd.DataFrame:
 
 @dataclass
 class FundingData:
-    """The tables every Funding view starts from (picklable, so it can be cached)."""
+    """The tables every Funding view starts from (picklable, so it can be cached); treat them as read-only.
+
+    ``base`` holds what does not depend on the filters, computed once here so that :func:`overview_of` only
+    adds up the selected rows; a copy made with ``dataclasses.replace`` computes it afresh.
+    """
 
     programs: pd.DataFrame
     funding: pd.DataFrame
     areas: pd.DataFrame
     as_of: dt.date
     funders: list[str]
+    base: fb.FundingBase = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.base = fb.funding_base(self.programs, self.funding, self.as_of, CLIFF_QUARTERS)
 
 
 def funding_data(con) -> FundingData:
@@ -104,10 +113,11 @@ def funding_data(con) -> FundingData:
     programs = active_programs(queries.programs(con), as_of)
     funding = queries.funding(con)
     funding = funding[funding["program_id"].isin(programs["program_id"])].reset_index(drop=True)
-    ranked = fu.by_funder(programs, funding, as_of)["funder"].tolist()
-    funders = ranked + sorted(set(funding["funder"]) - set(ranked))
-    return FundingData(programs=programs, funding=funding, areas=queries.areas(con)[["area_id", "name"]],
-                       as_of=as_of, funders=funders)
+    data = FundingData(programs=programs, funding=funding, areas=queries.areas(con)[["area_id", "name"]],
+                       as_of=as_of, funders=[])
+    ranked = fb.by_funder(data.base, np.ones(len(programs), dtype=bool))["funder"].tolist()
+    data.funders = ranked + sorted(set(funding["funder"]) - set(ranked))
+    return data
 
 
 # --- the URL ---------------------------------------------------------------------------------------------------------
@@ -250,20 +260,14 @@ def select_programs(programs: pd.DataFrame, types, area: int = 0) -> pd.DataFram
     >>> select_programs(p, ["workshop"], 1)["program_id"].tolist()
     ['a']
     """
+    return programs.loc[_selected(programs, types, area)].reset_index(drop=True)
+
+
+def _selected(programs: pd.DataFrame, types, area: int) -> np.ndarray:
     keep = programs["type"].isin(list(types)).to_numpy()
     if area:
         keep = keep & (programs["area_id"] == int(area)).to_numpy()
-    return programs.loc[keep].reset_index(drop=True)
-
-
-def _cliff_programs(funding: pd.DataFrame, as_of, quarters: int) -> dict[str, list[str]]:
-    g = fu.grant_intervals(funding)
-    g = g[g["status"] == "committed"]
-    last_day = pd.DatetimeIndex((g["end_excl"] - 1).to_numpy().astype("datetime64[D]"))
-    label = pd.Series(last_day.year.astype(str) + "Q" + last_day.quarter.astype(str), index=g.index)
-    periods = pd.period_range(pd.Period(pd.Timestamp(as_of), freq="Q"), periods=quarters, freq="Q")
-    return {f"{p.year}Q{p.quarter}": sorted(set(g.loc[label == f"{p.year}Q{p.quarter}", "program_id"]))
-            for p in periods}
+    return keep
 
 
 def largest_source(area_mix: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -277,11 +281,13 @@ def largest_source(area_mix: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     >>> name.tolist(), share.tolist()
     (['foundation', nan], [0.7, nan])
     """
-    shares = area_mix[list(fu.SOURCE_MIX_COLUMNS.values())].astype(float)
-    has = shares.notna().any(axis=1) & (shares.fillna(0).sum(axis=1) > 0)
-    pos = shares.fillna(-1).to_numpy().argmax(axis=1)
+    # In numpy: frame operations on the page's many-column frame cost milliseconds on every filter change.
+    shares = np.column_stack([area_mix[c].to_numpy(dtype=float) for c in fu.SOURCE_MIX_COLUMNS.values()])
+    known = ~np.isnan(shares)
+    has = known.any(axis=1) & (np.where(known, shares, 0.0).sum(axis=1) > 0)
+    pos = np.where(known, shares, -1.0).argmax(axis=1)
     name = pd.Series(np.array(fu.SOURCE_TYPES, dtype=object)[pos], index=area_mix.index).where(has)
-    share = pd.Series(shares.to_numpy()[np.arange(len(shares)), pos], index=area_mix.index).where(has)
+    share = pd.Series(shares[np.arange(len(shares)), pos], index=area_mix.index).where(has)
     return name, share
 
 
@@ -293,28 +299,17 @@ def overview(con, types: tuple[str, ...] = PROGRAM_TYPES, area: int = 0) -> Fund
 
 def overview_of(data: FundingData, types=PROGRAM_TYPES, area: int = 0) -> FundingOverview:
     """:func:`overview` from tables already loaded."""
-    progs = select_programs(data.programs, types, area)
-    funding = data.funding[data.funding["program_id"].isin(progs["program_id"])].reset_index(drop=True)
-    as_of = data.as_of
-    metrics = fu.program_metrics(progs, funding, as_of)
-    for column in ["name", "area_id", "area_name", "type", "weekly_capacity"]:
-        metrics[column] = progs[column].to_numpy()
-
-    rolled = fu.by_area(metrics.drop(columns=["area_id", "weekly_capacity"]), progs) if len(progs) else None
-    areas = data.areas.copy()
-    if rolled is not None:
-        areas = areas.merge(rolled, on="area_id", how="left")
-    else:
-        areas = areas.assign(n_programs=0, **{c: np.nan for c in fu.SOURCE_MIX_COLUMNS.values()})
-    areas["n_programs"] = areas["n_programs"].fillna(0).astype(int)
+    # The core.funding functions on the selected programmes give the same frames (tests/test_funding_overview.py);
+    # this adds up data.base's rows instead because the page reruns it for every filter a reader picks.
+    keep = _selected(data.programs, types, area)
+    base = data.base
+    metrics = fb.metrics(base, keep)
+    areas = fb.area_rollup(base, keep, data.areas)
     areas["largest_source"], areas["largest_share"] = largest_source(areas)
-    cliff = fu.funding_cliff(funding, progs, as_of, quarters=CLIFF_QUARTERS, by_source=True)
-    totals = fu.funding_cliff(funding, progs, as_of, quarters=CLIFF_QUARTERS, by_source=False)
-    funders = fu.by_funder(progs, funding, as_of) if len(funding) else fu.by_funder(
-        progs.head(0), funding.head(0), as_of)
-    return FundingOverview(metrics=metrics, areas=areas, cliff=cliff, cliff_totals=totals,
-                           cliff_programs=_cliff_programs(funding, as_of, CLIFF_QUARTERS), funders=funders,
-                           n_programs=len(progs), as_of=as_of)
+    return FundingOverview(metrics=metrics, areas=areas, cliff=fb.funding_cliff(base, keep, by_source=True),
+                           cliff_totals=fb.funding_cliff(base, keep, by_source=False),
+                           cliff_programs=fb.cliff_programs(base, keep), funders=fb.by_funder(base, keep),
+                           n_programs=int(keep.sum()), as_of=data.as_of)
 
 
 def as_of_caption(view: FundingOverview) -> str:

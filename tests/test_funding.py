@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -309,6 +310,16 @@ def test_cliff_totals_count_a_programme_once_per_quarter():
     assert c["capacity_affected"].tolist() == [0.0, 12.0]
 
 
+def test_cliff_with_no_grant_in_its_quarters_fills_numbers_not_strings():
+    # String columns as the database gives them; the only grant ended years before as_of. pandas warns (and will
+    # raise) when 0 fills a string column.
+    f = grants(("a", "X", "business", 100.0, "2020-01-01", "2020-12-31", "committed")).astype({"program_id": "str"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c = fu.funding_cliff(f, progs("a").astype({"program_id": "str"}), AS_OF, quarters=2)
+    assert c["capacity_affected"].tolist() == [0.0] * 12 and c["n_programs"].tolist() == [0] * 12
+
+
 # ---------------------------------------------------------------- rollups
 
 
@@ -331,6 +342,22 @@ def test_by_funder_capacity_share():
     assert st.loc["business", "capacity_share"] == pytest.approx(0.25)
     assert st.loc["foundation", "capacity_share"] == pytest.approx(0.15)
     assert st.loc["in-kind", "capacity_share"] == 0.0
+
+
+def test_by_funder_with_no_contributing_grant():
+    # String columns as the database gives them. a's grant starts after as_of (nothing in the last year, no
+    # declared budget), b's is pending: no grant contributes, yet X's committed money for the next 12 months
+    # (500 over 365 days, 2026-01-01 to 2026-12-31 inside [as_of, as_of + 12 months)) still shows.
+    f = grants(
+        ("a", "X", "business", 500.0, "2026-01-01", "2026-12-31", "committed"),
+        ("b", "Y", "foundation", 100.0, "2025-01-01", "2025-12-31", "pending"),
+    ).astype({"program_id": "str", "funder": "str"})
+    p = progs("a", "b").astype({"program_id": "str"})
+    out = fu.by_funder(p, f, AS_OF)
+    assert out["funder"].tolist() == ["X"]
+    assert out.loc[0, "n_programs"] == 0 and out.loc[0, "capacity_share"] == 0.0
+    assert out.loc[0, "committed_next_12m"] == pytest.approx(500.0)
+    assert fu.by_funder(p, f[f["program_id"] == "b"], AS_OF).empty
 
 
 def test_by_area_recomputes_ratios_from_parts():
