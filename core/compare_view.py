@@ -256,9 +256,10 @@ def definitions_table(comp: pd.DataFrame, domain: str) -> pd.DataFrame:
                          "Uncertainty": c["moe_level"].fillna("")}).reset_index(drop=True)
 
 
-def definitions(con, domain: str) -> pd.DataFrame:
-    """:func:`definitions_table` for every indicator of ``domain``: the same whichever areas are chosen, so cacheable."""
-    return definitions_table(indicator_long(con), domain)
+def definitions(con) -> dict[str, pd.DataFrame]:
+    """:func:`definitions_table` of every domain: the same whichever areas are chosen, so cached once."""
+    long = indicator_long(con)
+    return {domain: definitions_table(long, domain) for domain in DOMAINS}
 
 
 def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -> dict:

@@ -55,12 +55,13 @@ st.caption("Bars run from the city median (dashed line, the 50th percentile) to 
            "77 community areas; the tables give each area's value · percentile. Values carry their margin of "
            "error where the source gives one; rates on fewer than 20 deaths are marked unstable (CDC WISQARS "
            "practice). Whether a high value is worse or better is in each indicator's definition.")
+definitions = view(cv.definitions)()
 for domain in cv.DOMAINS:
     st.subheader(cv.DOMAIN_TITLES[domain])
     st.vega_lite_chart(cv.percentile_chart(comp, domain, colours), width="stretch")
     st.dataframe(cv.domain_table(comp, domain), hide_index=True, width="stretch", key=f"table_{domain}")
     with st.expander("Definitions and sources"):
-        st.dataframe(view(cv.definitions)(domain), hide_index=True, width="stretch", key=f"defs_{domain}")
+        st.dataframe(definitions[domain], hide_index=True, width="stretch", key=f"defs_{domain}")
 st.download_button("Download the comparison (CSV)", partial(to_csv_bytes, cv.download_frame(comp)), "compare_areas.csv",
                    "text/csv", on_click="ignore")
 

@@ -43,7 +43,7 @@ with st.sidebar:
     st.selectbox("Colour the map by", list(fv.MEASURES), list(fv.MEASURES).index(state.measure),
                  format_func=fv.MEASURES.get, key=K["measure"], on_change=sync_url)
 
-ov = view(fv.overview)(state.types, state.area)
+ov = fv.overview_of(data, state.types, state.area)
 label, value, help_text = fv.headline(ov)
 st.metric(label, value, help=help_text)
 st.caption(fv.as_of_caption(ov))
