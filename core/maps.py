@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from dataclasses import dataclass
@@ -9,8 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings import deck as _pydeck_deck
 
 from core.palettes import NO_DATA, OUTLINE, SEQUENTIAL, hex_to_rgb
+
+# pydeck asks whether its Jupyter widget can load five times for every Deck it makes, each a failed import that
+# scans sys.path: 8% of the server's CPU under bench/load.py. The answer cannot change while a process runs.
+_pydeck_deck.has_jupyter_extra = functools.cache(_pydeck_deck.has_jupyter_extra)
 
 
 @dataclass(frozen=True)
