@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -264,6 +265,11 @@ def greedy(weights, covers, k: int, pinned=(), excluded=()) -> SitingResult:
     return _result(w, c, order, gains, STATUS_GREEDY, "greedy", t0)
 
 
+# One CBC process at a time: each is a separate process of its own memory and a full core, so many sessions
+# solving at once would add up past the server's memory budget; queued solves are cached once done.
+_SOLVER_SLOT = threading.Lock()
+
+
 def _build_mclp(covers: np.ndarray, weights: np.ndarray, p: int):
     """spopt's MCLP model, with the coverage constraints written sparsely.
 
@@ -372,7 +378,8 @@ def mclp(weights, covers, k: int, pinned=(), excluded=(), time_limit: float = 20
 
     status = STATUS_OPTIMAL
     try:
-        model.solve(solver, results=False)
+        with _SOLVER_SLOT:
+            model.solve(solver, results=False)
         picked = [j for j, v in enumerate(model.fac_vars) if (v.value() or 0) > 0.5]
         if model.problem.sol_status != pulp.LpSolutionOptimal:
             status = STATUS_FEASIBLE
