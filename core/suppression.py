@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from core.export import neutralised
+
 MIN_CELL = 11
 """The smallest count of people that may be shown (CDC/CMS cell-size practice)."""
 SUPPRESSED = "<11"
@@ -204,24 +206,6 @@ def protect_table(df: pd.DataFrame, count_cols: Iterable[str], total_row: bool =
     return (out, mask_df) if return_mask else out
 
 
-_FORMULA_START = r"^[=+\-@\t\r]"
-_PLAIN_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
-
-
-def _neutralise(values: pd.Series) -> pd.Series:
-    """Prefix a quote to text a spreadsheet would run as a formula; plain numbers, even negative, stay."""
-    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
-            or isinstance(values.dtype, pd.CategoricalDtype)):
-        return values
-    values = values.astype(object)
-    text = values.where(values.map(lambda v: isinstance(v, str)))
-    risky = text.str.contains(_FORMULA_START, regex=True, na=False) & ~text.str.fullmatch(_PLAIN_NUMBER, na=False)
-    if risky.any():
-        values = values.copy()
-        values[risky] = "'" + text[risky]
-    return values
-
-
 def safe_csv(df: pd.DataFrame, count_cols: Iterable[str] | None = None,
              rate_cols_by_count: Mapping[str, str] | None = None) -> bytes:
     """CSV bytes for a download: small counts suppressed and spreadsheet formulas defused.
@@ -241,8 +225,7 @@ def safe_csv(df: pd.DataFrame, count_cols: Iterable[str] | None = None,
     """
     protect = count_cols or rate_cols_by_count
     out = suppress_counts(df, count_cols or [], rate_cols_by_count) if protect else df.copy()
-    out = out.apply(_neutralise)
-    out.columns = _neutralise(pd.Series([str(c) for c in out.columns], dtype=object)).tolist()
+    out = neutralised(out)
     buffer = io.StringIO()
     # CRLF line ends (RFC 4180) also make the writer quote any field holding a lone CR or LF.
     out.to_csv(buffer, index=False, lineterminator="\r\n")
