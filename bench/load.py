@@ -6,7 +6,8 @@ URL, for ``--rounds`` rounds, and times every rerun from the request to the serv
 change resets the page's widgets, so each visit really runs with the URL's filters. The server's resident memory
 (with any children) is sampled throughout.
 
-    uv run python bench/load.py                      # 50 sessions × 20 rounds × every page
+    uv run python bench/load.py                      # 50 sessions × 20 rounds × every page, back to back
+    uv run python bench/load.py --think 30 --max-seconds 420   # each session pauses 0-60 s between clicks
     uv run python bench/load.py --sessions 10 --rounds 3 --max-seconds 120
 
 Prints the number of reruns, errors (exceptions or error alerts on a page, pages not found, timeouts), the p50,
