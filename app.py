@@ -3,7 +3,10 @@
 import streamlit as st
 
 from core import auth
+from core.memory import cap_malloc_arenas
 from core.paths import database_path
+
+cap_malloc_arenas()  # before the session threads multiply; a no-op after the first run
 
 st.set_page_config(page_title="Community Mental Health Atlas", page_icon=":material/explore:", layout="wide")
 
