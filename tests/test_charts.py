@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -130,10 +132,10 @@ def normalised(spec: dict) -> dict:
     spec.pop("config", None)
     datasets = spec.pop("datasets", {})
     assert len(datasets) <= 1
-    text = repr(spec)
+    text = json.dumps(spec)
     for name in datasets:
-        text = text.replace(repr(name), "'DATA'")
-    return {"spec": eval(text), "rows": next(iter(datasets.values()), None)}  # noqa: S307 - repr of our own dict
+        text = text.replace(json.dumps(name), '"DATA"')
+    return {"spec": json.loads(text), "rows": next(iter(datasets.values()), None)}
 
 
 def same(ours: dict, theirs: alt.TopLevelMixin) -> None:
