@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from core import auth
-from core.memory import cap_malloc_arenas
-from core.paths import database_path
+from core.serve import auth
+from core.serve.memory import cap_malloc_arenas
+from core.store.paths import database_path
 
 cap_malloc_arenas()  # before the session threads multiply; a no-op after the first run
 
 st.set_page_config(page_title="Community Mental Health Atlas", page_icon=":material/explore:", layout="wide")
 
 if not database_path().exists():
-    from core.build import build
+    from core.ingest.build import build
 
     with st.status("First start: building the atlas database…", expanded=True) as status:
         build(database_path(), progress=st.write)

@@ -7,23 +7,21 @@ Each build runs in its own process, so its peak resident memory (ru_maxrss) is i
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from core.reference import default_raw_dir  # noqa: E402
+from core.ingest.reference import default_raw_dir  # noqa: E402
 
 CHILD = """
 import resource, sys, time
 t = time.perf_counter()
-from core.build import build
+from core.ingest.build import build
 t_import = time.perf_counter() - t
 t = time.perf_counter()
 build(sys.argv[1], demo=sys.argv[2] == 'demo')

@@ -1,4 +1,4 @@
-"""Benchmark of the coverage engine (core.travel + core.e2sfca) against PySAL access, at three sizes.
+"""Benchmark of the coverage engine (core.analysis.travel + core.analysis.e2sfca) against PySAL access, at three sizes.
 
 Run with ``uv run python bench/coverage.py``. Each case runs in its own subprocess so that its peak
 memory (ru_maxrss) is its own. Printed per case: our median time from points (spatial join + E2SFCA)
@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core.e2sfca import e2sfca, within_reach
-from core.travel import pairs_from_matrix, pairs_within_haversine
+from core.analysis.e2sfca import e2sfca, within_reach
+from core.analysis.travel import pairs_from_matrix, pairs_within_haversine
 
 CHICAGO_TRACTS = Path("/work/shared/data/raw/chicago/Chicago Health Atlas Data Download - Census Tracts.csv")
 D0 = 30.0

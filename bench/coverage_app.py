@@ -1,13 +1,13 @@
 """Benchmark of the Coverage and Underserved pages' warm path: recompute coverage after a filter change.
 
 Run with ``uv run python bench/coverage_app.py [--db FILE] [--runs N]``. The model (tracts, programmes and
-every tract-programme pair within an hour's walk) is built once, as ``core.cache.model`` does for the app;
-then ``core.coverage.compute`` runs for a cycle of filter combinations (catchment, decay, programme types,
+every tract-programme pair within an hour's walk) is built once, as ``core.serve.cache.model`` does for the app;
+then ``core.analysis.coverage.compute`` runs for a cycle of filter combinations (catchment, decay, programme types,
 language, evening/weekend, free), each timed on its own. Printed: median and p95 per call, overall and per
 combination, and the same for what the Underserved page adds on top (the gap table against a cached need
 index, its table, and its map built and serialised to JSON as ``st.pydeck_chart`` does). Target: coverage recompute under 100 ms (median).
 
-The database defaults to ``core.paths.database_path()`` (env ATLAS_DB); if that file does not exist the
+The database defaults to ``core.store.paths.database_path()`` (env ATLAS_DB); if that file does not exist the
 Chicago atlas is built into a temporary folder first (real data when the raw folder is present).
 """
 
@@ -22,11 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from core import db, underserved_view
-from core.coverage import PLACE_BASED_TYPES, CoverageParams, build_model, compute
-from core.need import need_for
-from core.paths import database_path
-from core.queries import areas as query_areas
+from core.analysis.coverage import PLACE_BASED_TYPES, CoverageParams, build_model, compute
+from core.analysis.need import need_for
+from core.store import db
+from core.store.paths import database_path
+from core.store.queries import areas as query_areas
+from core.views import underserved as underserved_view
 
 TARGET_MS = 100.0
 
@@ -60,7 +61,7 @@ def main() -> None:
     path = opts.db or database_path()
     tmp = None
     if not path.exists():
-        from core.build import build
+        from core.ingest.build import build
 
         tmp = tempfile.TemporaryDirectory()
         path = Path(tmp.name) / "atlas.duckdb"

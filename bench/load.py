@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     global DEFAULT
     DEFAULT = default_page()
 
-    from core.paths import database_path
+    from core.store.paths import database_path
 
     source = args.db or database_path()
     if not source.exists():

@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.siting import coverage_matrix, greedy, mclp
+from core.analysis.siting import coverage_matrix, greedy, mclp
 
 RAW = Path("/work/shared/data/raw/chicago")
 TRACTS = RAW / "Chicago Health Atlas Data Download - Census Tracts.csv"

@@ -1,6 +1,6 @@
 """Benchmark for the Plan page end to end: weights, candidates, MCLP and greedy, and the coverage recompute.
 
-Runs ``core.plan_view.solve`` for k new sites on the atlas database (real Chicago when built from the raw
+Runs ``core.views.plan.solve`` for k new sites on the atlas database (real Chicago when built from the raw
 files): 801 tracts, the city's 115 candidate venues, a 30-minute walk. The coverage model and the need
 index are built once, as the app caches them per database version; their build time is printed apart.
 The first solve also pays for importing spopt and is printed apart too. Prints medians; asserts nothing.
@@ -19,9 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import coverage, db, plan_view as pv, queries
-from core.need import need_for
-from core.paths import database_path
+from core.analysis import coverage
+from core.analysis.need import need_for
+from core.store import db, queries
+from core.store.paths import database_path
+from core.views import plan as pv
 
 
 def main(argv=None) -> None:

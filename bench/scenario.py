@@ -4,8 +4,8 @@ Run with ``uv run python bench/scenario.py [--db PATH] [--repeats N]``. Without 
 ``ATLAS_DB`` / ``data/atlas.duckdb`` if present, else builds an atlas into a temporary folder first.
 
 What one recompute is (what the Funding page does on every change of a scenario widget):
-``core.scenario_coverage.scenario_coverage`` = ``core.scenario.apply_scenario`` (budget lost and capacity
-after, per programme) + ``core.coverage.compute`` twice (before and after, same model and parameters)
+``core.analysis.scenario_coverage.scenario_coverage`` = ``core.analysis.scenario.apply_scenario`` (budget lost and capacity
+after, per programme) + ``core.analysis.coverage.compute`` twice (before and after, same model and parameters)
 + the area, group and published (small-number protected) tables. The scenarios cycle through the
 largest funders, every source type and three "ends before" dates, in close and shrink modes.
 
@@ -29,10 +29,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import coverage, db, queries  # noqa: E402
-from core.funding import SOURCE_TYPES, by_funder, shift_months  # noqa: E402
-from core.scenario import Scenario, apply_scenario  # noqa: E402
-from core.scenario_coverage import scenario_coverage  # noqa: E402
+from core.analysis import coverage  # noqa: E402
+from core.analysis.funding import SOURCE_TYPES, by_funder, shift_months  # noqa: E402
+from core.analysis.scenario import Scenario, apply_scenario  # noqa: E402
+from core.analysis.scenario_coverage import scenario_coverage  # noqa: E402
+from core.store import db, queries
 
 TARGET_MS = 500.0
 
@@ -40,12 +41,12 @@ TARGET_MS = 500.0
 def atlas_path(arg: str | None) -> Path:
     if arg:
         return Path(arg)
-    from core.paths import database_path
+    from core.store.paths import database_path
 
     path = database_path()
     if path.exists():
         return path
-    from core.build import build
+    from core.ingest.build import build
 
     out = Path(tempfile.mkdtemp(prefix="atlas-bench-")) / "atlas.duckdb"
     print(f"no atlas at {path}; building one at {out} …", flush=True)

@@ -1,16 +1,16 @@
 """Admin (data owners only): upload a new programme inventory, check it, see what would change, publish or discard."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
 import streamlit as st
 
-from core import admin, auth
-from core.cache import view
-from core.errors import InputError
-from core.export import to_csv_bytes
-from core.paths import database_path
+from core.base.errors import InputError
+from core.base.export import to_csv_bytes
+from core.serve import admin, auth
+from core.serve.cache import view
+from core.store.paths import database_path
 
 st.title("Admin: publish a new inventory")
 grant = auth.current_grant()

@@ -1,6 +1,6 @@
 """Neighbourhood brief: one printable page about an area, to carry into a council meeting (HTML and PDF)."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
@@ -8,9 +8,10 @@ from functools import partial
 
 import streamlit as st
 
-from core import brief, provenance, queries
-from core.cache import view
-from core.compare_view import indicator_long
+from core.serve.cache import view
+from core.store import queries
+from core.views import brief, provenance
+from core.views.compare import indicator_long
 
 info = view(queries.build_info)()
 st.title("Neighbourhood brief")

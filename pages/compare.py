@@ -1,6 +1,6 @@
 """Compare: two to four neighbourhoods side by side against the city, with percentile bars and their peers."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
@@ -8,9 +8,11 @@ from functools import partial
 
 import streamlit as st
 
-from core import compare_view as cv, provenance, queries
-from core.cache import view
-from core.export import to_csv_bytes
+from core.base.export import to_csv_bytes
+from core.serve.cache import view
+from core.store import queries
+from core.views import compare as cv
+from core.views import provenance
 
 info = view(queries.build_info)()
 st.title("Compare neighbourhoods")

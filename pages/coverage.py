@@ -1,6 +1,6 @@
 """Coverage: where community programmes reach residents, with the catchment and filters in the user's hands."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
@@ -8,9 +8,12 @@ from functools import partial
 
 import streamlit as st
 
-from core import coverage, coverage_view as cv, provenance, queries
-from core.cache import model, view
-from core.export import to_csv_bytes
+from core.analysis import coverage
+from core.base.export import to_csv_bytes
+from core.serve.cache import model, view
+from core.store import queries
+from core.views import coverage as cv
+from core.views import provenance
 
 info = view(queries.build_info)()
 st.title("Coverage")

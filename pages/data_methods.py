@@ -1,6 +1,6 @@
 """Data & methods: where every figure comes from, how it is computed, and what the build dropped or fixed."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
@@ -8,8 +8,9 @@ from functools import partial
 
 import streamlit as st
 
-from core import methods, provenance, queries
-from core.cache import view
+from core.serve.cache import view
+from core.store import queries
+from core.views import methods, provenance
 
 info = view(queries.build_info)()
 st.title("Data & methods")

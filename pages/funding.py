@@ -1,6 +1,6 @@
 """Funding: whether programmes' money will last, whom they depend on, and what a withdrawal would cost in coverage."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
@@ -8,12 +8,16 @@ from functools import partial
 
 import streamlit as st
 
-from core import charts, coverage, funding_view as fv, impact_view as iv, provenance, queries
-from core import scenario_coverage as scv
-from core.cache import computed, model, view
-from core.coverage import PROGRAM_TYPES
-from core.funding import SOURCE_TYPES, VOLUNTEER_HOUR_VALUE_SOURCE
-from core.scenario import KINDS, MODES
+from core.analysis import coverage
+from core.analysis import scenario_coverage as scv
+from core.analysis.coverage import PROGRAM_TYPES
+from core.analysis.funding import SOURCE_TYPES, VOLUNTEER_HOUR_VALUE_SOURCE
+from core.analysis.scenario import KINDS, MODES
+from core.serve.cache import computed, model, view
+from core.store import queries
+from core.views import charts, provenance
+from core.views import funding as fv
+from core.views import impact as iv
 
 info = view(queries.build_info)()
 st.title("Funding")

@@ -1,6 +1,6 @@
 """Impact: who takes part where, what changes for them (with intervals), and how that moves over eight quarters."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
@@ -8,8 +8,10 @@ from functools import partial
 
 import streamlit as st
 
-from core import charts, impact_view as iv, provenance, queries
-from core.cache import view
+from core.serve.cache import view
+from core.store import queries
+from core.views import charts, provenance
+from core.views import impact as iv
 
 info = view(queries.build_info)()
 st.title("Impact")

@@ -1,6 +1,6 @@
 """Overview: where need is highest, where services are, and how old the data is."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
@@ -8,9 +8,11 @@ from functools import partial
 
 import streamlit as st
 
-from core import overview, provenance, queries, underserved_view as uv
-from core.cache import view
-from core.export import to_csv_bytes
+from core.base.export import to_csv_bytes
+from core.serve.cache import view
+from core.store import queries
+from core.views import overview, provenance
+from core.views import underserved as uv
 
 info = view(queries.build_info)()
 st.title("Community Mental Health Atlas")

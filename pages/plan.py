@@ -1,6 +1,6 @@
 """Plan: where k new programmes would bring the most under-served residents within reach (MCLP against greedy)."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
@@ -8,10 +8,13 @@ from functools import partial
 
 import streamlit as st
 
-from core import coverage, plan_view as pv, provenance, queries
-from core.cache import computed, model, view
-from core.export import to_csv_bytes
-from core.need import need_for
+from core.analysis import coverage
+from core.analysis.need import need_for
+from core.base.export import to_csv_bytes
+from core.serve.cache import computed, model, view
+from core.store import queries
+from core.views import plan as pv
+from core.views import provenance
 
 info = view(queries.build_info)()
 st.title("Plan new programme sites")

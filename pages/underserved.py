@@ -1,6 +1,6 @@
 """Underserved: where mental-health need is high and community-programme coverage is low, and why."""
 
-from core.cache import ensure_navigation
+from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
@@ -8,9 +8,13 @@ from functools import partial
 
 import streamlit as st
 
-from core import coverage, coverage_view as cv, need, provenance, queries, underserved_view as uv
-from core.cache import model, view
-from core.export import to_csv_bytes
+from core.analysis import coverage, need
+from core.base.export import to_csv_bytes
+from core.serve.cache import model, view
+from core.store import queries
+from core.views import coverage as cv
+from core.views import provenance
+from core.views import underserved as uv
 
 info = view(queries.build_info)()
 st.title("Underserved areas")

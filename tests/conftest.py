@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.reference import default_raw_dir
+from core.ingest.reference import default_raw_dir
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "artifacts"
@@ -17,7 +17,7 @@ HAVE_RAW = default_raw_dir().exists()
 
 
 def _build(path: Path, demo: bool) -> Path:
-    from core.build import build
+    from core.ingest.build import build
 
     old = os.environ.get("ATLAS_RAW_DIR")
     if demo:
@@ -63,7 +63,7 @@ def con(atlas_db):
 
 @pytest.fixture
 def use_db(atlas_db, monkeypatch):
-    """Point the app (core.paths.database_path) at the session's atlas database."""
+    """Point the app (core.store.paths.database_path) at the session's atlas database."""
     monkeypatch.setenv("ATLAS_DB", str(atlas_db))
     return atlas_db
 

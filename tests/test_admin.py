@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import admin, auth
-from core.errors import InputError
+from core.base.errors import InputError
+from core.serve import admin, auth
 from tests.conftest import REPO
 
 PASSWORD = "correct horse battery staple"
@@ -137,7 +137,7 @@ def test_oidc_is_used_when_configured_and_admits_only_listed_owners():
 def test_sign_in_box_grants_only_with_the_right_password():
     script = """
 import streamlit as st
-from core import auth
+from core.serve import auth
 grant = auth.sidebar_sign_in()
 st.markdown("signed in" if grant else "signed out")
 """
@@ -156,7 +156,7 @@ st.markdown("signed in" if grant else "signed out")
 
 
 def test_no_sign_in_box_without_secrets():
-    at = AppTest.from_string("from core import auth\nauth.sidebar_sign_in()", default_timeout=30).run()
+    at = AppTest.from_string("from core.serve import auth\nauth.sidebar_sign_in()", default_timeout=30).run()
     assert not at.expander and not at.text_input and not at.exception
 
 

@@ -4,8 +4,8 @@ projected CRS) are accepted with the right values; hostile text is neutralised i
 the pages render.
 
 Inventory cases need no raw files: they start from a small inventory exported from the session database and go
-through the Admin page's publish path (``core.admin.publish`` → ``core.build.build``). Raw-file cases need the
-real Chicago files (fixture ``raw_dir``) and run ``core.build.build`` on a folder where one file is corrupted; they
+through the Admin page's publish path (``core.serve.admin.publish`` → ``core.ingest.build.build``). Raw-file cases need the
+real Chicago files (fixture ``raw_dir``) and run ``core.ingest.build.build`` on a folder where one file is corrupted; they
 extend tests/test_build_errors.py, whose twelve cases are not repeated here.
 """
 
@@ -28,13 +28,15 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-import core.build
-from core import admin, auth, methods, queries
-from core import raw_chicago as rc
-from core.build import build
-from core.errors import InputError
-from core.quality import QualityLog
-from core.reference import load_reference
+import core.ingest.build
+from core.base.errors import InputError
+from core.ingest import raw_chicago as rc
+from core.ingest.build import build
+from core.ingest.quality import QualityLog
+from core.ingest.reference import load_reference
+from core.serve import admin, auth
+from core.store import queries
+from core.views import methods
 from tests.conftest import REPO
 from tests.download_spy import capture_downloads
 from tests.test_pages import app_pages, run_page
@@ -68,7 +70,7 @@ def reference(published):
 @pytest.fixture
 def cached_reference(reference, monkeypatch):
     """Builds in this test reuse the module's reference (a copy each time: build adds its inventory source)."""
-    monkeypatch.setattr(core.build, "load_reference", lambda *a, **k: copy.deepcopy(reference))
+    monkeypatch.setattr(core.ingest.build, "load_reference", lambda *a, **k: copy.deepcopy(reference))
 
 
 @pytest.fixture(scope="module")
@@ -340,7 +342,7 @@ def hostile_db(tmp_path_factory, published, reference) -> Path:
         (directory / name).write_bytes(frame.to_csv(index=False).encode("utf-8"))
     out = tmp_path_factory.mktemp("hostile") / "atlas.duckdb"
     mp = pytest.MonkeyPatch()
-    mp.setattr(core.build, "load_reference", lambda *a, **k: copy.deepcopy(reference))
+    mp.setattr(core.ingest.build, "load_reference", lambda *a, **k: copy.deepcopy(reference))
     try:
         build(out, None, directory)
     finally:
@@ -398,7 +400,7 @@ def test_every_table_download_neutralises_formulas_and_hides_small_counts(hostil
 
 
 def test_map_tooltips_escape_html_names():
-    from core import maps
+    from core.views import maps
 
     points = pd.DataFrame({"name": SCRIPTS, "lon": [-87.6] * 3, "lat": [41.8] * 3, "n": [1, 2, 3]})
     spec = maps.points_layer(points, "programmes", "#336699").to_json()

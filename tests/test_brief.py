@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import brief
+from core.views import brief
 from tests.test_pages import run_page
 
 POPPLER = Path("/usr/bin")
@@ -29,7 +29,7 @@ def _pages(pdf: Path) -> int:
 def long(atlas_db):
     import duckdb
 
-    from core.compare_view import indicator_long
+    from core.views.compare import indicator_long
 
     with duckdb.connect(str(atlas_db), read_only=True) as c:
         return indicator_long(c)

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from core import admin, auth
+from core.serve import admin, auth
 from tests.browser_support import assert_no_error, chromium_page, require_chromium, streamlit_server, wait_for_app
 from tests.conftest import REPO
 from tests.test_browser_coverage import shoot

@@ -28,8 +28,8 @@ def test_overview_renders_map_and_headlines(atlas_db, artifacts):
 
 def test_download_is_made_when_clicked_and_matches_the_table(atlas_db, con, tmp_path):
     """Downloads are deferred (made on the click, not on every rerun): the file must still arrive, complete."""
-    from core import overview
-    from core.export import to_csv_bytes
+    from core.base.export import to_csv_bytes
+    from core.views import overview
 
     require_chromium()
     with streamlit_server(atlas_db) as url, chromium_page() as page:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.build import build
-from core.errors import InputError
+from core.base.errors import InputError
+from core.ingest.build import build
 
 CHA_AREAS = "Chicago Health Atlas Data Download - Community areas.csv"
 CMAP = "ReferenceCCAProfiles20162020.csv"

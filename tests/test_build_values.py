@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from core import queries
+from core.store import queries
 
 
 def _cha_rows(path):

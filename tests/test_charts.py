@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import charts
-from core import compare_view as cv
-from core.funding import SOURCE_TYPES
-from core.palettes import CATEGORICAL, DIVERGING
+from core.analysis.funding import SOURCE_TYPES
+from core.base.palettes import CATEGORICAL, DIVERGING
+from core.views import charts
+from core.views import compare as cv
 
 # --- the same charts built with altair ----------------------------------------------------------------------------
 

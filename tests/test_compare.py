@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import compare_view as cv
+from core.views import compare as cv
 from tests.test_pages import run_page
 
 
@@ -144,7 +144,7 @@ def test_locator_map_fills_only_the_chosen_area(atlas_db):
     import altair as alt
     import duckdb
 
-    from core import queries
+    from core.store import queries
 
     with duckdb.connect(str(atlas_db), read_only=True) as c:
         areas = queries.areas(c)

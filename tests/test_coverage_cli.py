@@ -9,9 +9,9 @@ import math
 import pandas as pd
 import pytest
 
-from core import coverage_cli
-from core.errors import InputError
-from core.travel import EARTH_RADIUS_KM
+from core.analysis.travel import EARTH_RADIUS_KM
+from core.base.errors import InputError
+from core.cli import coverage as coverage_cli
 
 DEG_PER_KM = 180 / (math.pi * EARTH_RADIUS_KM)  # along a meridian
 

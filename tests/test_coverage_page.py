@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from core.coverage import CoverageParams, build_model, compute
+from core.analysis.coverage import CoverageParams, build_model, compute
 from tests.test_pages import run_page
 
 LABEL = re.compile(r"^([\d,]+\.\d\d) weekly places per 1,000 residents \(rank ([\d,]+)\)$")

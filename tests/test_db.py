@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from core import db
+from core.store import db
 
 
 def test_threads_share_one_read_only_connection(atlas_db):

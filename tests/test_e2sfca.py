@@ -13,9 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.e2sfca import decay_weight, e2sfca, within_reach
-from core.errors import InputError
-from core.travel import (
+from core.analysis.e2sfca import decay_weight, e2sfca, within_reach
+from core.analysis.travel import (
     EARTH_RADIUS_KM,
     CostPairs,
     haversine_km,
@@ -24,6 +23,7 @@ from core.travel import (
     pairs_within_haversine,
     supply_mask,
 )
+from core.base.errors import InputError
 
 # access 1.1.10 calls set_index(inplace=True), which pandas 3.1 deprecates; that is access's to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.set_index")

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import funding as fu
-from core.errors import InputError
+from core.analysis import funding as fu
+from core.base.errors import InputError
 
 AS_OF = dt.date(2026, 1, 1)
 

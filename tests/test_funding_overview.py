@@ -1,4 +1,4 @@
-"""overview_of adds up figures computed once for every programme; it must equal core.funding on the selection alone."""
+"""overview_of adds up figures computed once for every programme; it must equal core.analysis.funding on the selection alone."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import funding as fu
-from core import funding_base as fb
-from core import funding_view as fv
-from core.coverage import PROGRAM_TYPES
+from core.analysis import funding as fu
+from core.analysis import funding_base as fb
+from core.analysis.coverage import PROGRAM_TYPES
+from core.views import funding as fv
 
 
 def reference(data: fv.FundingData, types, area: int) -> fv.FundingOverview:
-    """The overview from scratch: the core.funding functions on the selected programmes and their grants only."""
+    """The overview from scratch: the core.analysis.funding functions on the selected programmes and their grants only."""
     progs = fv.select_programs(data.programs, types, area)
     funding = data.funding[data.funding["program_id"].isin(progs["program_id"])].reset_index(drop=True)
     as_of = data.as_of

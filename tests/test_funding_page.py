@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import coverage, queries
-from core import funding as fu
-from core import funding_view as fv
-from core.scenario import Scenario
-from core.scenario_coverage import scenario_coverage
+from core.analysis import coverage
+from core.analysis import funding as fu
+from core.analysis.scenario import Scenario
+from core.analysis.scenario_coverage import scenario_coverage
+from core.store import queries
+from core.views import funding as fv
 from tests.download_spy import capture_downloads
 from tests.test_pages import run_page
 
@@ -219,7 +220,7 @@ def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(ove
 
 
 def test_cliff_chart_has_eight_quarters_stacked_by_source_type(overview):
-    from core.charts import cliff_chart
+    from core.views.charts import cliff_chart
 
     spec = cliff_chart(overview.cliff)
     data = pd.DataFrame(next(iter(spec["datasets"].values())))

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from core.gap import BIVARIATE_PALETTE, bivariate_legend, bivariate_legend_long, gap_table, tercile
+from core.analysis.gap import BIVARIATE_PALETTE, bivariate_legend, bivariate_legend_long, gap_table, tercile
 
 
 def test_tercile_cut_points():

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from core import impact
-from core.errors import InputError
-from core.suppression import SUPPRESSED, suppress_counts
+from core.analysis import impact
+from core.analysis.suppression import SUPPRESSED, suppress_counts
+from core.base.errors import InputError
 
 # Three programmes in areas 1 and 2; area 3 has none.
 PROGRAMS = pd.DataFrame(

@@ -1,4 +1,4 @@
-"""The Impact page's fast views give exactly the tables of core.impact's plain functions, dtypes and attrs too."""
+"""The Impact page's fast views give exactly the tables of core.analysis.impact's plain functions, dtypes and attrs too."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import impact_view as iv
+from core.views import impact as iv
 from tests.test_impact import AREAS, PERIODS, PROGRAMS
 
 
@@ -32,7 +32,7 @@ def small_data() -> iv.ImpactData:
     # Programmes out of id order, one in an area the area table lacks; a period row of a programme not in the
     # table; a quarter with a single pre/post response; and volunteer hours whose total depends on how pandas
     # adds them (259.59999999999997 in turn, 259.6 compensated), so that keying groups otherwise than
-    # core.impact does shows.
+    # core.analysis.impact does shows.
     programs = pd.concat([PROGRAMS, pd.DataFrame({
         "program_id": ["0-late"], "name": ["Late"], "area_id": [9], "type": ["workshop"],
         "populations_served": ["carers"], "coordinator_count": [1], "step_free": [False],

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from core import charts, queries
-from core import impact_view as iv
+from core.store import queries
+from core.views import charts
+from core.views import impact as iv
 from tests.test_funding_page import counts_people, downloads, frame_with, metric, small_people_cells, url  # noqa: F401
 from tests.test_pages import run_page
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from core.intervals import t_interval, wilson
+from core.analysis.intervals import t_interval, wilson
 
 Z95 = 1.959963984540054
 

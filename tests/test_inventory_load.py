@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.errors import InputError
-from core.inventory_load import load_inventory
-from core.inventory_schema import FILES, FUNDING, PERIODS, PROGRAMS, markdown_table, outcome_measures_table
+from core.base.errors import InputError
+from core.ingest.inventory_load import load_inventory
+from core.ingest.inventory_schema import FILES, FUNDING, PERIODS, PROGRAMS, markdown_table, outcome_measures_table
 
 ROOT = Path(__file__).resolve().parent.parent
 CHICAGO77 = ROOT / ".venv/lib/python3.11/site-packages/libpysal/examples/chicago/Chicago77.shp"
@@ -87,7 +87,7 @@ def write(directory: Path, tables: dict[str, list[dict[str, str]]], encoding: st
 
 
 def _schema_sql_columns(table: str) -> list[str]:
-    sql = (ROOT / "core" / "schema.sql").read_text()
+    sql = (ROOT / "core" / "store" / "schema.sql").read_text()
     body = re.search(rf"CREATE TABLE {table} \((.*?)\n\);", sql, re.DOTALL).group(1)
     names = [line.split()[0] for line in body.splitlines() if line.strip() and not line.strip().startswith(
         ("PRIMARY", "--"))]
@@ -406,7 +406,7 @@ def test_templates_are_header_only_in_documented_order():
 
 
 def test_required_columns_match_not_null_in_schema_sql():
-    sql = (ROOT / "core" / "schema.sql").read_text()
+    sql = (ROOT / "core" / "store" / "schema.sql").read_text()
     for spec in FILES:
         body = re.search(rf"CREATE TABLE {spec.table} \((.*?)\n\);", sql, re.DOTALL).group(1)
         lines = [line.split() for line in body.splitlines() if line.strip()]

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from core import inventory_cli
-from core.inventory_load import load_inventory
-from core.inventory_sample import FUNDERS, ORGANISATIONS, generate_sample, write_inventory
-from core.inventory_schema import FILES, SCHEMAS, SERVICE_TYPES
+from core.cli import inventory as inventory_cli
+from core.ingest.inventory_load import load_inventory
+from core.ingest.inventory_sample import FUNDERS, ORGANISATIONS, generate_sample, write_inventory
+from core.ingest.inventory_schema import FILES, SCHEMAS, SERVICE_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 CHICAGO77 = ROOT / ".venv/lib/python3.11/site-packages/libpysal/examples/chicago/Chicago77.shp"
@@ -221,7 +221,7 @@ def test_periods_are_plausible(sample):
 
 
 def test_cli_writes_and_checks_a_sample(city, tmp_path, monkeypatch, capsys):
-    import core.reference
+    import core.ingest.reference
 
     seen = {}
 
@@ -229,7 +229,7 @@ def test_cli_writes_and_checks_a_sample(city, tmp_path, monkeypatch, capsys):
         seen["raw"] = raw_dir
         return city
 
-    monkeypatch.setattr(core.reference, "load_reference", fake_load_reference)
+    monkeypatch.setattr(core.ingest.reference, "load_reference", fake_load_reference)
     parser = argparse.ArgumentParser(prog="atlas")
     inventory_cli.register(parser.add_subparsers(dest="command"))
     out = tmp_path / "inv"

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from core.build import STALE_TEMP_SECONDS, TEMP_PREFIX, remove_stale_temps
+from core.ingest.build import STALE_TEMP_SECONDS, TEMP_PREFIX, remove_stale_temps
 from tests.conftest import REPO
 
 

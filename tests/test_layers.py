@@ -25,18 +25,18 @@ def test_pages_hold_no_sql_and_open_no_database(page):
     text = page.read_text()
     assert "duckdb" not in text
     assert not SQL.search(text), f"SQL in {page.name}: {SQL.search(text).group(0)!r}"
-    assert "core.db" not in text and "from core import db" not in text
+    assert "core.store.db" not in text and "from core import db" not in text
 
 
 def test_every_core_module_says_what_it_is_for():
-    for mod in (REPO / "core").glob("*.py"):
+    for mod in (REPO / "core").rglob("*.py"):
         text = mod.read_text().lstrip()
-        assert text.startswith('"""'), f"{mod.name} has no module docstring"
-    assert not (REPO / "core" / "utils.py").exists()
+        assert text.startswith('"""'), f"{mod.relative_to(REPO)} has no module docstring"
+    assert not list((REPO / "core").rglob("utils.py"))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_pages_hand_deep_links_to_app_navigation(page):
-    """A fresh server opened on /<page> must still run app.py's st.navigation (see core.cache.ensure_navigation)."""
+    """A fresh server opened on /<page> must still run app.py's st.navigation (see core.serve.cache.ensure_navigation)."""
     code = [ln for ln in page.read_text().splitlines() if ln.strip() and not ln.startswith(("#", '"""'))]
-    assert code[:2] == ["from core.cache import ensure_navigation", "ensure_navigation()"], page.name
+    assert code[:2] == ["from core.serve.cache import ensure_navigation", "ensure_navigation()"], page.name

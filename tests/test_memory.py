@@ -6,7 +6,7 @@ import platform
 
 import pytest
 
-from core.memory import cap_malloc_arenas
+from core.serve.memory import cap_malloc_arenas
 from tests.conftest import REPO
 
 

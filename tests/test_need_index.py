@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.need_index import explain, need_index
+from core.analysis.need_index import explain, need_index
 
 NAN = math.nan
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
 
+
 def app_pages() -> list[str]:
     """The pages app.py registers, read from its source so a new page is tested without editing this file."""
     text = (REPO / "app.py").read_text()

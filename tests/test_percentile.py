@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.percentile import percentile_rank
+from core.base.percentile import percentile_rank
 
 
 def naive_percentile(values):

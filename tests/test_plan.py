@@ -7,8 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from core import coverage, plan_view as pv, queries
-from core.need import need_for
+from core.analysis import coverage
+from core.analysis.need import need_for
+from core.store import queries
+from core.views import plan as pv
 from tests.test_pages import run_page
 
 # spopt builds its variables in the pulp 3 style, which pulp 3.3 warns will change in pulp 4.
@@ -18,7 +20,7 @@ R_KM = 6371.0088
 
 
 def walk_minutes(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Dense haversine × 1.3 / 4.8 km/h in minutes, written out independently of core.travel."""
+    """Dense haversine × 1.3 / 4.8 km/h in minutes, written out independently of core.analysis.travel."""
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(x, dtype=float)) for x in (lon1, lat1, lon2, lat2))
     a = (np.sin((lat2[None, :] - lat1[:, None]) / 2) ** 2
          + np.cos(lat1)[:, None] * np.cos(lat2)[None, :] * np.sin((lon2[None, :] - lon1[:, None]) / 2) ** 2)

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from core import funding as fu
-from core.scenario import Scenario, apply_scenario, plain_summary, summarise
+from core.analysis import funding as fu
+from core.analysis.scenario import Scenario, apply_scenario, plain_summary, summarise
 
 AS_OF = dt.date(2026, 1, 1)
 COLS = ["program_id", "funder", "source_type", "amount", "start_date", "end_date", "status"]

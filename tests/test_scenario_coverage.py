@@ -8,12 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import coverage, queries
-from core.coverage import CoverageModel, CoverageParams, compute
-from core.scenario import Scenario
-from core.scenario_coverage import (depending_residents, protected_total, published_count, scenario_capacity,
-                                    scenario_coverage, scenario_sentence)
-from core.travel import CostPairs
+from core.analysis import coverage
+from core.analysis.coverage import CoverageModel, CoverageParams, compute
+from core.analysis.scenario import Scenario
+from core.analysis.scenario_coverage import (
+    depending_residents,
+    protected_total,
+    published_count,
+    scenario_capacity,
+    scenario_coverage,
+    scenario_sentence,
+)
+from core.analysis.travel import CostPairs
+from core.store import queries
 
 AS_OF = dt.date(2026, 1, 1)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.similarity import most_similar, zscores
+from core.analysis.similarity import most_similar, zscores
 
 
 def test_hand_worked_two_columns():

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.siting import STATUS_OPTIMAL, coverage_matrix, greedy, mclp
+from core.analysis.siting import STATUS_OPTIMAL, coverage_matrix, greedy, mclp
 
 RAW = Path("/work/shared/data/raw/chicago")
 TRACTS = RAW / "Chicago Health Atlas Data Download - Census Tracts.csv"

@@ -42,12 +42,12 @@ def published(tmp_path_factory, atlas_db) -> Path:
 
 
 def _core_modules(source: str) -> list[Path]:
-    """The core modules a page imports (``from core import a, b``, ``from core.x import y``)."""
+    """The core modules a page imports (``from core.views import a, b``, ``from core.views.x import y``)."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "core":
-            names = [node.module.split(".", 1)[1]] if "." in node.module else [a.name for a in node.names]
-            found += [REPO / "core" / f"{n}.py" for n in names]
+            base = REPO.joinpath(*node.module.split("."))
+            found += [base.with_suffix(".py")] + [base / f"{a.name}.py" for a in node.names]
     return [p for p in found if p.exists()]
 
 

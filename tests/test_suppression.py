@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.suppression import (
+from core.analysis.suppression import (
     COMPLEMENTARY,
     SUPPRESSED,
     SUPPRESSION_RULE_MD,

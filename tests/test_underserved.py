@@ -8,12 +8,12 @@ import math
 import pandas as pd
 import pytest
 
-from core import underserved_view as uv
-from core.coverage import CoverageParams, CoverageResult, build_model, compute
-from core.gap import BIVARIATE_PALETTE, PRIORITY_CLASS
-from core.need import need_for
-from core.need_index import explain, need_index
-from core.palettes import hex_to_rgb
+from core.analysis.coverage import CoverageParams, CoverageResult, build_model, compute
+from core.analysis.gap import BIVARIATE_PALETTE, PRIORITY_CLASS
+from core.analysis.need import need_for
+from core.analysis.need_index import explain, need_index
+from core.base.palettes import hex_to_rgb
+from core.views import underserved as uv
 from tests.test_pages import run_page
 
 # Seven areas. unmet_need (need domain) rises with the area id and svi (vulnerability) falls, so the
@@ -183,7 +183,7 @@ def test_weights_from_the_url_are_clamped_and_round_trip():
 
 
 def test_page_state_writes_the_coverage_query_the_coverage_page_reads():
-    from core.coverage_view import params_from_query
+    from core.views.coverage import params_from_query
 
     state = {"d0": 25, "decay": "gaussian", "types": ["drop_in", "workshop"], "lang": "spanish", "eve": True,
              "free": True, "w_need": 0.5, "w_vul": 2.0, "w_bar": 0.0}

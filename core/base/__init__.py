@@ -1,0 +1,1 @@
+"""Bottom layer: plain helpers every layer may use (errors, number formats, palettes, percentiles, CSV export)."""

@@ -1,0 +1,1 @@
+"""Command-line layer: the `atlas` console script and its sub-commands."""

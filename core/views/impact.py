@@ -1,0 +1,464 @@
+"""What the Impact page shows: participation by area, outcome changes with intervals, trends; small numbers hidden."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from core.analysis import impact, impact_fast
+from core.analysis.coverage import TYPE_LABELS
+from core.analysis.suppression import COMPLEMENTARY, SUPPRESSED, is_small, protect_table, safe_csv, suppress_counts
+from core.base.formatting import number
+from core.base.palettes import NO_DATA
+from core.store import queries
+from core.views import maps, url_state
+
+QUARTER_CHOICES = (1, 2, 4, 8)
+DEFAULT_QUARTERS = 4
+POPULATION_LABELS = {"general": "General public", "older_adults": "Older adults", "youth": "Young people",
+                     "veterans": "Veterans", "black": "Black residents", "caregivers": "Carers",
+                     "latino": "Latino residents",
+                     "lgbtq": "LGBTQ+ people", "asian": "Asian residents", "bereaved": "Bereaved people",
+                     "new_parents": "New parents"}
+
+PEOPLE_COLUMNS = ("Participants", "n (pre/post)", "Outcome n")
+"""Display columns that count people: downloads pass them to :func:`core.analysis.suppression.safe_csv`."""
+
+HELP = {
+    "participants": ("Participants: the programmes' quarterly participant counts summed over the window, so someone "
+                     "taking part in three quarters counts three times. Per 1,000: that sum per 1,000 residents of "
+                     "the area where the programmes meet."),
+    "suppression": ("Small numbers: an area with 1–10 participants shows '<11', and where that would leave a single "
+                    "hidden cell the next-smallest area is hidden too ('suppressed'); rates built on a hidden count "
+                    "are hidden with it, and the total is the total of the shown cells only."),
+    "outcome": ("Outcome change: the mean pre/post change on the programme's own scale (SWEMWBS: higher = better "
+                "wellbeing; UCLA-3: lower = less lonely), pooling the window's quarters that use its latest scale, "
+                "with a Student's t 95% interval. Shown only where n ≥ 11."),
+    "cost": "Cost per participant: the cost of the quarters reporting a cost divided by their participants.",
+}
+
+
+def type_label(code: str) -> str:
+    return TYPE_LABELS.get(code, str(code).replace("_", " ").capitalize())
+
+
+def population_label(code: str) -> str:
+    return POPULATION_LABELS.get(code, str(code).replace("_", " ").capitalize())
+
+
+# --- publishing tables that hold hidden cells ---------------------------------------------------------------
+
+_HIDDEN_WORDS = (SUPPRESSED, COMPLEMENTARY)
+
+
+def _decimals(values: pd.Series) -> int:
+    """The fewest decimals (0-3) that show every value as it was rounded."""
+    v = values.dropna().to_numpy(dtype=float)
+    for d in range(3):
+        if np.allclose(v, np.round(v, d), rtol=0, atol=1e-9):
+            return d
+    return 3
+
+
+def styled(table: pd.DataFrame):
+    """A table for ``st.dataframe`` whose hidden cells read "<11" / "suppressed" yet whose columns stay numeric.
+
+    A column mixing numbers with those words becomes numeric with the hidden cells empty (so the hidden
+    value never reaches the browser, not even as data), and the returned Styler writes the word in each
+    such cell. Numeric columns keep their sort order; every number is shown with thousands separators
+    and the decimals it was rounded to.
+
+    Examples
+    --------
+    >>> s = styled(pd.DataFrame({"Area": ["A", "B"], "Participants": [40, "<11"]}))
+    >>> s.data["Participants"].tolist()
+    [40.0, nan]
+    >>> "<11" in s.to_html() and ">40<" in s.to_html()
+    True
+    """
+    data = table.copy()
+    words: dict[str, pd.Series] = {}
+    for column in data.columns:
+        values = data[column]
+        if values.dtype != object:
+            continue
+        is_word = values.map(lambda v: isinstance(v, str) and v in _HIDDEN_WORDS).astype(bool)
+        numeric = pd.to_numeric(values.where(~is_word), errors="coerce")
+        if is_word.any() and (numeric.notna() | is_word | values.isna()).all():
+            data[column] = numeric.astype(float)
+            words[column] = values.where(is_word)
+        elif (numeric.notna() | values.isna()).all() and values.notna().any():
+            data[column] = numeric.astype(float)
+    formats = {c: f"{{:,.{_decimals(data[c])}f}}" for c in data.columns
+               if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])}
+    styler = data.style.format(formats, na_rep="")
+    for column, cells in words.items():
+        for word in _HIDDEN_WORDS:
+            rows = data.index[(cells == word).to_numpy()]
+            if len(rows):
+                styler = styler.format(lambda _, w=word: w, subset=pd.IndexSlice[rows, [column]])
+    return styler
+
+
+# --- data and the URL --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImpactData:
+    """The tables the Impact views start from."""
+
+    programs: pd.DataFrame
+    periods: pd.DataFrame
+    areas: pd.DataFrame        # area_id, name, population, share_65plus, share_limited_english (0-1)
+    types: list[str]
+    populations: list[str]
+    measures: list[str]
+    quarters: list[str]        # every quarter in the data, in order
+    prepared: impact_fast.Prepared = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Built with the data, so a cached ImpactData carries it and no filter change rebuilds it.
+        self.prepared = impact_fast.prepare(self.programs, self.periods, self.areas)
+
+
+def impact_data(con) -> ImpactData:
+    programs = queries.programs(con)
+    periods = queries.program_periods(con)
+    areas = queries.areas(con)[["area_id", "name", "population"]]
+    ind = queries.latest_indicators(con, ["share_65plus", "limited_english"])
+    shares = ind.pivot(index="area_id", columns="indicator_id", values="value") / 100
+    areas = areas.assign(share_65plus=areas["area_id"].map(shares.get("share_65plus", pd.Series(dtype=float))),
+                         share_limited_english=areas["area_id"].map(
+                             shares.get("limited_english", pd.Series(dtype=float))))
+    served = programs["populations_served"].fillna("").str.split(";").explode().str.strip()
+    populations = sorted(p for p in served.unique() if p)
+    measures = sorted(periods["outcome_measure"].dropna().unique().tolist())
+    quarters = [impact.period_label(q) for q in sorted(set(impact.period_index(periods["period"])))]
+    return ImpactData(programs=programs, periods=periods, areas=areas, types=sorted(programs["type"].unique()),
+                      populations=populations, measures=measures, quarters=quarters)
+
+
+@dataclass(frozen=True)
+class ImpactState:
+    """The reader's choices on the Impact page; ``()`` for types or populations means every one."""
+
+    types: tuple[str, ...] = ()
+    populations: tuple[str, ...] = ()
+    quarters: int = DEFAULT_QUARTERS
+    measure: str = ""
+
+
+WIDGET_KEYS = {"types": "im_types", "populations": "im_pop", "quarters": "im_quarters", "measure": "im_measure"}
+QUERY_KEYS = {"types": "types", "populations": "pop", "quarters": "quarters", "measure": "measure"}
+
+
+def state_from_query(query: Mapping, types, populations, measures) -> ImpactState:
+    """The choices from URL parameters, each checked against the values in the data.
+
+    Examples
+    --------
+    >>> state_from_query({"types": "workshop,bogus", "quarters": "3", "measure": "UCLA-3"},
+    ...                  ["workshop", "drop_in"], ["youth"], ["SWEMWBS", "UCLA-3"])
+    ImpactState(types=('workshop',), populations=(), quarters=4, measure='UCLA-3')
+    """
+    q = QUERY_KEYS
+    quarters = url_state.choice(query, q["quarters"], [str(x) for x in QUARTER_CHOICES], str(DEFAULT_QUARTERS))
+    return ImpactState(
+        types=url_state.choices(query, q["types"], types, ()),
+        populations=url_state.choices(query, q["populations"], populations, ()),
+        quarters=int(quarters),
+        measure=url_state.choice(query, q["measure"], measures, measures[0] if measures else ""),
+    )
+
+
+def state_to_query(state: ImpactState) -> dict[str, str]:
+    """The URL form of the choices.
+
+    >>> state_to_query(ImpactState(types=("workshop",), quarters=8, measure="SWEMWBS"))
+    {'types': 'workshop', 'pop': '', 'quarters': '8', 'measure': 'SWEMWBS'}
+    """
+    q = QUERY_KEYS
+    return {q["types"]: ",".join(state.types), q["populations"]: ",".join(state.populations),
+            q["quarters"]: str(int(state.quarters)), q["measure"]: state.measure}
+
+
+def state_from_widgets(session: Mapping, fallback: ImpactState) -> ImpactState:
+    values = {name: session[key] if key in session else getattr(fallback, name) for name, key in WIDGET_KEYS.items()}
+    return ImpactState(types=tuple(values["types"]), populations=tuple(values["populations"]),
+                       quarters=int(values["quarters"]), measure=str(values["measure"] or ""))
+
+
+# --- the views ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImpactViews:
+    """Impact of the programmes the filters select."""
+
+    areas: pd.DataFrame       # core.analysis.impact.area_impact, with name
+    programs: pd.DataFrame    # core.analysis.impact.program_impact, with area name and populations served
+    trends: pd.DataFrame      # core.analysis.impact.quarterly_trends with the chosen measure
+    period: str
+    quarters: int
+    first_period: str
+    n_programs: int
+    measure: str
+
+
+def views(con, types: tuple[str, ...] = (), populations: tuple[str, ...] = (), quarters: int = DEFAULT_QUARTERS,
+          measure: str = "") -> ImpactViews:
+    """Area, programme and quarterly impact for the chosen filters (plain arguments, so a cache can key on them)."""
+    return views_of(impact_data(con), ImpactState(tuple(types), tuple(populations), int(quarters), measure))
+
+
+def views_of(data: ImpactData, state: ImpactState) -> ImpactViews:
+    """:func:`views_reference`'s tables, made from ``data.prepared`` in a few numpy steps (the page's main cost)."""
+    types = list(state.types) or None
+    pops = list(state.populations) or None
+    p = data.prepared
+    keep = impact_fast.chosen(p, types, pops)
+    # A selection with no quarters reported gets pandas' empty-frame dtypes, which only the reference reproduces.
+    if state.quarters < 1 or not len(impact_fast.rows_of(p, keep)):
+        return views_reference(data, state)
+    hourly = impact.VOLUNTEER_HOUR_VALUE_USD
+    areas = impact_fast.area_table(p, keep, state.quarters, hourly)
+    progs = impact_fast.program_table(p, keep, state.quarters, hourly)
+    period = impact.period_label(p.end)
+    for frame in (areas, progs):
+        frame.attrs.update(period=period, quarters=state.quarters)
+    trends = impact_fast.trend_table(p, keep, state.measure or None)
+    return ImpactViews(areas=areas, programs=progs, trends=trends, period=period, quarters=state.quarters,
+                       first_period=impact.period_label(p.end - state.quarters + 1), n_programs=len(progs),
+                       measure=state.measure)
+
+
+def views_reference(data: ImpactData, state: ImpactState) -> ImpactViews:
+    """The views straight from :mod:`core.analysis.impact`'s public functions: the tests' reference, and the fallback."""
+    types = list(state.types) or None
+    pops = list(state.populations) or None
+    kw = {"quarters": state.quarters, "types": types, "populations": pops}
+    areas = impact.area_impact(data.programs, data.periods, data.areas, **kw)
+    areas.insert(1, "name", areas["area_id"].map(data.areas.set_index("area_id")["name"]))
+    progs = impact.program_impact(data.programs, data.periods, data.areas, **kw)
+    lookup = data.programs.set_index("program_id")
+    progs["area_name"] = progs["program_id"].map(lookup["area_name"])
+    progs["populations_served"] = progs["program_id"].map(lookup["populations_served"])
+    trends = impact.quarterly_trends(data.programs, data.periods, measure=state.measure or None, types=types,
+                                     populations=pops)
+    period = areas.attrs["period"]
+    first = impact.period_label(int(impact.period_index([period])[0]) - state.quarters + 1)
+    return ImpactViews(areas=areas, programs=progs, trends=trends, period=period, quarters=state.quarters,
+                       first_period=first, n_programs=len(progs), measure=state.measure)
+
+
+def quarters_label(q: int) -> str:
+    """'Latest 4 quarters' (or 'Latest quarter')."""
+    return "Latest quarter" if int(q) == 1 else f"Latest {int(q)} quarters"
+
+
+def window_text(v: ImpactViews) -> str:
+    if v.quarters == 1:
+        return f"quarter {v.period}"
+    return f"the {v.quarters} quarters {v.first_period}–{v.period}"
+
+
+def filter_caption(v: ImpactViews, state: ImpactState) -> str:
+    types = ", ".join(type_label(t) for t in state.types) if state.types else "all types"
+    pops = ", ".join(population_label(p) for p in state.populations) if state.populations else "everyone"
+    return f"{v.n_programs} programmes ({types}; serving {pops}) over {window_text(v)}."
+
+
+# --- participation by area ---------------------------------------------------------------------------------------
+
+AREA_RATES = {"Per 1,000 residents": "Participants", "Cost per participant ($)": "Participants"}
+
+
+def area_table(v: ImpactViews) -> tuple[pd.DataFrame, pd.Series]:
+    """Participation by area, protected for publication, with a "Total of shown cells" row.
+
+    ``Participants`` goes through :func:`core.analysis.suppression.protect_table` (1-10 "<11", then complementary
+    "suppressed" cells, totals of shown cells only); ``Per 1,000 residents`` and ``Cost per participant``
+    are built on it and are hidden wherever it is. Sessions and volunteer hours are not people.
+
+    Returns
+    -------
+    (table, hidden): the display table (body rows then the total row) and, per body row, whether its
+    participant count is hidden.
+    """
+    a = v.areas
+    body = pd.DataFrame({
+        "Area": a["name"].astype(object), "Per 1,000 residents": a["per_1000"].round(2),
+        "Participants": _whole(a["participants"]), "Programmes": a["n_programs"].astype(np.int64),
+        "Sessions": _whole(a["sessions"]), "Cost per participant ($)": a["cost_per_participant"].round(2),
+        "Volunteer hours": a["volunteer_hours"].round(0), "Residents": a["population"].round(0).astype(np.int64),
+        "area_id": a["area_id"],
+    })
+    body = body.sort_values(["Per 1,000 residents", "Area"], ascending=[False, True], na_position="last")
+    body = body.reset_index(drop=True)
+    table, mask = protect_table(body, ["Participants"], total_row=True, return_mask=True)
+    hidden = mask["Participants"]
+    small = is_small(body["Participants"])
+    for rate in AREA_RATES:
+        cells = table[rate].astype(object).to_numpy().copy()
+        body_cells = cells[: len(body)]
+        body_cells[hidden.to_numpy()] = COMPLEMENTARY
+        body_cells[small] = SUPPRESSED
+        cells[: len(body)] = body_cells
+        table[rate] = cells
+    total = table.index[-1]
+    table.loc[total, "area_id"] = None
+    for column in ["Residents", "Programmes", "Sessions", "Volunteer hours"]:
+        table.loc[total, column] = body[column].sum().item()
+    table = table.reset_index(drop=True)
+    return table, hidden.reset_index(drop=True)
+
+
+def headline(v: ImpactViews) -> tuple[str, str, str]:
+    """Participants over the window, as the total of the published area cells."""
+    table, hidden = area_table(v)
+    total = table.iloc[-1]["Participants"]
+    raw = float(v.areas["participants"].fillna(0).sum())
+    text = f"{int(total):,}" if (total or raw == 0) else (SUPPRESSED if 0 < raw < 11 else COMPLEMENTARY)
+    n_hidden = int(hidden.sum())
+    help_text = HELP["participants"] + (f" Total of the shown cells: {n_hidden} areas with hidden counts are left "
+                                        "out." if n_hidden else "")
+    return f"Participants over {window_text(v)}", text, help_text
+
+
+def participation_map(areas_geo: pd.DataFrame, v: ImpactViews) -> tuple[pdk.Deck, str]:
+    """Participants per 1,000 residents by area; hidden areas in the no-data grey, their tooltip "<11"."""
+    table, _ = area_table(v)
+    body = table.iloc[:-1].set_index("area_id").reindex(areas_geo["area_id"].to_numpy())
+    rate = pd.to_numeric(body["Per 1,000 residents"], errors="coerce")
+    classes = maps.classify(rate.to_numpy(dtype=float), k=5, fmt="{:,.1f}")
+    colours = [classes.colors[i] if i >= 0 else NO_DATA for i in classes.index]
+    props = pd.DataFrame({
+        "name": areas_geo["name"].to_numpy(),
+        "label": [f"Participants: {_text(p)} · per 1,000 residents: {_text(r, 1)}"
+                  for p, r in zip(body["Participants"], body["Per 1,000 residents"])],
+        "detail": [f"{_text(n)} programmes · {_text(s)} sessions"
+                   for n, s in zip(body["Programmes"], body["Sessions"])],
+    })
+    d = maps.deck([maps.area_layer(maps.area_features(areas_geo, colours, props))], areas_geo,
+                  "<b>{name}</b><br/>{label}<br/>{detail}")
+    items = [(c, lab) for c, lab in zip(classes.colors, classes.labels)]
+    if (classes.index == -1).any():
+        items.append((NO_DATA, "hidden: fewer than 11 participants, or withheld to protect one"))
+    return d, maps.legend_html(items, "Participants per 1,000 residents")
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """Counts as int64 (missing as 0), so tables read 80 rather than 80.0."""
+    return pd.to_numeric(values, errors="coerce").fillna(0).round().astype(np.int64)
+
+
+def _text(value, digits: int = 0) -> str:
+    if isinstance(value, str):
+        return value
+    return number(value, digits)
+
+
+def area_download(v: ImpactViews) -> bytes:
+    table, _ = area_table(v)
+    return safe_csv(table.drop(columns="area_id"), count_cols=["Participants"],
+                    rate_cols_by_count=AREA_RATES)
+
+
+# --- outcomes ----------------------------------------------------------------------------------------------------
+
+
+def programme_table(v: ImpactViews) -> pd.DataFrame:
+    """Per programme: sessions and the outcome change on its own scale with n and a 95% CI (n ≥ 11 only).
+
+    Participant counts are published by area only, so that no programme's count can be taken away from its
+    area's total. Where the pooled n is 1-10 the n shows "<11" and the change and interval are blank.
+    """
+    p = v.programs
+    status = p["outcome_status"].to_numpy()
+    n = pd.Series(p["outcome_n"].to_numpy(dtype=float), dtype=object)
+    n[status == "shown"] = p.loc[status == "shown", "outcome_n"].astype(int).to_numpy()
+    n[status == "n<11"] = SUPPRESSED
+    n[status == "no data"] = None
+    out = pd.DataFrame({
+        "Programme": p["name"], "Outcome scale": p["outcome_measure"], "n (pre/post)": n.to_numpy(),
+        "Mean change": p["outcome_mean"].round(2), "95% CI low": p["outcome_lo"].round(2),
+        "95% CI high": p["outcome_hi"].round(2), "Type": p["type"].map(type_label), "Area": p["area_name"],
+        "Serves": p["populations_served"].fillna("").map(
+            lambda s: ", ".join(population_label(x) for x in s.split(";") if x)),
+        "Quarters reported": _whole(p["quarters_reported"]), "Sessions": _whole(p["sessions"]),
+    })
+    order = np.argsort(np.where(status == "shown", 0, np.where(status == "n<11", 1, 2)), kind="stable")
+    return out.iloc[order].reset_index(drop=True)
+
+
+def outcome_points(v: ImpactViews) -> pd.DataFrame:
+    """The programmes whose outcome may be shown, in the shape of :func:`core.views.charts.outcome_chart`."""
+    p = v.programs[v.programs["outcome_status"] == "shown"]
+    return pd.DataFrame({"programme": p["name"], "measure": p["outcome_measure"], "mean": p["outcome_mean"],
+                         "lo": p["outcome_lo"], "hi": p["outcome_hi"], "n": p["outcome_n"].astype(int)})
+
+
+def outcome_summary(v: ImpactViews) -> str:
+    s = v.programs["outcome_status"].value_counts()
+    return (f"{int(s.get('shown', 0))} programmes report a pre/post change with n ≥ 11; "
+            f"{int(s.get('n<11', 0))} have fewer than 11 paired responses (not shown); "
+            f"{int(s.get('no data', 0))} report none in the window.")
+
+
+def programme_download(v: ImpactViews) -> bytes:
+    return safe_csv(programme_table(v), count_cols=["n (pre/post)"])
+
+
+# --- trends ------------------------------------------------------------------------------------------------------
+
+
+def trends_table(v: ImpactViews) -> pd.DataFrame:
+    """Quarterly totals for the filtered programmes; participants 1-10 (and the cost per participant built on
+    them) show "<11", and the outcome only where the quarter's pooled n is at least 11."""
+    t = v.trends
+    out = pd.DataFrame({"Quarter": t["period"], "Programmes reporting": _whole(t["programs_reporting"]),
+                        "Sessions": _whole(t["sessions"]), "Participants": _whole(t["participants"]),
+                        "Cost per participant ($)": t["cost_per_participant"].round(2),
+                        "Volunteer hours": t["volunteer_hours"].round(0)})
+    if v.measure and "outcome_status" in t:
+        status = t["outcome_status"].to_numpy()
+        n = pd.Series(t["outcome_n"].to_numpy(dtype=float), dtype=object)
+        n[status == "shown"] = t.loc[status == "shown", "outcome_n"].astype(int).to_numpy()
+        n[status == "n<11"] = SUPPRESSED
+        n[status == "no data"] = None
+        out[f"{v.measure} mean change"] = t["outcome_mean"].round(2)
+        out["Outcome n"] = n.to_numpy()
+        out["95% CI low"] = t["outcome_lo"].round(2)
+        out["95% CI high"] = t["outcome_hi"].round(2)
+    return suppress_counts(out, ["Participants"], {"Cost per participant ($)": "Participants"})
+
+
+def trends_long(v: ImpactViews) -> pd.DataFrame:
+    """Long form of the quarterly counts for :func:`core.views.charts.trend_chart`; hidden values are NaN, text "<11"."""
+    table = trends_table(v)
+    parts = []
+    for column, digits in (("Participants", 0), ("Sessions", 0), ("Cost per participant ($)", 2),
+                           ("Volunteer hours", 0)):
+        values = pd.to_numeric(table[column], errors="coerce")
+        parts.append(pd.DataFrame({"period": table["Quarter"], "measure": column, "value": values,
+                                   "text": [_text(x, digits) for x in table[column]]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def outcome_trend(v: ImpactViews) -> pd.DataFrame:
+    """Quarterly outcome for :func:`core.views.charts.outcome_trend_chart`: the quarters with n ≥ 11 only."""
+    t = v.trends
+    if not v.measure or "outcome_status" not in t:
+        return pd.DataFrame(columns=["period", "outcome_mean", "outcome_lo", "outcome_hi", "n_text"])
+    t = t[t["outcome_status"] == "shown"]
+    return pd.DataFrame({"period": t["period"], "outcome_mean": t["outcome_mean"], "outcome_lo": t["outcome_lo"],
+                         "outcome_hi": t["outcome_hi"], "n_text": t["outcome_n"].astype(int).map("{:,}".format)})
+
+
+def trends_download(v: ImpactViews) -> bytes:
+    return safe_csv(trends_table(v), count_cols=["Participants", "Outcome n"] if v.measure else ["Participants"],
+                    rate_cols_by_count={"Cost per participant ($)": "Participants"})

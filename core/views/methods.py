@@ -1,0 +1,112 @@
+"""The Data & methods page's content: indicator provenance, method notes, the data-quality report, downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.store import queries
+
+METHOD_NOTES_MD = """
+**Percentile rank.** (rank − 1) / (N − 1) over the areas that have a value, ties at the lowest rank (CDC/ATSDR SVI).
+
+**Unstable rates.** A rate built on fewer than 20 events (e.g. suicide deaths in an area over five years) is flagged
+*unstable*, following CDC WISQARS. Deaths are estimated from the published rate × population × 5 years.
+
+**Travel cost.** Straight-line (haversine) distance × 1.3 circuity ÷ 4.8 km/h walking speed, in minutes, unless a city
+supplies its own travel-time matrix.
+
+**Coverage (E2SFCA, Luo & Qi 2009).** Demand is tract population at the tract centroid; supply is a programme's weekly
+places. Step decay 1.00 / 0.68 / 0.22 in the three thirds of the catchment (default 30 minutes); Gaussian and no decay
+are offered. An area's value is the population-weighted mean of its tracts, reported per 1,000 residents.
+
+**Tract populations.** From the Chicago Health Atlas tract export (ACS). Group populations of a tract (aged 65+, in
+poverty, limited English) are the tract population × its area's share, because the sources publish those shares by area.
+"""
+
+
+def small_numbers_md() -> str:
+    """The suppression rule as the Data & methods page states it."""
+    from core.analysis.suppression import SUPPRESSION_RULE_MD
+
+    return SUPPRESSION_RULE_MD
+
+
+def indicator_table(con) -> pd.DataFrame:
+    d = queries.indicator_defs(con)
+    return d[["label", "domain", "unit", "higher_is", "period", "definition", "publisher", "source_title",
+              "licence", "moe_level"]].rename(columns={
+                  "label": "Indicator", "domain": "Domain", "unit": "Unit", "higher_is": "Higher is",
+                  "period": "Period", "definition": "Definition", "publisher": "Publisher",
+                  "source_title": "Dataset", "licence": "Licence", "moe_level": "Uncertainty given"})
+
+
+def source_table(con) -> pd.DataFrame:
+    return queries.sources(con)[["publisher", "title", "years", "licence", "file", "retrieved"]]
+
+
+def quality_table(con) -> pd.DataFrame:
+    return queries.data_quality(con).rename(columns={"rows_affected": "rows"})
+
+
+def manifest_inputs(con) -> pd.DataFrame:
+    """The input files the published database was built from: name, SHA-256 and size, to check a copy against."""
+    m = queries.manifest(con)
+    files = m.loc[~m["file"].str.startswith("table:")]
+    return pd.DataFrame({"Input file": files["file"].to_numpy(), "SHA-256": files["sha256"].to_numpy(),
+                         "Bytes": files["bytes"].to_numpy()})
+
+
+def manifest_rows(con) -> pd.DataFrame:
+    """Rows written to each table of the published database."""
+    m = queries.manifest(con)
+    tables = m.loc[m["file"].str.startswith("table:")]
+    return pd.DataFrame({"Table": tables["file"].str.removeprefix("table:").to_numpy(),
+                         "Rows": tables["rows"].to_numpy()})
+
+
+def build_summary_md(info: dict[str, str]) -> str:
+    """One sentence on when and from what the published database was built, from its ``build_info``.
+
+    Examples
+    --------
+    >>> build_summary_md({"built_at": "2026-11-25T22:01:00+00:00", "build_seconds": "10.2", "data_kind": "chicago",
+    ...                   "inventory_kind": "supplied", "as_of": "2026-10-01"})[:60]
+    'Built **2026-11-25 22:01 UTC** in 10.2 s from **Chicago raw '
+    """
+    built = info.get("built_at", "?").replace("T", " ")[:16] + " UTC"
+    data = {"chicago": "Chicago raw files", "demo": "SYNTHETIC demo data"}.get(info.get("data_kind", ""), "unknown data")
+    seed = f" (seed {info['inventory_seed']})" if info.get("inventory_seed") else ""
+    return (f"Built **{built}** in {info.get('build_seconds', '?')} s from **{data}** and a "
+            f"**{info.get('inventory_kind', 'unknown')}** inventory{seed}; funding figures as of {info.get('as_of', '?')}. "
+            "The database is rebuilt into a new file, checked, and only then swapped in whole, so the checksums and "
+            "row counts below always describe exactly what this atlas shows.")
+
+
+def export_tables() -> tuple[str, ...]:
+    return queries.EXPORTABLE_TABLES
+
+
+# Columns of the downloadable tables that count people, and the rates or means built on each count. A whole-table
+# download obeys the small-numbers rule as every page does: a count of 1-10 and what is built on it become "<11".
+# A programme's coordinator_count is a staffing fact the Impact page shows (one coordinator = fragile), not a count
+# of the people it serves, so it stays.
+PERSON_COUNTS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "area": (["population"], {}),
+    "tract": (["population"], {}),
+    "indicator": (["numerator", "denominator"], {"value": "numerator", "moe": "numerator"}),
+    "area_language": (["speakers"], {}),
+    "program": (["volunteer_count"], {}),
+    "program_period": (["participants", "participants_65plus", "participants_limited_english", "volunteers_active",
+                        "n_pre_post"], {"mean_change": "n_pre_post", "sd_change": "n_pre_post"}),
+}
+
+
+def table_csv(con, name: str) -> bytes:
+    """A whole table as CSV for download: counts of 1-10 people suppressed, spreadsheet formulas defused.
+
+    ``name`` must be one of :func:`export_tables`.
+    """
+    from core.analysis.suppression import safe_csv
+
+    counts, rates = PERSON_COUNTS.get(name, ([], {}))
+    return safe_csv(queries.table(con, name), counts, rates)
