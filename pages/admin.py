@@ -10,9 +10,11 @@ from core.base.errors import InputError
 from core.base.export import to_csv_bytes
 from core.serve import admin, auth
 from core.serve.cache import view
+from core.serve.page import header
 from core.store.paths import database_path
 
-st.title("Admin: publish a new inventory")
+# The inventory banner is left off: this page shows the owner's own upload, not the published sample.
+header("Admin: publish a new inventory", shows_inventory=False)
 grant = auth.current_grant()
 if grant is None:
     # app.py registers this page only for signed-in owners. This guard is for anything that runs the file anyway,

@@ -9,14 +9,12 @@ from functools import partial
 import streamlit as st
 
 from core.serve.cache import view
+from core.serve.page import header
 from core.store import queries
-from core.views import brief, provenance
+from core.views import brief
 from core.views.compare import indicator_long
 
-info = view(queries.build_info)()
-st.title("Neighbourhood brief")
-for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon="⚠️")
+info = header("Neighbourhood brief")
 
 areas = view(queries.areas)()
 names = dict(zip(areas["area_id"], areas["name"]))

@@ -10,14 +10,11 @@ import streamlit as st
 
 from core.base.export import to_csv_bytes
 from core.serve.cache import view
+from core.serve.page import header
 from core.store import queries
 from core.views import compare as cv
-from core.views import provenance
 
-info = view(queries.build_info)()
-st.title("Compare neighbourhoods")
-for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon=":material/warning:")
+info = header("Compare neighbourhoods")
 
 areas_geo = view(queries.areas)()
 names = dict(zip(areas_geo["area_id"], areas_geo["name"]))

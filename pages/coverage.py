@@ -11,14 +11,11 @@ import streamlit as st
 from core.analysis import coverage
 from core.base.export import to_csv_bytes
 from core.serve.cache import model, view
+from core.serve.page import header
 from core.store import queries
 from core.views import coverage as cv
-from core.views import provenance
 
-info = view(queries.build_info)()
-st.title("Coverage")
-for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon=":material/warning:")
+info = header("Coverage")
 
 cov_model = model(coverage.build_model)()
 languages = cv.languages_offered(cov_model)

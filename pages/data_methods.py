@@ -9,13 +9,10 @@ from functools import partial
 import streamlit as st
 
 from core.serve.cache import view
-from core.store import queries
-from core.views import methods, provenance
+from core.serve.page import header
+from core.views import methods
 
-info = view(queries.build_info)()
-st.title("Data & methods")
-for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon=":material/warning:")
+info = header("Data & methods")
 
 st.header("Indicators")
 st.dataframe(view(methods.indicator_table)(), hide_index=True, width="stretch", key="indicators")

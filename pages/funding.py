@@ -14,15 +14,13 @@ from core.analysis.coverage import PROGRAM_TYPES
 from core.analysis.funding import SOURCE_TYPES, VOLUNTEER_HOUR_VALUE_SOURCE
 from core.analysis.scenario import KINDS, MODES
 from core.serve.cache import computed, model, view
+from core.serve.page import header
 from core.store import queries
-from core.views import charts, provenance
+from core.views import charts
 from core.views import funding as fv
 from core.views import impact as iv
 
-info = view(queries.build_info)()
-st.title("Funding")
-for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon=":material/warning:")
+info = header("Funding")
 
 data = view(fv.funding_data)()
 areas_geo = view(queries.areas)()

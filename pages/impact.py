@@ -9,14 +9,12 @@ from functools import partial
 import streamlit as st
 
 from core.serve.cache import view
+from core.serve.page import header
 from core.store import queries
-from core.views import charts, provenance
+from core.views import charts
 from core.views import impact as iv
 
-info = view(queries.build_info)()
-st.title("Impact")
-for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon=":material/warning:")
+info = header("Impact")
 
 data = view(iv.impact_data)()
 state = iv.state_from_query(st.query_params.to_dict(), data.types, data.populations, data.measures)

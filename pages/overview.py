@@ -10,14 +10,12 @@ import streamlit as st
 
 from core.base.export import to_csv_bytes
 from core.serve.cache import view
+from core.serve.page import header
 from core.store import queries
 from core.views import overview, provenance
 from core.views import underserved as uv
 
-info = view(queries.build_info)()
-st.title("Community Mental Health Atlas")
-for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon=":material/warning:")
+info = header("Community Mental Health Atlas")
 
 show_sites = st.toggle("Show professional service sites", value=st.query_params.get("sites", "1") == "1", key="sites",
                        on_change=lambda: st.query_params.update(sites="1" if st.session_state.sites else "0"))

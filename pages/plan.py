@@ -12,14 +12,11 @@ from core.analysis import coverage
 from core.analysis.need import need_for
 from core.base.export import to_csv_bytes
 from core.serve.cache import computed, model, view
+from core.serve.page import header
 from core.store import queries
 from core.views import plan as pv
-from core.views import provenance
 
-info = view(queries.build_info)()
-st.title("Plan new programme sites")
-for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon=":material/warning:")
+info = header("Plan new programme sites")
 st.caption("Choose how many new programmes to open and the venues they may use; the atlas picks the sites that "
            "bring the most need-weighted residents within reach, and compares them with a greedy baseline.")
 

@@ -11,15 +11,13 @@ import streamlit as st
 from core.analysis import coverage, need
 from core.base.export import to_csv_bytes
 from core.serve.cache import model, view
+from core.serve.page import header
 from core.store import queries
 from core.views import coverage as cv
 from core.views import provenance
 from core.views import underserved as uv
 
-info = view(queries.build_info)()
-st.title("Underserved areas")
-for text in provenance.banners(info, shows_inventory=True):
-    st.warning(text, icon=":material/warning:")
+info = header("Underserved areas")
 st.caption("Need for mental-health support set against the community-programme places within reach. "
            "Change the need-index weights and what coverage counts in the sidebar; the link keeps your choices.")
 

@@ -40,3 +40,57 @@ def test_pages_hand_deep_links_to_app_navigation(page):
     """A fresh server opened on /<page> must still run app.py's st.navigation (see core.serve.cache.ensure_navigation)."""
     code = [ln for ln in page.read_text().splitlines() if ln.strip() and not ln.startswith(("#", '"""'))]
     assert code[:2] == ["from core.serve.cache import ensure_navigation", "ensure_navigation()"], page.name
+
+
+BROKEN = {
+    # contract id: (file to change, the line that crosses the wall)
+    "streamlit-in-serve": ("core/views/maps.py", "import streamlit"),
+    "duckdb-in-store": ("core/analysis/gap.py", "import duckdb"),
+    "layers": ("core/base/formatting.py", "from core.views import maps"),
+    # A cycle hidden in a function, the kind a local import used to dodge: funding already imports errors.
+    "acyclic": ("core/base/errors.py", "def _later():\n    from core.base import formatting  # noqa\n"
+                                       "\n\ndef _again():\n    from core.base import export  # noqa\n"),
+}
+
+
+@pytest.mark.parametrize("contract", sorted(BROKEN))
+def test_a_forbidden_import_breaks_its_contract(contract, tmp_path):
+    """Each contract is a wall that stops a change: a copy of core with one crossing import fails lint-imports."""
+    import shutil
+
+    shutil.copytree(REPO / "core", tmp_path / "core", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    path, line = BROKEN[contract]
+    target = tmp_path / path
+    if contract == "acyclic":
+        # formatting and export import errors, and errors now imports them back.
+        (tmp_path / "core/base/formatting.py").write_text(
+            (tmp_path / "core/base/formatting.py").read_text() + "\nfrom core.base import errors  # noqa\n")
+    target.write_text(target.read_text() + "\n" + line + "\n")
+    lint = Path(sys.executable).with_name("lint-imports")
+    clean = subprocess.run([str(lint), "--no-cache", "--contract", contract], cwd=REPO, capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stdout
+    out = subprocess.run([str(lint), "--no-cache", "--contract", contract], cwd=tmp_path, capture_output=True,
+                         text=True, env={**__import__("os").environ, "PYTHONPATH": str(tmp_path)})
+    assert out.returncode != 0, out.stdout
+    assert "BROKEN" in out.stdout
+
+
+def test_no_import_cycle_between_any_two_core_modules():
+    """Belt and braces beside the acyclic contract: grimp's graph of every import (function-level ones too)."""
+    import grimp
+
+    graph = grimp.build_graph("core")
+    modules = sorted(graph.modules)
+    for m in modules:
+        for n in graph.find_modules_directly_imported_by(m):
+            if n.startswith("core") and graph.chain_exists(importer=n, imported=m):
+                pytest.fail(f"import cycle: {m} -> {n} -> … -> {m}")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_every_page_draws_the_one_header(page):
+    """Title, build info and banners come from core.serve.page.header, so no page's copy can drift."""
+    text = page.read_text()
+    assert "header(" in text and "from core.serve.page import header" in text, page.name
+    assert "st.title(" not in text and "provenance.banners" not in text, page.name
