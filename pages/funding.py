@@ -120,7 +120,7 @@ with c3:
 result = computed(scv.scenario_coverage)(cov_model, data.funding, fv.scenario_of(state), data.as_of)
 label, value, help_text = fv.scenario_headline(result)
 st.metric(label, value, help=help_text)
-st.markdown(f"**{result.sentence}**")
+st.markdown(fv.scenario_summary(result))
 st.caption(fv.scenario_facts(result))
 left, right = st.columns([3, 2], gap="medium")
 with left:

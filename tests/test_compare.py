@@ -43,17 +43,31 @@ def test_every_value_is_the_databases(con, long):
     np.testing.assert_array_equal(joined.loc[have, "unstable"], joined.loc[have, "unstable_db"].astype(bool))
 
 
-def test_percentiles_follow_the_svi_rule_by_hand(long):
-    for iid in ["unmet_need", "suicide_rate", "bh_treatment", "coverage_per_1000", "n_programs"]:
+def test_display_percentiles_use_mid_ranks_and_put_median_ties_on_the_median(long):
+    for iid in ["unmet_need", "suicide_rate", "reach_share", "coverage_per_1000", "n_programs"]:
         rows = long.loc[long["indicator_id"] == iid]
         values = [v for v in rows["value"] if not math.isnan(v)]
         n = len(values)
-        for v, p in zip(rows["value"], rows["percentile"]):
+        median = float(np.median(values))
+        for v, p, text in zip(rows["value"], rows["percentile"], rows["percentile_text"]):
             if math.isnan(v):
                 assert math.isnan(p)
+            elif v == median:
+                # A tie with the median is drawn on the median line and says so, never below it.
+                assert p == 50.0 and text == "at the median", iid
             else:
-                # rank - 1 with ties at the lowest rank = how many values are strictly smaller.
-                assert p == pytest.approx(100 * sum(x < v for x in values) / (n - 1), abs=1e-9), iid
+                # Mid-rank: the values strictly smaller plus half of the other values tied with this one.
+                below, ties = sum(x < v for x in values), sum(x == v for x in values)
+                assert p == pytest.approx(100 * (below + (ties - 1) / 2) / (n - 1), abs=1e-9), iid
+                assert (p > 50) == (v > median), iid
+
+
+def test_a_percentile_indicator_is_not_given_a_percentile_of_its_own(long):
+    svi = long.loc[long["indicator_id"] == "svi"]
+    assert len(svi) and (svi["percentile_text"] == "").all()
+    t = cv.domain_table(cv.comparison(long, [25, 68]), "vulnerability")
+    row = t.loc[t["Indicator"] == svi["label"].iloc[0]].iloc[0]
+    assert "·" not in row["Austin"] and "·" not in row["Englewood"]
 
 
 def test_city_median_is_the_sql_median(con, long):

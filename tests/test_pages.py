@@ -42,8 +42,8 @@ def test_overview_headlines_and_table(use_db, con):
     metrics = {m.label: m.value for m in at.metric}
     n_prog = con.execute("SELECT count(*) FROM program").fetchone()[0]
     assert metrics["Community programmes"] == f"{n_prog:,}"
-    total = con.execute("SELECT sum(population) FROM tract").fetchone()[0]
-    assert metrics["Residents"] == f"{total:,.0f}"
+    total = con.execute("SELECT sum(population) FROM area").fetchone()[0]
+    assert metrics["Residents (2020 Census)"] == f"{total:,.0f}"
     assert len(at.dataframe[0].value) == con.execute("SELECT count(*) FROM area").fetchone()[0]
     assert any("SYNTHETIC sample" in w.value for w in at.warning)
 

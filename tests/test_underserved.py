@@ -92,10 +92,10 @@ def test_priority_is_high_need_tercile_and_low_coverage_tercile():
     assert sorted(gap.index[gap["priority"]]) == [5, 7]
     prio = uv.priority_areas(gap)
     assert prio["Area"].tolist() == ["Area 7", "Area 5"]  # largest gap first
-    assert prio["Residents"].tolist() == [700, 500]
+    assert prio["Residents (tract sum)"].tolist() == [700, 500]
     assert uv.priority_totals(gap) == (2, 1200.0)
     label, value, help_text = uv.headline(gap)
-    assert value == "2 areas · 1,200 residents"
+    assert value == "2 areas · 1,200 residents (tract sum)"
     assert "high need, low coverage" in label.lower()
     assert "42.9%" in help_text  # 1,200 of 2,800 residents
 
@@ -151,7 +151,7 @@ def test_weights_move_the_ranking():
     assert by_need.index.tolist() != by_vulnerability.index.tolist()
     # High need is now areas 1, 2 and 3 (4/6 is exactly 2/3), none of them in the low-coverage third.
     assert not by_vulnerability["priority"].any()
-    assert uv.headline(by_vulnerability)[1] == "0 areas · 0 residents"
+    assert uv.headline(by_vulnerability)[1] == "0 areas · 0 residents (tract sum)"
 
 
 def test_why_names_the_drivers_and_the_missing_indicator():
@@ -221,7 +221,7 @@ def test_page_headline_map_and_table_agree_with_the_method(use_db, con):
     at = run_page("pages/underserved.py")
     assert not at.exception, at.exception
     ni, res, gap, priority, pop = _reference(con, (1.0, 1.0, 1.0))
-    assert at.metric[0].value == f"{len(priority)} areas · {sum(pop[a] for a in priority):,.0f} residents"
+    assert at.metric[0].value == f"{len(priority)} areas · {sum(pop[a] for a in priority):,.0f} residents (tract sum)"
     assert len(priority) > 0
 
     table = _frame(at, "Ranked without").set_index("area_id")
@@ -229,7 +229,7 @@ def test_page_headline_map_and_table_agree_with_the_method(use_db, con):
         assert table.at[a, "Gap (points)"] == pytest.approx(100 * g, abs=0.051)
     assert set(table.index[table["Priority"]]) == set(priority)
     prio = _frame(at, "Need percentile", without="area_id")
-    assert sorted(prio["Residents"].tolist()) == sorted(round(pop[a]) for a in priority)
+    assert sorted(prio["Residents (tract sum)"].tolist()) == sorted(round(pop[a]) for a in priority)
 
     decks = at.get("deck_gl_json_chart")
     assert len(decks) == 1

@@ -18,8 +18,8 @@ TYPE_LABELS = {"peer_support": "Peer support", "workshop": "Workshop", "communit
                "support_group": "Support group", "drop_in": "Drop-in", "helpline": "Helpline"}
 # A helpline is answered by phone, not reached on foot, so walking coverage leaves it out unless asked.
 PLACE_BASED_TYPES = tuple(t for t in PROGRAM_TYPES if t != "helpline")
-DECAYS_LABELS = {"step": "Step (Luo & Qi 1.00 / 0.68 / 0.22)", "gaussian": "Gaussian (σ = catchment / 2)",
-                 "none": "None (classic 2SFCA)"}
+DECAYS_LABELS = {"step": "Nearer counts more, in three steps (default)", "gaussian": "Nearer counts more, smoothly",
+                 "none": "Every place in the catchment counts the same"}
 GROUPS = {"all": "All residents", "65plus": "Aged 65+", "poverty": "In poverty", "limited_english": "Limited English"}
 TOP_LANGUAGES = 3
 

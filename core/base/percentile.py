@@ -51,3 +51,31 @@ def percentile_rank(values):
     if x.ndim != 1:
         raise ValueError(f"percentile_rank needs one-dimensional values, got shape {x.shape}")
     return _rank_1d(x)
+
+
+def display_percentile(values) -> np.ndarray:
+    """Where each value sits against the others, for a chart or table that draws the median line: 0-100.
+
+    The need index keeps the SVI rule (:func:`percentile_rank`, ties at the lowest rank), but a display that
+    places an area against the median must not put a tie below it. Here tied values share their mid-rank,
+    ``(mean rank - 1) / (N - 1)``, and a value equal to the median sits exactly on it (50), however many areas
+    share it. Missing values stay missing.
+
+    Examples
+    --------
+    >>> display_percentile([10, 20, 20, 40, float("nan")]).tolist()
+    [0.0, 50.0, 50.0, 100.0, nan]
+    >>> display_percentile([1, 1, 1, 2]).tolist()
+    [50.0, 50.0, 50.0, 100.0]
+    """
+    x = np.asarray(values, dtype=float)
+    out = np.full(x.shape, np.nan, dtype=float)
+    have = ~np.isnan(x)
+    n = int(have.sum())
+    if n == 1:
+        out[have] = 50.0
+    elif n > 1:
+        ranks = pd.Series(x[have]).rank(method="average").to_numpy()
+        out[have] = (ranks - 1) / (n - 1) * 100
+        out[have & (x == np.median(x[have]))] = 50.0
+    return out

@@ -16,6 +16,7 @@ from core.analysis import funding
 from core.analysis.coverage import TYPE_LABELS
 from core.analysis.gap import gap_table
 from core.analysis.need import need_for
+from core.base import population
 from core.base.formatting import money, number
 from core.base.palettes import CATEGORICAL
 from core.store import queries
@@ -88,7 +89,7 @@ def brief_data(con, area_id: int, long: pd.DataFrame | None = None) -> Brief:
         "Unit": mine["unit"].to_numpy(),
         "City median": [format_value(v, i, d) for v, i, d in
                         zip(mine["city_median"], mine["indicator_id"], mine["digits"])],
-        "Percentile": mine["percentile"].map(ordinal).to_numpy(),
+        "Percentile": mine["percentile_text"].replace("", "– (already a percentile)").to_numpy(),
         "Period": mine["period"].to_numpy(),
     })
 
@@ -246,7 +247,7 @@ def brief_html(b: Brief) -> str:
 .brief h2 {{margin:0.2rem 0}} .brief h3 {{margin:0.8rem 0 0.3rem 0}}
 </style>
 <h2>Neighbourhood brief: {e(b.name)}</h2>
-<p>Community area {b.area_id} · {e(number(b.population))} residents · need index {e(ordinal(b.need_index))}
+<p>Community area {b.area_id} · {e(number(b.population))} {population.CENSUS_SHORT} · need index {e(ordinal(b.need_index))}
 percentile</p>
 {notices}
 <img src="data:image/png;base64,{img}" alt="Map of {e(b.name)}: its place in the city and a close-up with the
@@ -302,7 +303,7 @@ def _render_pdf(b: Brief, img_w: float):
     pdf.set_font("DejaVu", "B", 16)
     pdf.cell(width, 8, f"Neighbourhood brief: {b.name}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    pdf.cell(width, 5, f"Community area {b.area_id} · {number(b.population)} residents · need index "
+    pdf.cell(width, 5, f"Community area {b.area_id} · {number(b.population)} {population.CENSUS_SHORT} · need index "
                        f"{ordinal(b.need_index)} percentile", new_x="LMARGIN", new_y="NEXT")
     for text in b.notices:
         pdf.set_fill_color(255, 248, 225)

@@ -11,9 +11,10 @@ from core.analysis import funding
 from core.analysis.coverage import CoverageParams, build_model, compute
 from core.analysis.need import need_for
 from core.analysis.similarity import most_similar
+from core.base import population
 from core.base.formatting import money, number
 from core.base.palettes import CATEGORICAL, DIVERGING
-from core.base.percentile import percentile_rank
+from core.base.percentile import display_percentile
 from core.ingest.indicator_catalog import NEED_INDEX_IDS
 from core.store import queries
 from core.views import charts, url_state
@@ -98,8 +99,9 @@ def indicator_long(con) -> pd.DataFrame:
 
     The indicators are those of ``indicator_def`` in their latest period, plus coverage (E2SFCA with the
     default parameters, and reach) and the funding roll-up of the programmes based in each area
-    (``core.analysis.funding``). Percentiles follow DESIGN §3 (``core.base.percentile.percentile_rank`` over the areas
-    with a value; ties at the lowest rank); the city median is the median over those same areas.
+    (``core.analysis.funding``). Percentiles are for display (``core.base.percentile.display_percentile`` over the
+    areas with a value: tied values share their mid-rank and a value equal to the city median sits on it, so a tie
+    is never drawn below the median); the city median is the median over those same areas.
 
     Returns
     -------
@@ -167,7 +169,9 @@ def indicator_long(con) -> pd.DataFrame:
                       how="left")
     long["unstable"] = long["unstable"].fillna(False).astype(bool)
     long["digits"] = long["digits"].astype(int)
-    long["percentile"] = long.groupby("indicator_id")["value"].transform(lambda s: percentile_rank(s) * 100)
+    # For display against the median line: mid-ranks, a tie with the median on it (the need index keeps the
+    # SVI's lowest-rank rule, core.analysis.need_index).
+    long["percentile"] = long.groupby("indicator_id")["value"].transform(lambda s: display_percentile(s))
     long["city_median"] = long.groupby("indicator_id")["value"].transform("median")
     dom_order = {dname: k for k, dname in enumerate(DOMAINS)}
     long["domain_order"] = long["domain"].map(dom_order).fillna(len(DOMAINS))
@@ -222,8 +226,22 @@ def _with_text(long: pd.DataFrame) -> pd.DataFrame:
                          zip(out["value"], out["indicator_id"], out["digits"], out["moe"], out["unstable"])]
     out["median_text"] = [format_value(v, i, d) for v, i, d in zip(out["city_median"], out["indicator_id"],
                                                                    out["digits"])]
-    out["percentile_text"] = out["percentile"].map(ordinal)
+    out["percentile_text"] = [percentile_text(p, v, m, u) for p, v, m, u in
+                              zip(out["percentile"], out["value"], out["city_median"], out["unit"])]
     return out
+
+
+def percentile_text(p, value, median, unit) -> str:
+    """'96th', 'at the median', or '' for an indicator that is a percentile already (no percentile of one).
+
+    >>> percentile_text(96.0, 12.0, 8.0, "%"), percentile_text(50.0, 8.0, 8.0, "%"), percentile_text(97, 89, 50, "percentile")
+    ('96th', 'at the median', '')
+    """
+    if unit == "percentile":
+        return ""
+    if value is not None and median is not None and not np.isnan(value) and value == median:
+        return "at the median"
+    return ordinal(p)
 
 
 def domain_table(comp: pd.DataFrame, domain: str) -> pd.DataFrame:
@@ -242,7 +260,7 @@ def domain_table(comp: pd.DataFrame, domain: str) -> pd.DataFrame:
                         "City median": base["median_text"].to_numpy()})
     cells: dict[str, dict[str, str]] = {}
     for area, iid, v, p in zip(areas, iids, c["value_text"].tolist(), c["percentile_text"].tolist()):
-        cells.setdefault(area, {})[iid] = v if p == "–" else f"{v} · {p}"
+        cells.setdefault(area, {})[iid] = v if p in ("–", "") else f"{v} · {p}"
     # One column per area, "value · percentile", so four areas still fit beside each other on a laptop.
     for area in sorted(cells, key=lambda a: picks[areas.index(a)]):
         out[area] = [cells[area].get(iid, "–") for iid in base["indicator_id"].tolist()]
@@ -340,7 +358,7 @@ def chosen_table(areas_geo: pd.DataFrame, long: pd.DataFrame, area_ids) -> pd.Da
     ids = [int(a) for a in area_ids]
     a = areas_geo.set_index("area_id").loc[ids]
     return pd.DataFrame({"Area": a["name"].to_numpy(), "Community area number": ids,
-                         "Residents": a["population"].round(0).to_numpy(),
+                         population.CENSUS: a["population"].round(0).to_numpy(),
                          "Centre (lon, lat)": [f"{x:.4f}, {y:.4f}" for x, y in zip(a["lon"], a["lat"])]})
 
 

@@ -19,12 +19,19 @@ from core.analysis.coverage import (
     compute,
     serving_programs,
 )
+from core.base import population
 from core.base.formatting import number, percent
 from core.base.palettes import CATEGORICAL, NO_DATA, SITE_COLORS
 from core.store import queries
 from core.views import maps, url_state
 
 PROGRAM_COLOR = CATEGORICAL[1]
+
+CATCHMENT_HELP = ("How far people walk to a programme: straight-line distance × 1.3 at 4.8 km/h. A resident counts as "
+                  "within reach up to and including this time. See Data & methods, 'Coverage'.")
+# Said where the slider is, because readers expect a shorter walk always to lower coverage (issue 14, item 4).
+CATCHMENT_NOTE = ("A shorter walk can *raise* an area's places per 1,000: each programme's places are then shared "
+                  "among fewer residents, those close by. The share of residents within reach can only fall.")
 
 
 def params_from_query(query: dict, languages: list[str]) -> CoverageParams:
@@ -66,7 +73,8 @@ def draw_filters(ui, params: CoverageParams, languages: list[str], on_change) ->
     Streamlit; both pages draw the same widgets with the same keys, so one link opens both the same way.
     """
     ui.slider("Catchment (minutes' walk)", 5, 60, int(params.d0), 5, key="d0", on_change=on_change,
-              help="Straight-line distance × 1.3 at 4.8 km/h. Pairs up to and including this time count.")
+              help=CATCHMENT_HELP)
+    ui.caption(CATCHMENT_NOTE)
     ui.selectbox("Distance decay", list(DECAYS_LABELS), list(DECAYS_LABELS).index(params.decay),
                  format_func=DECAYS_LABELS.get, key="decay", on_change=on_change)
     ui.multiselect("Programme types", PROGRAM_TYPES, list(params.types), format_func=TYPE_LABELS.get, key="types",
@@ -93,7 +101,7 @@ def area_table(result: CoverageResult) -> pd.DataFrame:
     """The map's numbers, for readers who cannot use the map and for download."""
     a = result.areas
     return pd.DataFrame({
-        "area_id": a["area_id"], "Area": a["name"], "Residents": a["population"].round(0),
+        "area_id": a["area_id"], "Area": a["name"], population.TRACT_SUM: a["population"].round(0),
         "Weekly places per 1,000": a["coverage_per_1000"].round(2), "Rank (1 = best covered)": a["coverage_rank"],
         "Share in reach (%)": (a["reach_share"] * 100).round(1),
         "Residents out of reach": a["residents_out_of_reach"].round(0),
@@ -103,7 +111,7 @@ def area_table(result: CoverageResult) -> pd.DataFrame:
 
 def reach_table(result: CoverageResult) -> pd.DataFrame:
     r = result.reach
-    return pd.DataFrame({"Group": r["group"], "Residents": r["residents"].round(0),
+    return pd.DataFrame({"Group": r["group"], population.TRACT_SUM: r["residents"].round(0),
                          "Within reach": r["in_reach"].round(0), "Share (%)": (r["share"] * 100).round(1)})
 
 

@@ -16,7 +16,8 @@ from core.analysis.coverage import PROGRAM_TYPES, TYPE_LABELS, CoverageModel, Co
 from core.analysis.scenario import KINDS, MODES, Scenario
 from core.analysis.scenario_coverage import ScenarioCoverage, depending_residents, published_count
 from core.analysis.suppression import TOTAL_LABEL, protect_table, safe_csv, suppress_counts
-from core.base.formatting import money, number, percent
+from core.base import population
+from core.base.formatting import escape_markdown, money, number, percent
 from core.base.palettes import CATEGORICAL, DIVERGING, NO_DATA
 from core.store import queries
 from core.views import maps, url_state
@@ -684,3 +685,45 @@ def volunteer_summary(programs: pd.DataFrame, hourly_value: float) -> str:
     return (f"Volunteers give {number(hours)} hours a year to the programmes shown, worth "
             f"{money(hours * hourly_value)} "
             f"at {money(hourly_value) if hourly_value >= 100 else f'${hourly_value:,.2f}'} an hour.")
+
+
+def _join_names(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def scenario_summary(result: ScenarioCoverage, max_named: int = 8) -> str:
+    """The scenario in plain words, naming the areas where residents fall out of reach and how many in each.
+
+    Residents are the coverage model's (tract sums, as published: 1–10 show "fewer than 11"). Areas whose coverage
+    only thins (residents keep a programme within reach) are counted, not named: that is the map's wider shading.
+    Names from data are escaped for markdown.
+    """
+    s = result.summary
+    a = result.areas
+    shown = a["residents_out_of_reach_shown"]
+    lost = a.assign(_n=[v if isinstance(v, (int, float, np.integer, np.floating)) else 0 for v in shown],
+                    _t=[_cell_text(v) for v in shown])
+    lost = lost[[(isinstance(v, str) and v != "0") or (not isinstance(v, str) and round(float(v)) > 0)
+                 for v in shown]].sort_values("_n", ascending=False)
+    who = escape_markdown(result.scenario.describe())
+    n_aff = s["n_affected"]
+    share = percent(float(result.scenario.threshold) * 100, 0)
+    head = (f"If {who}, {n_aff} programme{' loses' if n_aff == 1 else 's lose'} more than {share} of "
+            f"{'its' if n_aff == 1 else 'their'} budget.")
+    if lost.empty:
+        out = " No resident falls out of reach of every programme."
+    else:
+        named = [f"{escape_markdown(n)} ({t.replace('<11', 'fewer than 11')})"
+                 for n, t in zip(lost["name"].head(max_named), lost["_t"].head(max_named))]
+        rest = len(lost) - len(named)
+        if rest:
+            named.append(f"{rest} more area{'s' if rest != 1 else ''} listed below")
+        total = s["residents_out_of_reach_text"].replace("<11", "fewer than 11")
+        out = (f" {total} {population.TRACT_SUM_SHORT} lose every programme within reach, in "
+               f"{len(lost)} area{'s' if len(lost) != 1 else ''}: {_join_names(named)}.")
+    thinner = int(s["n_areas_coverage_falls"]) - int(lost["area_id"].isin(a.loc[a["coverage_falls"], "area_id"]).sum())
+    if thinner > 0:
+        more = "" if lost.empty else " more"
+        out += (f" In {thinner}{more} area{'s' if thinner != 1 else ''} places per 1,000 fall but everyone keeps a "
+                "programme within reach; the map shades these too.")
+    return head + out

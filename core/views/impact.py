@@ -12,6 +12,7 @@ import pydeck as pdk
 from core.analysis import impact, impact_fast
 from core.analysis.coverage import TYPE_LABELS
 from core.analysis.suppression import COMPLEMENTARY, SUPPRESSED, is_small, protect_table, safe_csv, suppress_counts
+from core.base import population
 from core.base.formatting import number
 from core.base.palettes import NO_DATA
 from core.store import queries
@@ -294,7 +295,7 @@ def area_table(v: ImpactViews) -> tuple[pd.DataFrame, pd.Series]:
         "Area": a["name"].astype(object), "Per 1,000 residents": a["per_1000"].round(2),
         "Participants": _whole(a["participants"]), "Programmes": a["n_programs"].astype(np.int64),
         "Sessions": _whole(a["sessions"]), "Cost per participant ($)": a["cost_per_participant"].round(2),
-        "Volunteer hours": a["volunteer_hours"].round(0), "Residents": a["population"].round(0).astype(np.int64),
+        "Volunteer hours": a["volunteer_hours"].round(0), population.CENSUS: a["population"].round(0).astype(np.int64),
         "area_id": a["area_id"],
     })
     body = body.sort_values(["Per 1,000 residents", "Area"], ascending=[False, True], na_position="last")
@@ -311,7 +312,7 @@ def area_table(v: ImpactViews) -> tuple[pd.DataFrame, pd.Series]:
         table[rate] = cells
     total = table.index[-1]
     table.loc[total, "area_id"] = None
-    for column in ["Residents", "Programmes", "Sessions", "Volunteer hours"]:
+    for column in [population.CENSUS, "Programmes", "Sessions", "Volunteer hours"]:
         table.loc[total, column] = body[column].sum().item()
     table = table.reset_index(drop=True)
     return table, hidden.reset_index(drop=True)

@@ -9,6 +9,7 @@ import pandas as pd
 import pydeck as pdk
 
 from core.analysis import coverage, need
+from core.base import population
 from core.base.formatting import number, percent
 from core.base.palettes import NEED, SITE_COLORS
 from core.store import queries
@@ -33,8 +34,9 @@ def headlines(con) -> list[Headline]:
     defs = queries.indicator_defs(con).set_index("indicator_id")
     un = defs.loc["unmet_need"] if "unmet_need" in defs.index else None
     return [
-        Headline("Residents", number(tr["population"].sum()),
-                 f"Sum of census-tract populations ({len(tr)} tracts in {len(areas)} areas)."),
+        Headline(population.CENSUS, number(areas["population"].sum()),
+                 f"{population.CENSUS_HELP} Summed over the {len(areas)} areas. The coverage pages count the "
+                 f"{number(tr['population'].sum())} {population.TRACT_SUM_SHORT} of {len(tr)} census tracts."),
         Headline("Median unmet mental-health need", percent(ind["value"].median()),
                  (f"{un['definition']} Median over the {int(ind['value'].notna().sum())} areas with a published value; "
                   f"{un['publisher']}, {un['period']}.") if un is not None else ""),
@@ -103,11 +105,11 @@ def priority_sentence(gap: pd.DataFrame) -> str:
     --------
     >>> g = pd.DataFrame({"priority": [True, False, True], "population": [1000.0, 500.0, 500.0]})
     >>> priority_sentence(g).split(", have")[0]
-    '2 of 3 areas, home to 1,500 residents (75.0%)'
+    '2 of 3 areas, home to 1,500 residents (75.0% of the city; tract sum)'
     """
     p = gap["priority"].to_numpy(dtype=bool)
     pop = gap["population"].to_numpy(dtype=float)
     residents, total = float(np.nansum(pop[p])), float(np.nansum(pop))
     return (f"{int(p.sum())} of {len(gap)} areas, home to {number(residents)} residents "
-            f"({percent(residents / total * 100 if total else float('nan'))}), have need in the top third and "
+            f"({percent(residents / total * 100 if total else float('nan'))} of the city; tract sum), have need in the top third and "
             "community-programme coverage in the bottom third.")

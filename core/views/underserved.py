@@ -13,6 +13,7 @@ import pydeck as pdk
 from core.analysis.coverage import DECAYS_LABELS, PLACE_BASED_TYPES, TYPE_LABELS, CoverageParams, CoverageResult
 from core.analysis.gap import BIVARIATE_PALETTE, NO_DATA_COLOUR, PRIORITY_CLASS, bivariate_legend, gap_table
 from core.analysis.need_index import DOMAIN_LABELS, DOMAINS, NeedIndex, explain
+from core.base import population
 from core.base.formatting import number
 from core.views import maps, url_state
 from core.views.coverage import params_from_state, params_to_query
@@ -209,7 +210,7 @@ def area_table(gap: pd.DataFrame) -> pd.DataFrame:
         "area_id": gap.index.to_numpy(),
         "Rank (1 = largest gap)": gap["rank"].to_numpy(),
         "Area": gap["name"].to_numpy(),
-        "Residents": gap["population"].round(0).to_numpy(),
+        population.TRACT_SUM: gap["population"].round(0).to_numpy(),
         "Need percentile": _points(gap["need_pct"]).to_numpy(),
         "Weekly places per 1,000": gap["coverage"].round(2).to_numpy(),
         "Coverage percentile": _points(gap["coverage_pct"]).to_numpy(),
@@ -223,7 +224,7 @@ def area_table(gap: pd.DataFrame) -> pd.DataFrame:
 
 #: How the page displays each numeric column (Streamlit NumberColumn formats); downloads keep full numbers.
 NUMBER_FORMATS: dict[str, str] = {
-    "Residents": "localized", "Need percentile": "%.1f", "Coverage percentile": "%.1f", "Gap (points)": "%+.1f",
+    population.TRACT_SUM: "localized", population.CENSUS: "localized", "Need percentile": "%.1f", "Coverage percentile": "%.1f", "Gap (points)": "%+.1f",
     "Gap": "%+.1f", "Weekly places per 1,000": "%.2f", "Weight (% of index)": "%.1f", "Area's percentile": "%.1f",
     "Percentile (higher = more need)": "%.1f",
 }
@@ -232,8 +233,8 @@ NUMBER_FORMATS: dict[str, str] = {
 def number_formats(table: pd.DataFrame) -> dict[str, str]:
     """The display formats of the table's columns that have one.
 
-    >>> number_formats(pd.DataFrame(columns=["Area", "Residents"]))
-    {'Residents': 'localized'}
+    >>> number_formats(pd.DataFrame(columns=["Area", "Residents (tract sum)"]))
+    {'Residents (tract sum)': 'localized'}
     """
     return {c: f for c, f in NUMBER_FORMATS.items() if c in table.columns}
 
@@ -254,7 +255,7 @@ def priority_areas(gap: pd.DataFrame) -> pd.DataFrame:
     p = gap.loc[gap["priority"]]
     return pd.DataFrame({
         "Area": p["name"].to_numpy(),
-        "Residents": p["population"].round(0).to_numpy(),
+        population.TRACT_SUM: p["population"].round(0).to_numpy(),
         "Need percentile": _points(p["need_pct"]).to_numpy(),
         "Weekly places per 1,000": p["coverage"].round(2).to_numpy(),
         "Coverage percentile": _points(p["coverage_pct"]).to_numpy(),
@@ -278,9 +279,9 @@ def headline(gap: pd.DataFrame) -> tuple[str, str, str]:
     n, residents = priority_totals(gap)
     total = float(np.nansum(gap["population"].to_numpy(dtype=float)))
     share = residents / total * 100 if total else np.nan
-    value = f"{n} area{'s' if n != 1 else ''} · {number(residents)} residents"
-    help_text = (f"{HELP['priority']} They are home to {number(share, 1)}% of the city's residents "
-                 "(census-tract populations summed by area).")
+    value = f"{n} area{'s' if n != 1 else ''} · {number(residents)} {population.TRACT_SUM_SHORT}"
+    help_text = (f"{HELP['priority']} They are home to {number(share, 1)}% of the city's residents. "
+                 f"{population.TRACT_SUM_HELP}")
     return "Priority areas (high need, low coverage)", value, help_text
 
 
