@@ -13,6 +13,7 @@ from core.serve.cache import view
 from core.serve.page import header
 from core.store import queries
 from core.views import compare as cv
+from core.views import glossary
 
 info = header("Compare neighbourhoods")
 
@@ -66,9 +67,9 @@ st.download_button("Download the comparison (CSV)", partial(to_csv_bytes, cv.dow
 
 first = names[chosen[0]]
 st.subheader(f"Areas most like {first}")
-st.caption("Nearest areas on standardised (z-scored) need-index indicators and demographic shares (age 65+, "
-           "language other than English at home, race and ethnicity), by Euclidean distance. Coverage is weekly "
-           "programme places per 1,000 residents (E2SFCA, 30-minute walk).")
+st.caption("The areas whose need and population mix (age, language at home, race and ethnicity) are closest to "
+           f"{first}'s, and how many weekly programme places per 1,000 residents they have within a 30-minute walk.",
+           help=glossary.help_text("similar-areas"))
 similar = cv.similar_areas(long, chosen[0])
 st.vega_lite_chart(cv.similar_chart(similar), width="stretch")
 st.dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")

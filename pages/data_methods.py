@@ -10,9 +10,15 @@ import streamlit as st
 
 from core.serve.cache import view
 from core.serve.page import header
-from core.views import methods
+from core.views import glossary, methods
 
 info = header("Data & methods")
+
+st.header("Glossary", anchor="glossary")
+st.caption("The words and methods behind the figures, in plain terms. The help icons on other pages link here.")
+for term in glossary.TERMS:
+    st.subheader(term.term, anchor=term.anchor)
+    st.markdown(term.plain)
 
 st.header("Indicators")
 st.dataframe(view(methods.indicator_table)(), hide_index=True, width="stretch", key="indicators")

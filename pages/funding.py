@@ -70,8 +70,9 @@ st.subheader("Runway and concentration by programme",
              help=f"{fv.HELP['runway']}\n\n{fv.HELP['budget']}\n\n{fv.HELP['secured']}\n\n{fv.HELP['hhi']}")
 runway = fv.runway_table(ov, state.at_risk_only)
 st.dataframe(fv.runway_styler(runway), hide_index=True, width="stretch", height=420, key="runway_table")
-st.caption("Orange runway: 12 months or less (at risk). Purple concentration: HHI above 0.25. The At risk and "
-           "Concentrated columns say the same in words. Click a column header to sort.")
+st.caption("Orange runway: 12 months or less (at risk). Purple reliance: most of the money comes from one or two "
+           "funders (above 0.25). The At risk and Concentrated columns say the same in words. Click a column header "
+           "to sort.")
 st.download_button("Download programme runway (CSV)", partial(fv.runway_download, runway),
                    "funding_runway_by_programme.csv", "text/csv", key="dl_runway", on_click="ignore")
 

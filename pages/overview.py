@@ -29,9 +29,10 @@ st.subheader("Unmet mental-health treatment need by community area")
 st.pydeck_chart(deck, height=520, key="need_map")
 st.markdown(legend, unsafe_allow_html=True)
 
-table = view(overview.need_table)()
+defs = view(queries.indicator_defs)()
+table = overview.need_display(view(overview.need_table)(), defs)
 st.subheader("The same figures as a table")
-st.dataframe(table, hide_index=True, width="stretch", key="need_table")
+st.dataframe(overview.need_styler(table), hide_index=True, width="stretch", key="need_table")
 st.download_button("Download this table (CSV)", partial(to_csv_bytes, table),
                    "overview_need.csv", "text/csv", on_click="ignore")
 
@@ -47,5 +48,4 @@ st.caption("Need index with equal domain weights; coverage counts all place-base
 st.page_link("pages/underserved.py", label="Open the Underserved page: the map, the ranked gap and your own weights",
              icon=":material/target:")
 
-defs = view(queries.indicator_defs)()
 st.caption(provenance.vintage_line(info, defs["period"].tolist()))

@@ -14,11 +14,13 @@ from core.base.export import to_csv_bytes
 from core.serve.cache import computed, model, view
 from core.serve.page import header
 from core.store import queries
+from core.views import glossary
 from core.views import plan as pv
 
 info = header("Plan new programme sites")
 st.caption("Choose how many new programmes to open and the venues they may use; the atlas picks the sites that "
-           "bring the most need-weighted residents within reach, and compares them with a greedy baseline.")
+           "bring the most residents in need within reach, and compares them with adding the best single site "
+           "one at a time.")
 
 cov_model = model(coverage.build_model)()
 need = view(need_for)()
@@ -45,19 +47,20 @@ with st.sidebar:
                  format_func=coverage.TYPE_LABELS.get, key="plan_type", on_change=sync_url,
                  help="The type the new programmes would be; they count in coverage like every place-based type.")
     st.slider("Weekly places per new programme", *pv.CAPACITY_RANGE, int(params.capacity), 5, key="plan_capacity",
-              on_change=sync_url, help="Supply S_j of each new site in the E2SFCA recompute.")
+              on_change=sync_url, help="The places a week each new programme offers; coverage is recomputed with them.")
     st.slider("Catchment (minutes' walk)", *pv.D0_RANGE, int(params.d0), 5, key="plan_d0", on_change=sync_url,
               help="Straight-line distance × 1.3 at 4.8 km/h (DESIGN §3). A resident is within reach of a site "
                    "up to and including this time.")
     st.toggle("Only venues in priority areas", params.priority_only, key="plan_priority", on_change=sync_url,
-              help="Priority areas are high need and low coverage: top need-index tercile and bottom coverage "
-                   "tercile at this catchment (the Underserved page's 3×3 classes). Pinned sites stay in.")
+              help="Priority areas are high need and low coverage: the highest third of areas for need and the "
+                   "lowest third for coverage at this catchment (the Underserved page's classes). Pinned sites stay "
+                   "in. " + glossary.link("thirds", "Glossary: thirds"))
     st.multiselect("Pin sites (always chosen)", list(venue_names), list(params.pinned), format_func=venue_names.get,
                    max_selections=params.k, key="plan_pinned", on_change=sync_url)
     st.multiselect("Exclude sites", list(venue_names), list(params.excluded), format_func=venue_names.get,
                    key="plan_excluded", on_change=sync_url)
     st.caption("Candidates are the city's libraries, senior centres, community service centres and city colleges. "
-               + pv.WEIGHTING_HELP)
+               + pv.WEIGHTING_NOTE, help=pv.WEIGHTING_HELP)
 
 
 with st.spinner("Choosing sites… (the first solve after the app starts also loads the optimiser, about 15 s)"):
@@ -79,12 +82,12 @@ picks = pv.picks_table(result)
 st.dataframe(picks, hide_index=True, width="stretch", key="picks_table")
 st.download_button("Download the sites (CSV)", partial(to_csv_bytes, picks),
                    "plan_sites.csv", "text/csv", on_click="ignore")
-with st.expander("Greedy baseline's sites"):
+with st.expander("For comparison: the sites chosen one at a time"):
     st.dataframe(pv.picks_table(result, "greedy"), hide_index=True, width="stretch", key="greedy_table")
 
 st.subheader("Coverage change by area")
-st.caption("E2SFCA recomputed with the chosen sites added as programmes of the chosen type and weekly places, "
-           "step decay, at the chosen catchment. Adding programmes never lowers an area's coverage.")
+st.caption("Coverage recomputed with the chosen sites added as programmes of the chosen type and weekly places, "
+           "nearer places counting more, at the chosen catchment. Adding programmes never lowers an area's coverage.")
 change = result.coverage.drop(columns="area_id")
 st.dataframe(change, hide_index=True, width="stretch", key="change_table")
 st.download_button("Download the coverage change (CSV)", partial(to_csv_bytes, change), "plan_coverage_change.csv",

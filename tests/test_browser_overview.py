@@ -29,6 +29,7 @@ def test_overview_renders_map_and_headlines(atlas_db, artifacts):
 def test_download_is_made_when_clicked_and_matches_the_table(atlas_db, con, tmp_path):
     """Downloads are deferred (made on the click, not on every rerun): the file must still arrive, complete."""
     from core.base.export import to_csv_bytes
+    from core.store import queries
     from core.views import overview
 
     require_chromium()
@@ -41,5 +42,6 @@ def test_download_is_made_when_clicked_and_matches_the_table(atlas_db, con, tmp_
             button.click()
         path = tmp_path / "overview_need.csv"
         info.value.save_as(path)
-        assert path.read_bytes() == to_csv_bytes(overview.need_table(con))
+        shown = overview.need_display(overview.need_table(con), queries.indicator_defs(con))
+        assert path.read_bytes() == to_csv_bytes(shown)
         assert_no_error(page)

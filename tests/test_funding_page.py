@@ -212,7 +212,7 @@ def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(ove
     assert at_risk == {(r, columns.index("Runway (months)")) for r in np.flatnonzero(table["At risk"])}
     assert len(at_risk) > 0
     concentrated = styled_cells(fv.CONCENTRATED_FILL)
-    assert concentrated == {(r, columns.index("Concentration (HHI)")) for r in np.flatnonzero(table["Concentrated"])}
+    assert concentrated == {(r, columns.index("Reliance on few funders (0–1)")) for r in np.flatnonzero(table["Concentrated"])}
     capped = table["_capped"].to_numpy()
     if capped.any():
         assert page.count("&gt; 36") == int(capped.sum())

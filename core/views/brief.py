@@ -98,9 +98,9 @@ def brief_data(con, area_id: int, long: pd.DataFrame | None = None) -> Brief:
     gap = gap_table(need, cov).loc[area_id]
     gaps = {
         "Need index": f"{ordinal(gap['need_pct'] * 100)} percentile ({_TERCILE.get(gap['need_tercile'], '–')} "
-                      "need tercile)",
+                      "third of areas for need)",
         "Coverage": f"{number(gap['coverage'], 2)} weekly places per 1,000 residents, {ordinal(gap['coverage_pct'] * 100)}"
-                    f" percentile ({_TERCILE.get(gap['coverage_tercile'], '–')} coverage tercile)",
+                    f" percentile ({_TERCILE.get(gap['coverage_tercile'], '–')} third for coverage)",
         "Gap (need minus coverage percentile)": f"{gap['gap'] * 100:+.0f} points, rank {int(gap['rank'])} of "
                                                 f"{len(need)}",
         "Priority area": "yes: high need, low coverage" if bool(gap["priority"]) else "no",

@@ -41,8 +41,9 @@ SIMILARITY_IDS = NEED_INDEX_IDS + ["share_65plus", "non_english_home", "race_whi
 _DERIVED = [
     # id, domain, label, unit, higher_is, digits, definition
     ("coverage_per_1000", "coverage", "Weekly programme places per 1,000 residents", "places per 1,000", "better", 2,
-     "E2SFCA accessibility (Luo & Qi 2009): each programme's weekly places shared among the residents within a "
-     "30-minute walk, step distance decay, place-based programme types; population-weighted mean of the tracts."),
+     "Each programme's weekly places shared among the residents within a 30-minute walk, nearer residents counting "
+     "more; place-based programme types; averaged over the area's tracts by population (method: E2SFCA, see the "
+     "glossary on Data & methods)."),
     ("reach_share", "coverage", "Residents within reach of a programme", "% of residents", "better", 1,
      "Share of residents whose tract centroid is within a 30-minute walk of at least one place-based programme."),
     ("n_programs", "funding", "Programmes based here", "programmes", "better", 0,
@@ -182,9 +183,13 @@ def indicator_long(con) -> pd.DataFrame:
 
 
 def comparison(long: pd.DataFrame, area_ids) -> pd.DataFrame:
-    """The rows of :func:`indicator_long` for the chosen areas, in the order chosen."""
+    """The rows of :func:`indicator_long` for the chosen areas, in the order chosen.
+
+    An indicator with no value for any chosen area is left out: a row of dashes tells the reader nothing.
+    """
     ids = [int(a) for a in area_ids]
     out = long.loc[long["area_id"].isin(ids)].copy()
+    out = out.loc[out.groupby("indicator_id")["value"].transform(lambda v: v.notna().any())]
     out["pick"] = out["area_id"].map({a: k for k, a in enumerate(ids)})
     dom_order = {d: k for k, d in enumerate(DOMAINS)}
     out["_d"] = out["domain"].map(dom_order)

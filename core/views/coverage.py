@@ -22,12 +22,13 @@ from core.base import population
 from core.base.formatting import number, percent
 from core.base.palettes import CATEGORICAL, NO_DATA, SITE_COLORS
 from core.store import queries
-from core.views import maps, url_state
+from core.views import glossary, maps, url_state
 
 PROGRAM_COLOR = CATEGORICAL[1]
 
 CATCHMENT_HELP = ("How far people walk to a programme: straight-line distance × 1.3 at 4.8 km/h. A resident counts as "
-                  "within reach up to and including this time. See Data & methods, 'Coverage'.")
+                  "within reach up to and including this time.\n\n"
+                  + glossary.link("places-per-1000", "Glossary: places per 1,000"))
 # Said where the slider is, because readers expect a shorter walk always to lower coverage (issue 14, item 4).
 CATCHMENT_NOTE = ("A shorter walk can *raise* an area's places per 1,000: each programme's places are then shared "
                   "among fewer residents, those close by. The share of residents within reach can only fall.")
@@ -75,7 +76,8 @@ def draw_filters(ui, params: CoverageParams, languages: list[str], on_change) ->
               help=CATCHMENT_HELP)
     ui.caption(CATCHMENT_NOTE)
     ui.selectbox("Distance decay", list(DECAYS_LABELS), list(DECAYS_LABELS).index(params.decay),
-                 format_func=DECAYS_LABELS.get, key="decay", on_change=on_change)
+                 format_func=DECAYS_LABELS.get, key="decay", on_change=on_change,
+                 help=glossary.help_text("distance-decay", "How much a programme further away counts."))
     ui.multiselect("Programme types", PROGRAM_TYPES, list(params.types), format_func=TYPE_LABELS.get, key="types",
                    on_change=on_change,
                    help="Helplines are answered by phone, so they are left out of walking coverage by default.")
@@ -145,7 +147,7 @@ def coverage_map(areas_geo: pd.DataFrame, result: CoverageResult, sites: pd.Data
         })
         layers.append(maps.points_layer(pts, "programmes", PROGRAM_COLOR, radius="radius"))
     deck = maps.deck(layers, areas_geo, "<b>{name}</b><br/>{label}<br/>{detail}")
-    legend = maps.legend_html(maps.legend_items(classes), "Weekly programme places per 1,000 residents (E2SFCA)")
+    legend = maps.legend_html(maps.legend_items(classes), "Weekly programme places per 1,000 residents")
     legend += maps.legend_html([(PROGRAM_COLOR, "community programme (size = weekly places)")]
                                + ([(c, k) for k, c in SITE_COLORS.items()] if sites is not None else []), "Points")
     return deck, legend

@@ -20,7 +20,7 @@ from core.base import population
 from core.base.formatting import escape_markdown, money, number, percent
 from core.base.palettes import CATEGORICAL, DIVERGING, NO_DATA
 from core.store import queries
-from core.views import maps, url_state
+from core.views import glossary, maps, url_state
 
 # --- choices and their labels ------------------------------------------------------------------------------------
 
@@ -49,7 +49,8 @@ HELP = {
                "programme's declared budget where it had none."),
     "secured": "Secured: committed money falling in the next 12 months, as a share of the annual budget.",
     "hhi": ("Concentration: the Herfindahl–Hirschman index of funder shares of the money in the 12 months either "
-            "side of the as-of date (0–1; 1 = a single funder). Above 0.25 counts as concentrated."),
+            "side of the as-of date (0–1; 1 = a single funder). Above 0.25 counts as concentrated. "
+            + glossary.link("concentration", "Glossary: reliance on few funders")),
     "cliff": ("Committed grants by the calendar quarter of their last funded day, as the yearly rate of funding that "
               "stops (amount ÷ days × 365.25). Residents near these programmes: living within the catchment of at "
               "least one programme with a grant ending that quarter; with no other programme: every programme in "
@@ -58,7 +59,7 @@ HELP = {
                 "share of the programme's annual budget, summed and divided by the weekly places of the programmes "
                 "shown. Removing the funder in a 'shrink' scenario with a 0% threshold removes exactly these places."),
     "scenario": ("Affected: a programme losing more than the threshold share of its annual budget. Coverage is "
-                 "recomputed by E2SFCA with the Coverage page's defaults (30-minute walk, step decay, place-based "
+                 "recomputed (E2SFCA, " + glossary.link("places-per-1000", "glossary") + ") with the Coverage page's defaults (30-minute walk, step decay, place-based "
                  "programmes). A resident falls out of reach when no counted programme is left within 30 minutes."),
 }
 
@@ -332,7 +333,8 @@ def headline(view: FundingOverview) -> tuple[str, str, str]:
 
 # --- runway and concentration table --------------------------------------------------------------------------------
 
-RUNWAY_COLUMNS = ["Programme", "Runway (months)", "At risk", "Secured next 12 months (%)", "Concentration (HHI)",
+RUNWAY_COLUMNS = ["Programme", "Runway (months)", "At risk", "Secured next 12 months (%)",
+                  "Reliance on few funders (0–1)",
                   "Concentrated", "Largest funder", "Largest funder share (%)", "Annual budget ($)", "Budget from",
                   "Weekly places", "Area", "Type"]
 """The runway table's columns: the figures a funder scans first come first."""
@@ -352,7 +354,7 @@ def runway_table(view: FundingOverview, at_risk_only: bool = False) -> pd.DataFr
         "Budget from": m["budget_source"].map({"grants": "grants", "declared": "declared budget", "none": "unknown"}),
         "Runway (months)": m["runway_months"].astype("Float64"),
         "Secured next 12 months (%)": (m["secured_ratio"] * 100).round(0),
-        "Concentration (HHI)": m["hhi"].round(2),
+        "Reliance on few funders (0–1)": m["hhi"].round(2),
         "Largest funder": m["top_funder"].astype(object),
         "Largest funder share (%)": (m["top_funder_share"] * 100).round(0),
         "At risk": m["at_risk"].astype(bool), "Concentrated": m["concentrated"].astype(bool),
@@ -383,9 +385,9 @@ def runway_styler(table: pd.DataFrame):
     styler = shown.style
     styler = styler.apply(lambda col: fill(shown["At risk"].to_numpy(), AT_RISK_FILL), subset=["Runway (months)"])
     styler = styler.apply(lambda col: fill(shown["Concentrated"].to_numpy(), CONCENTRATED_FILL),
-                          subset=["Concentration (HHI)"])
+                          subset=["Reliance on few funders (0–1)"])
     styler = styler.format({"Weekly places": "{:,.0f}", "Annual budget ($)": "${:,.0f}", "Runway (months)": "{:.0f}",
-                            "Secured next 12 months (%)": "{:.0f}%", "Concentration (HHI)": "{:.2f}",
+                            "Secured next 12 months (%)": "{:.0f}%", "Reliance on few funders (0–1)": "{:.2f}",
                             "Largest funder share (%)": "{:.0f}%"}, na_rep="–")
     if capped.any():
         styler = styler.format("> 36", subset=pd.IndexSlice[shown.index[capped], ["Runway (months)"]])

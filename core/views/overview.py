@@ -113,3 +113,37 @@ def priority_sentence(gap: pd.DataFrame) -> str:
     return (f"{int(p.sum())} of {len(gap)} areas, home to {number(residents)} residents "
             f"({percent(residents / total * 100 if total else float('nan'))} of the city; tract sum), have need in the top third and "
             "community-programme coverage in the bottom third.")
+
+
+#: The indicators of the Overview table, in order, with the decimals they are shown to.
+TABLE_INDICATORS = (("unmet_need", 1), ("loneliness", 1), ("suicide_rate", 1))
+NO_VALUE = "no published value"
+
+
+def need_display(table: pd.DataFrame, defs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`need_table` for reading and download: labelled columns with units, rounded, no internal names.
+
+    ``defs`` is ``queries.indicator_defs``: each indicator's column is named "label (unit)". The suicide rate's
+    small-number flag becomes words ("unstable: fewer than 20 deaths"), blank where the rate is stable.
+    """
+    d = defs.set_index("indicator_id")
+    out = pd.DataFrame({"Area": table["name"].to_numpy(),
+                        population.CENSUS: table["population"].round(0).to_numpy()})
+    for iid, digits in TABLE_INDICATORS:
+        label = f"{d.at[iid, 'label']} ({d.at[iid, 'unit']})" if iid in d.index else iid
+        out[label] = table[iid].round(digits).to_numpy()
+    out["Suicide rate reliability"] = np.where(table["suicide_rate_unstable"].to_numpy(dtype=bool),
+                                               "unstable: fewer than 20 deaths", "")
+    out["Community programmes"] = table["programmes"].to_numpy()
+    out["Professional service sites"] = table["service_sites"].to_numpy()
+    return out
+
+
+def need_styler(display: pd.DataFrame):
+    """The display table as a Styler: numbers to their decimals with thousands separators, gaps in words."""
+    decimals = {c: 1 for c in display.columns if display[c].dtype.kind == "f"}
+    decimals[population.CENSUS] = 0
+    style = display.style
+    for column, digits in decimals.items():
+        style = style.format(f"{{:,.{digits}f}}", subset=[column], na_rep=NO_VALUE)
+    return style

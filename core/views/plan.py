@@ -20,11 +20,11 @@ from core.analysis.coverage import (
     compute,
 )
 from core.analysis.gap import gap_table
-from core.analysis.siting import SitingResult, coverage_matrix, greedy, mclp
+from core.analysis.siting import STATUS_OPTIMAL, SitingResult, coverage_matrix, greedy, mclp
 from core.analysis.travel import DEFAULT_CIRCUITY, DEFAULT_SPEED_KMH, CostPairs, pairs_within_haversine
 from core.base.formatting import number, percent
 from core.base.palettes import CATEGORICAL, DIVERGING, NO_DATA, hex_to_rgb
-from core.views import maps, url_state
+from core.views import glossary, maps, url_state
 
 K_RANGE = (1, 10)
 CAPACITY_RANGE = (5, 200)
@@ -40,7 +40,11 @@ WEIGHTING_HELP = (
     "not yet within reach count, and a resident of the neediest area counts three times one of the least needy. "
     "The sites chosen maximise the sum over the tracts they bring within reach (maximal covering location "
     "problem, PySAL spopt on CBC); the greedy baseline adds one site at a time, each covering the most new weight."
+    "\n\n" + glossary.link("site-choice", "Glossary: how new sites are chosen")
 )
+#: What the sidebar says about the weighting, in plain words (the method is in the help and the glossary).
+WEIGHTING_NOTE = ("Residents who already have a programme within reach do not count; residents of needier areas count "
+                  "more, up to three times.")
 
 PICK_COLOUR = CATEGORICAL[5]       # vermillion: the optimal picks
 GREEDY_COLOUR = CATEGORICAL[2]     # bluish green: sites only the greedy baseline picks
@@ -318,16 +322,17 @@ def comparison_text(r: PlanResult) -> str:
     """How far the optimal plan is from the greedy baseline, in plain words."""
     m, g = r.optimal.covered_weight, r.baseline.covered_weight
     same = len(set(r.optimal.chosen) & set(r.baseline.chosen))
-    status = r.optimal.status
+    proven = r.optimal.status == STATUS_OPTIMAL
     if np.isclose(m, g, rtol=1e-12, atol=1e-9):
-        lead = (f"The greedy baseline does as well as the optimum here: both cover {number(m)} need-weighted "
-                f"residents")
+        lead = ("Adding the best single site one at a time does as well here: both reach "
+                f"{number(m)} need-weighted residents")
     else:
-        lead = (f"The optimal plan covers {number(m)} need-weighted residents, the greedy baseline {number(g)}: "
-                f"{number(m - g)} more ({percent((m / g - 1) * 100 if g else 0, 1)} more) with the optimum")
-    return (f"{lead}. Residents newly within reach: {number(r.residents_new)} (optimal) against "
-            f"{number(r.residents_new_greedy)} (greedy). {same} of the {r.k} sites are the same. "
-            f"Solver status: {status}.")
+        lead = (f"These sites reach {number(m)} need-weighted residents; adding the best single site one at a time "
+                f"would reach {number(g)}, {number(m - g)} fewer ({percent((m / g - 1) * 100 if g else 0, 1)})")
+    best = ("No other combination of sites does better." if proven else
+            "The search stopped at its time limit, so a slightly better combination may exist.")
+    return (f"{lead}. Residents newly within reach: {number(r.residents_new)} with these sites, "
+            f"{number(r.residents_new_greedy)} one at a time. {same} of the {r.k} sites are the same. {best}")
 
 
 def _change_classes(change: np.ndarray) -> tuple[list[str], list[tuple[str, str]]]:
@@ -371,8 +376,8 @@ def plan_map(areas_geo: pd.DataFrame, r: PlanResult) -> tuple[pdk.Deck, str]:
     only_greedy = r.greedy_picks.loc[~r.greedy_picks["Also picked by the other method"]]
     if len(only_greedy):
         layers.append(maps.points_layer(
-            pd.DataFrame({"name": only_greedy["Venue"], "label": "Picked by greedy only",
-                          "detail": [f"adds {number(g)} need-weighted residents in greedy order"
+            pd.DataFrame({"name": only_greedy["Venue"], "label": "Picked only one at a time",
+                          "detail": [f"adds {number(g)} need-weighted residents, one site at a time"
                                      for g in only_greedy["Need-weighted residents added"]],
                           "lon": only_greedy["lon"], "lat": only_greedy["lat"]}), "greedy", GREEDY_COLOUR, radius=140))
     layers.append(maps.points_layer(
@@ -382,9 +387,9 @@ def plan_map(areas_geo: pd.DataFrame, r: PlanResult) -> tuple[pdk.Deck, str]:
                                  picks["Residents newly within reach"]],
                       "lon": picks["lon"], "lat": picks["lat"]}), "picks", PICK_COLOUR, radius=160))
     deck = maps.deck(layers, areas_geo, "<b>{name}</b><br/>{label}<br/>{detail}")
-    html = maps.legend_html(legend, "Change in weekly programme places per 1,000 residents (E2SFCA)")
+    html = maps.legend_html(legend, "Change in weekly programme places per 1,000 residents")
     html += maps.legend_html([(PICK_COLOUR, f"optimal pick (ring: {r.params.d0:g}-minute walk)"),
-                              (GREEDY_COLOUR, "picked by greedy only"), (CANDIDATE_COLOUR, "other candidate venue")],
+                              (GREEDY_COLOUR, "picked only when adding one at a time"), (CANDIDATE_COLOUR, "other candidate venue")],
                              "Sites")
     return deck, html
 
@@ -401,4 +406,4 @@ def candidates_table(r: PlanResult) -> pd.DataFrame:
     c = r.candidates
     return pd.DataFrame({"venue_id": c["venue_id"], "Venue": c["name"], "Kind": c["kind"], "Area": c["area"],
                          "Priority area": c["priority"], "Pinned": c["pinned"], "Excluded": c["excluded"],
-                         "Chosen (optimal)": c["chosen"], "Chosen (greedy)": c["chosen_by_greedy"]})
+                         "Chosen": c["chosen"], "Chosen one at a time": c["chosen_by_greedy"]})

@@ -15,7 +15,7 @@ from core.analysis.gap import BIVARIATE_PALETTE, NO_DATA_COLOUR, PRIORITY_CLASS,
 from core.analysis.need_index import DOMAIN_LABELS, DOMAINS, NeedIndex, explain
 from core.base import population
 from core.base.formatting import number
-from core.views import maps, url_state
+from core.views import glossary, maps, url_state
 from core.views.coverage import params_from_state, params_to_query
 
 #: URL key of each need-index domain weight, in the order ``core.analysis.need.need_for`` takes them.
@@ -38,8 +38,12 @@ HELP = {
             "Higher = more underserved."),
     "priority": ("Priority areas: need in the top third (need percentile ≥ 66.7) and coverage in the bottom third "
                  "(coverage percentile < 33.3) — the high-need, low-coverage cell of the 3×3 map."),
-    "terciles": "Terciles cut the percentile at 1/3 and 2/3: below 33.3 is low, below 66.7 middle, otherwise high.",
+    "terciles": ("The areas split into thirds (terciles) by percentile: below 33.3 is low, below 66.7 middle, "
+                 "otherwise high."),
 }
+# Each help text ends with a link to its plain-words glossary entry on Data & methods.
+HELP = {k: v + "\n\n" + glossary.link(a, "Glossary") for (k, v), a in zip(HELP.items(), [
+    "percentile", "places-per-1000", "percentile", "thirds", "thirds"])}
 
 
 # --- the URL: coverage choices plus the need-index weights ----------------------------------------------------
@@ -215,8 +219,8 @@ def area_table(gap: pd.DataFrame) -> pd.DataFrame:
         "Weekly places per 1,000": gap["coverage"].round(2).to_numpy(),
         "Coverage percentile": _points(gap["coverage_pct"]).to_numpy(),
         "Gap (points)": _points(gap["gap"]).to_numpy(),
-        "Need tercile": _tercile_name(gap["need_tercile"]).to_numpy(),
-        "Coverage tercile": _tercile_name(gap["coverage_tercile"]).to_numpy(),
+        "Need (third of areas)": _tercile_name(gap["need_tercile"]).to_numpy(),
+        "Coverage (third of areas)": _tercile_name(gap["coverage_tercile"]).to_numpy(),
         "Priority": gap["priority"].to_numpy(dtype=bool),
         "Ranked without": gap["missing"].to_numpy(),
     })
@@ -368,8 +372,8 @@ def legend_square_html(gap: pd.DataFrame) -> str:
     note = (f'<div style="font-size:12px;margin-top:4px">{no_data} area{"s" if no_data != 1 else ""} with no data '
             f'(white)</div>' if no_data else "")
     return (
-        '<div role="img" aria-label="Legend: need tercile against coverage tercile, with the number of areas in '
-        'each cell" style="display:flex;align-items:flex-start;gap:10px;font-size:13px;margin-top:6px">'
+        '<div role="img" aria-label="Legend: need (high, middle or low third of areas) against coverage, with the '
+        'number of areas in each cell" style="display:flex;align-items:flex-start;gap:10px;font-size:13px;margin-top:6px">'
         '<div style="writing-mode:vertical-rl;transform:rotate(180deg);text-align:center;height:132px">'
         'coverage →</div>'
         f'<div>{square}<div style="width:132px;text-align:center">need →</div>{note}</div>'
