@@ -41,11 +41,12 @@ with st.sidebar:
     st.selectbox("Area", area_options, area_options.index(state.area), format_func=lambda a: names.get(a, "All areas"),
                  key=K["area"], on_change=sync_url)
     st.toggle("Only programmes at risk", state.at_risk_only, key=K["at_risk_only"], on_change=sync_url,
-              help="Show only programmes with a runway of 12 months or less in the programme table.")
+              help="Show only programmes with a runway of 12 months or less, in every figure, table, map and chart "
+                   "down to the scenario (which always covers the whole city).")
     st.selectbox("Colour the map by", list(fv.MEASURES), list(fv.MEASURES).index(state.measure),
                  format_func=fv.MEASURES.get, key=K["measure"], on_change=sync_url)
 
-ov = fv.overview_of(data, state.types, state.area)
+ov = fv.overview_of(data, state.types, state.area, state.at_risk_only)
 label, value, help_text = fv.headline(ov)
 st.metric(label, value, help=help_text)
 st.caption(fv.as_of_caption(ov))
@@ -68,7 +69,7 @@ st.download_button("Download source mix by area (CSV)", partial(fv.csv_bytes, mi
 
 st.subheader("Runway and concentration by programme",
              help=f"{fv.HELP['runway']}\n\n{fv.HELP['budget']}\n\n{fv.HELP['secured']}\n\n{fv.HELP['hhi']}")
-runway = fv.runway_table(ov, state.at_risk_only)
+runway = fv.runway_table(ov)
 st.dataframe(fv.runway_styler(runway), hide_index=True, width="stretch", height=420, key="runway_table")
 st.caption("Orange runway: 12 months or less (at risk). Purple reliance: most of the money comes from one or two "
            "funders (above 0.25). The At risk and Concentrated columns say the same in words. Click a column header "
@@ -86,12 +87,11 @@ st.download_button("Download funding cliff (CSV)", partial(fv.csv_bytes, cliff),
                    key="dl_cliff", on_click="ignore")
 
 st.subheader("Whom the programmes depend on", help=fv.HELP["funders"])
-funders = fv.funder_table(ov)
-left, right = st.columns([2, 3], gap="medium")
-with left:
-    st.vega_lite_chart(charts.funder_bars(ov.funders), width="stretch")
-with right:
-    st.dataframe(funders, hide_index=True, width="stretch", height=420, key="funder_table")
+kinds = fv.funder_kinds(data.funding)
+funders = fv.funder_table(ov, kinds)
+st.markdown(fv.funder_type_sentence(funders, state.at_risk_only))
+st.vega_lite_chart(charts.funder_bars(ov.funders.assign(kind=ov.funders["funder"].map(kinds))), width="stretch")
+st.dataframe(funders, hide_index=True, width="stretch", height=420, key="funder_table")
 st.download_button("Download funder dependence (CSV)", partial(fv.csv_bytes, funders),
                    "funding_by_funder.csv", "text/csv",
                    key="dl_funders", on_click="ignore")
@@ -146,7 +146,8 @@ st.number_input("Value of one volunteer hour (US$)", fv.HOURLY_MIN, fv.HOURLY_MA
                 format="%.2f", key=K["hourly"], on_change=sync_url,
                 help=f"Default: {VOLUNTEER_HOUR_VALUE_SOURCE}. A city may use its own state's figure.")
 st.caption(f"Default hourly value: {VOLUNTEER_HOUR_VALUE_SOURCE}.")
-chosen = fv.select_programs(data.programs, state.types, state.area)
+chosen = fv.select_programs(data.programs, state.types, state.area, data.prepared.at_risk if state.at_risk_only
+                            else None)
 st.markdown(fv.volunteer_summary(chosen, state.hourly))
 volunteers = fv.volunteer_table(chosen, state.hourly)
 st.dataframe(iv.styled(volunteers), hide_index=True, width="stretch", height=320, key="volunteer_table")

@@ -205,7 +205,7 @@ BAD_INVENTORY = [
     Bad("over-size-limit", replace(P, lambda b: b + b" " * (LIMIT + 1 - len(b))), P, None, None, "over the limit"),
     Bad("semicolon-separated", semicolons, P, 1, None, "separated by ';'"),
     Bad("row-with-an-extra-cell", extra_cell, P, 4, "column 25", "unquoted comma"),
-    Bad("row-cut-short", short_row, F, 3, "amount", "has 4 values but the header has 9 columns"),
+    Bad("row-cut-short", short_row, F, 3, "funder_type", "has 4 values but the header has 10 columns"),
     # Duplicate ids and keys, and foreign keys that point to nothing.
     Bad("duplicate-program-id", copy_row(P, 3, 6, ["program_id"]), P, 6, "program_id", "already used on row 3"),
     Bad("duplicate-funding-id", copy_row(F, 2, 4, ["funding_id"]), F, 4, "funding_id", "already used on row 2"),

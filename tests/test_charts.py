@@ -51,11 +51,19 @@ def altair_mix(mix, order):
 
 def altair_funders(funders, top=15):
     data = funders.sort_values("capacity_share", ascending=False).head(top)
-    data = data[["funder", "capacity_share", "capacity_underwritten", "n_programs", "n_programs_majority"]]
-    return alt.Chart(data).mark_bar(color=CATEGORICAL[0]).encode(
+    kind = "kind" in data
+    data = data[["funder", "capacity_share", "capacity_underwritten", "n_programs", "n_programs_majority"]
+                + (["kind"] if kind else [])]
+    colour = ({"color": alt.Color("kind:N", title="Funder type", legend=alt.Legend(orient="bottom", columns=3),
+                                  scale=alt.Scale(range=list(CATEGORICAL)))} if kind else {})
+    chart = alt.Chart(data, title=alt.Title("Share of the shown programmes' weekly places each funder pays for",
+                                            anchor="start", fontSize=13, limit=0))
+    return (chart.mark_bar() if kind else chart.mark_bar(color=CATEGORICAL[0])).encode(
+        **colour,
         y=alt.Y("funder:N", title=None, sort=data["funder"].tolist(), axis=alt.Axis(labelLimit=260)),
-        x=alt.X("capacity_share:Q", title="Share of weekly places", axis=alt.Axis(format="%")),
-        tooltip=[alt.Tooltip("funder:N", title="Funder"),
+        x=alt.X("capacity_share:Q", title="Share of weekly places",
+                axis=alt.Axis(format=".0%", tickCount=5, labelFlush=True)),
+        tooltip=[alt.Tooltip("funder:N", title="Funder"), *([alt.Tooltip("kind:N", title="Type")] if kind else []),
                  alt.Tooltip("capacity_share:Q", title="Share of places", format=".1%"),
                  alt.Tooltip("capacity_underwritten:Q", title="Weekly places", format=",.0f"),
                  alt.Tooltip("n_programs:Q", title="Programmes funded"),
@@ -169,6 +177,8 @@ def test_funding_charts_equal_altairs(n):
                             "capacity_underwritten": rng.random(n) * 300, "n_programs": rng.integers(1, 9, n),
                             "n_programs_majority": rng.integers(0, 3, n)})
     same(charts.funder_bars(funders), altair_funders(funders))
+    typed = funders.assign(kind=[["company", "family foundation", "state agency"][i % 3] for i in range(n)])
+    same(charts.funder_bars(typed), altair_funders(typed))
 
 
 @pytest.mark.parametrize("n", [1, 6, 24])

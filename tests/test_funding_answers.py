@@ -62,3 +62,60 @@ def test_summary_escapes_names_from_data(setup):
     text = fv.scenario_summary(r, max_named=50)
     assert "[click](http://x)" not in text
     assert r"\[click\]\(http\:" in text and "*bold*" not in text
+
+
+def test_at_risk_only_filters_every_figure_built_from_the_overview(setup):
+    data, _ = setup
+    every = fv.overview_of(data)
+    risky = fv.overview_of(data, at_risk_only=True)
+    n_risk = int(every.metrics["at_risk"].sum())
+    assert 0 < n_risk < every.n_programs
+    assert risky.n_programs == n_risk and risky.metrics["at_risk"].all()
+    assert int(risky.areas["n_programs"].sum()) == n_risk
+    # The funders are those of the at-risk programmes, and the funder CSV changes with the switch.
+    at_risk_ids = set(risky.metrics["program_id"])
+    funders_of_risky = set(data.funding.loc[data.funding["program_id"].isin(at_risk_ids), "funder"])
+    assert set(risky.funders["funder"]) <= funders_of_risky
+    kinds = fv.funder_kinds(data.funding)
+    assert fv.csv_bytes(fv.funder_table(risky, kinds)) != fv.csv_bytes(fv.funder_table(every, kinds))
+    cliff_ids = {p for ids in risky.cliff_programs.values() for p in ids}
+    assert cliff_ids <= at_risk_ids
+    assert risky.cliff_totals["n_programs"].sum() < every.cliff_totals["n_programs"].sum()
+    shown = fv.select_programs(data.programs, fv.PROGRAM_TYPES, 0, data.prepared.at_risk)
+    assert set(shown["program_id"]) == at_risk_ids
+
+
+def test_every_funder_has_a_type_from_the_inventory(setup):
+    data, _ = setup
+    kinds = fv.funder_kinds(data.funding)
+    assert set(kinds.index) == set(data.funding["funder"])
+    assert kinds.notna().all()
+    if data.funding["funder_type"].notna().any():
+        # The synthetic sample fills funder_type: its own words win over the grant's source type.
+        given = data.funding.dropna(subset=["funder_type"]).drop_duplicates("funder").set_index("funder")
+        assert (kinds.reindex(given.index) == given["funder_type"]).all()
+
+
+def test_funder_type_falls_back_to_the_source_type_when_blank():
+    import pandas as pd
+
+    f = pd.DataFrame({"funder": ["A", "A", "B"], "source_type": ["foundation", "foundation", "business"],
+                      "funder_type": [None, None, "company"]})
+    assert fv.funder_kinds(f).to_dict() == {"A": "foundation", "B": "company"}
+    assert fv.funder_kinds(f.drop(columns="funder_type")).to_dict() == {"A": "foundation", "B": "business"}
+
+
+def test_funding_page_answers_whom_the_at_risk_programmes_depend_on(atlas_db, monkeypatch):
+    from tests.test_pages import run_page
+
+    monkeypatch.setenv("ATLAS_DB", str(atlas_db))
+    at = run_page("pages/funding.py", {"risk": "1"})
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Funder" in d.value.columns)
+    assert "Type" in table.columns and (table["Type"] != "").all()
+    sentence = next(m.value for m in at.markdown if m.value.startswith("The programmes at risk depend most on"))
+    top_kind = table.groupby("Type")["Share of weekly places (%)"].sum().idxmax()
+    assert fv.escape_markdown(top_kind) in sentence
+    at.toggle(key="fu_risk").set_value(False).run()
+    every = next(d.value for d in at.dataframe if "Funder" in d.value.columns)
+    assert len(every) >= len(table) and not every.equals(table)

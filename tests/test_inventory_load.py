@@ -209,6 +209,14 @@ def _projected(tables, spots):
     tables["programs.csv"][1].update(latitude=f"{spots[32]['y']:.0f}", longitude=f"{spots[32]['x']:.0f}")
 
 
+def _funder_types(*types):
+    """Give the three grants (all from Fund A) these funder types, in order."""
+    def edit(tables, spots):
+        for row, kind in zip(tables["funding.csv"], types):
+            row["funder_type"] = kind
+    return edit
+
+
 def _duplicate_program(tables, spots):
     tables["programs.csv"].append(dict(tables["programs.csv"][0]))
 
@@ -256,6 +264,10 @@ BAD = {
                               "looks projected, expected WGS84 degrees"),
     "outside the city": (_set("programs.csv", 0, latitude="39.80", longitude="-89.65"), "programs.csv", 2,
                          "latitude", "outside the city"),
+    "two types for one funder": (_funder_types("family foundation", "", "charitable trust"), "funding.csv", 4,
+                                 "funder_type", "differs from this funder's first funder_type ('family foundation')"),
+    "unknown funder type": (_funder_types("family foundation", "bank", "family foundation"), "funding.csv", 3,
+                            "funder_type", "unknown value"),
     "unknown service type": (_set("programs.csv", 1, service_type="therapy"), "programs.csv", 3, "service_type",
                              "unknown value"),
     "unknown status": (_set("funding.csv", 0, status="comitted"), "funding.csv", 2, "status",
@@ -482,3 +494,12 @@ def test_areas_in_another_crs_are_reprojected(tmp_path, base, areas_local):
     out = load_inventory(write(tmp_path, base), areas_local)
     assert out["program"]["area_id"].tolist() == [1, 32, 43]
     assert np.isfinite(out["program"]["lon"]).all()
+
+
+def test_funder_type_is_optional_and_loaded_where_given(tmp_path, base, areas):
+    without = load_inventory(write(tmp_path / "a", base), areas)
+    assert without["funding"]["funder_type"].isna().all()
+    _funder_types("family foundation", "", "family foundation")(base, None)
+    given = load_inventory(write(tmp_path / "b", base), areas)
+    assert given["funding"]["funder_type"].tolist()[0] == "family foundation"
+    assert pd.isna(given["funding"]["funder_type"].tolist()[1])

@@ -73,6 +73,34 @@ FUNDERS = (
     ("Bakery Brothers (refreshments)", "in-kind", 1.5),
     ("PrintWorks Co-op (printing)", "in-kind", 1.0),
 )
+# What kind of organisation each invented funder is (the optional funder_type column).
+FUNDER_KINDS = {
+    "Lakeside City Office of Community Wellbeing": "city or county agency",
+    "Lakeside Ward Small Grants Fund": "city or county agency",
+    "Lakeside Park District Community Fund": "city or county agency",
+    "Lakeside Library Partnership Programme": "city or county agency",
+    "Prairie State Peer Recovery Fund": "state agency",
+    "National Community Resilience Grant Scheme": "federal agency",
+    "Prairie State Healthy Ageing Programme": "state agency",
+    "Meridian Family Foundation": "family foundation",
+    "Lindqvist Trust for Mental Health": "charitable trust",
+    "Ashgrove Foundation": "private foundation",
+    "Okonkwo-Reyes Fund": "family foundation",
+    "Cedar Hollow Community Foundation": "community foundation",
+    "Wren & Marsh Charitable Trust": "charitable trust",
+    "Northwind Logistics Giving": "company",
+    "Bluegill Bank Community Fund": "company",
+    "Tallgrass Energy Cooperative": "company",
+    "Harborview Grocers": "company",
+    "Quarry & Pine Insurance": "company",
+    "Riverside Giving Circle": "giving circle",
+    "Annual Neighbourhood Walk-a-thon": "individual donors",
+    "Parish Outreach Collection": "faith organisation",
+    "Online crowdfunding appeal": "individual donors",
+    "Host venue (free room use)": "other",
+    "Bakery Brothers (refreshments)": "company",
+    "PrintWorks Co-op (printing)": "company",
+}
 # Median and log-spread of a grant's amount, in dollars, by source type; clipped to $2k–$250k.
 _AMOUNT = {"local government": (60_000, 0.7), "state or federal": (80_000, 0.6), "foundation": (45_000, 0.8),
            "business": (12_000, 0.7), "community donations": (5_000, 0.6), "in-kind": (3_500, 0.5)}
@@ -207,7 +235,8 @@ def _grants(program_ids: list[str], as_of: date, rng: np.random.Generator) -> tu
             recurring = "true" if rng.random() < _RECURRING.get(source, 0.25) else "false"
             if state != "pending":
                 annual[i] += amount * 365 / term
-            rows.append((program_ids[i], funder_names[f], source, amount, str(start), str(end), recurring, state))
+            rows.append((program_ids[i], funder_names[f], source, FUNDER_KINDS[funder_names[f]], amount, str(start),
+                         str(end), recurring, state))
     funding = pd.DataFrame(rows, columns=[c for c in FUNDING.columns if c != "funding_id"])
     funding.insert(0, "funding_id", [f"SYN-G{j + 1:04d}" for j in range(len(funding))])
     return funding, annual

@@ -11,6 +11,11 @@ POPULATIONS = ("general", "youth", "older_adults", "lgbtq", "veterans", "caregiv
                "black", "latino", "asian")
 SOURCE_TYPES = ("local government", "state or federal", "business", "foundation", "community donations", "in-kind")
 FUNDING_STATUSES = ("committed", "pending", "ended")
+# What kind of organisation a funder is: finer than source_type, so that a reader can find "the largest foundation"
+# or "every state agency" without guessing from names.
+FUNDER_TYPES = ("city or county agency", "state agency", "federal agency", "private foundation", "family foundation",
+                "community foundation", "charitable trust", "company", "giving circle", "faith organisation",
+                "individual donors", "other")
 
 # Plausibility limits. They are far above anything a community programme reports, so that only a slipped
 # digit, a pasted total or a value in the wrong unit trips them.
@@ -169,6 +174,9 @@ FUNDING = FileSpec(
               max_length=64, rule="must be a program_id in programs.csv"),
         Field("funder", "text", True, "Who gives the money.", "Meridian Family Foundation", "funding.source"),
         Field("source_type", "enum", True, "The kind of funder.", "foundation", allowed=SOURCE_TYPES),
+        Field("funder_type", "enum", False, "What kind of organisation the funder is; blank: the pages show the "
+              "source_type instead.", "family foundation", allowed=FUNDER_TYPES,
+              rule="one funder_type per funder across the file"),
         Field("amount", "number", True, "US dollars over the whole period from start_date to end_date (in-kind: "
               "its value).", "25000", minimum=0, min_exclusive=True, maximum=MAX_AMOUNT, money=True),
         Field("start_date", "date", True, "First day the money covers.", "2025-01-01"),

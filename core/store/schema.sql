@@ -120,6 +120,7 @@ CREATE TABLE funding (
     program_id   TEXT NOT NULL,
     funder       TEXT NOT NULL,
     source_type  TEXT NOT NULL,
+    funder_type  TEXT,                   -- optional: what kind of organisation the funder is
     amount       DOUBLE NOT NULL,
     start_date   DATE NOT NULL,
     end_date     DATE NOT NULL,

@@ -136,16 +136,24 @@ def funder_bars(funders: pd.DataFrame, top: int = 15) -> dict:
     ['X', 'Y']
     """
     data = funders.sort_values("capacity_share", ascending=False).head(top)
-    data = data[["funder", "capacity_share", "capacity_underwritten", "n_programs", "n_programs_majority"]]
+    data = data[["funder", "capacity_share", "capacity_underwritten", "n_programs", "n_programs_majority"]
+                + (["kind"] if "kind" in data else [])]
+    # Coloured by what kind of organisation each funder is, when the caller knows it.
+    colour = ({"color": field("kind", "nominal", "Funder type", legend={"orient": "bottom", "columns": 3},
+                              scale={"range": list(CATEGORICAL)})} if "kind" in data else {})
     return with_data({
-        "mark": {"type": "bar", "color": CATEGORICAL[0]},
+        "mark": {"type": "bar", "color": CATEGORICAL[0]} if not colour else {"type": "bar"},
+        "title": {"text": "Share of the shown programmes' weekly places each funder pays for", "anchor": "start",
+                  "fontSize": 13, "limit": 0},
         "encoding": {
-            "tooltip": [field("funder", "nominal", "Funder"),
+            **colour,
+            "tooltip": [field("funder", "nominal", "Funder"), *([field("kind", "nominal", "Type")] if colour else []),
                         field("capacity_share", "quantitative", "Share of places", format=".1%"),
                         field("capacity_underwritten", "quantitative", "Weekly places", format=",.0f"),
                         field("n_programs", "quantitative", "Programmes funded"),
                         field("n_programs_majority", "quantitative", "Programmes it funds over half of")],
-            "x": field("capacity_share", "quantitative", "Share of weekly places", axis={"format": "%"}),
+            "x": field("capacity_share", "quantitative", "Share of weekly places",
+                       axis={"format": ".0%", "tickCount": 5, "labelFlush": True}),
             "y": field("funder", "nominal", None, axis={"labelLimit": 260}, sort=data["funder"].tolist()),
         },
         "height": max(120, 22 * len(data)),

@@ -253,8 +253,8 @@ class FundingOverview:
     as_of: dt.date
 
 
-def select_programs(programs: pd.DataFrame, types, area: int = 0) -> pd.DataFrame:
-    """Programmes of the given types, in one area (``area`` 0 = every area).
+def select_programs(programs: pd.DataFrame, types, area: int = 0, only=None) -> pd.DataFrame:
+    """Programmes of the given types, in one area (``area`` 0 = every area), and among ``only`` (a mask) if given.
 
     Examples
     --------
@@ -263,7 +263,10 @@ def select_programs(programs: pd.DataFrame, types, area: int = 0) -> pd.DataFram
     >>> select_programs(p, ["workshop"], 1)["program_id"].tolist()
     ['a']
     """
-    return programs.loc[_selected(programs, types, area)].reset_index(drop=True)
+    keep = _selected(programs, types, area)
+    if only is not None:
+        keep = keep & np.asarray(only, dtype=bool)
+    return programs.loc[keep].reset_index(drop=True)
 
 
 def _selected(programs: pd.DataFrame, types, area: int) -> np.ndarray:
@@ -294,11 +297,17 @@ def largest_source(area_mix: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return name, share
 
 
-def overview_of(data: FundingData, types=PROGRAM_TYPES, area: int = 0) -> FundingOverview:
-    """Metrics, area roll-up, cliff and funder dependence for the selected programmes."""
+def overview_of(data: FundingData, types=PROGRAM_TYPES, area: int = 0, at_risk_only: bool = False) -> FundingOverview:
+    """Metrics, area roll-up, cliff and funder dependence for the selected programmes.
+
+    ``at_risk_only`` keeps only the programmes with 12 months' runway or less, so that every table, map, chart and
+    total built from the overview answers "what do the programmes at risk depend on".
+    """
     # The pandas oracle on the selected programmes alone gives the same frames (tests/test_funding_overview.py);
     # this adds up data.prepared's rows instead because the page reruns it for every filter a reader picks.
     keep = _selected(data.programs, types, area)
+    if at_risk_only:
+        keep = keep & data.prepared.at_risk
     p = data.prepared
     metrics = fs.metrics(p, keep)
     areas = fs.area_rollup(p, keep, data.areas)
@@ -507,15 +516,62 @@ def mix_map(areas_geo: pd.DataFrame, view: FundingOverview, measure: str) -> tup
 # --- funder dependence -----------------------------------------------------------------------------------------------
 
 
-def funder_table(view: FundingOverview) -> pd.DataFrame:
+def funder_kinds(funding: pd.DataFrame) -> pd.Series:
+    """What kind of organisation each funder is: its ``funder_type`` where the inventory gives one, else the
+    source type of most of its grants (the optional column may be blank or absent).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"funder": ["A", "A", "B"], "source_type": ["foundation"] * 2 + ["business"],
+    ...                   "funder_type": [None, "family foundation", None]})
+    >>> funder_kinds(f).to_dict()
+    {'A': 'family foundation', 'B': 'business'}
+    """
+    source = funding.groupby("funder")["source_type"].agg(lambda s: s.mode().iloc[0])
+    if "funder_type" not in funding:
+        return source.rename("kind")
+    given = funding.dropna(subset=["funder_type"]).groupby("funder")["funder_type"].first()
+    return given.reindex(source.index).fillna(source).rename("kind")
+
+
+def funder_table(view: FundingOverview, kinds: pd.Series | None = None) -> pd.DataFrame:
+    """Funders of the selected programmes, largest share of weekly places first, with what kind each is."""
     f = view.funders
+    kind = f["funder"].map(kinds) if kinds is not None else pd.Series("", index=f.index)
     return pd.DataFrame({
-        "Funder": f["funder"], "Share of weekly places (%)": (f["capacity_share"] * 100).round(1),
+        "Funder": f["funder"], "Type": kind.fillna("").to_numpy(),
+        "Share of weekly places (%)": (f["capacity_share"] * 100).round(1),
         "Weekly places underwritten": f["capacity_underwritten"].round(1),
         "Programmes funded": f["n_programs"].astype(int), "Programmes it funds over half of": f["n_programs_majority"]
         .astype(int), "Money in the last 12 months ($)": f["budget_contribution"].round(0),
         "Committed for the next 12 months ($)": f["committed_next_12m"].round(0),
     })
+
+
+def funder_type_sentence(table: pd.DataFrame, at_risk_only: bool = False, top: int = 3) -> str:
+    """Whom the shown programmes depend on, by kind of funder, in one sentence (from :func:`funder_table`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Funder": ["A", "B", "C"], "Type": ["family foundation", "company", "family foundation"],
+    ...                   "Share of weekly places (%)": [30.0, 20.0, 10.0]})
+    >>> print(funder_type_sentence(t, True))  # doctest: +NORMALIZE_WHITESPACE
+    The programmes at risk depend most on family foundation funders (40.0% of their weekly places: A, C)
+    and company funders (20.0%: B).
+    """
+    who = "The programmes at risk" if at_risk_only else "The programmes shown"
+    if table.empty:
+        return f"{who} have no recorded funders."
+    by = (table.groupby("Type", sort=False)
+          .agg(share=("Share of weekly places (%)", "sum"), names=("Funder", list))
+          .sort_values("share", ascending=False, kind="stable").head(top))
+    parts = []
+    for k, (kind, row) in enumerate(by.iterrows()):
+        names = ", ".join(escape_markdown(n) for n in row["names"][:3]) + (", …" if len(row["names"]) > 3 else "")
+        what = "% of their weekly places: " if k == 0 else "%: "
+        parts.append(f"{escape_markdown(kind or 'unknown')} funders ({number(row['share'], 1)}{what}{names})")
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{who} depend most on {joined}."
 
 
 # --- scenario --------------------------------------------------------------------------------------------------------
