@@ -9,6 +9,7 @@ from functools import partial
 import streamlit as st
 
 from core.serve.cache import view
+from core.serve import page
 from core.serve.page import header
 from core.store import queries
 from core.views import brief
@@ -18,18 +19,25 @@ info = header("Neighbourhood brief")
 
 areas = view(queries.areas)()
 names = dict(zip(areas["area_id"], areas["name"]))
-area_id = brief.area_from_query(st.query_params.to_dict(), names)
+# The area chosen on this link, or last chosen on any page (Coverage, Underserved, Compare), else the default.
+area_id = page.shared_area(names) or brief.area_from_query({}, names)
 
 
 def sync_url():
-    st.query_params["area"] = str(st.session_state.brief_area)
+    page.remember_area(st.session_state.brief_area)
 
 
 area_id = st.selectbox("Community area", list(names), list(names).index(area_id), format_func=names.get,
                        key="brief_area", on_change=sync_url,
                        help="The brief's link reopens this area: share it, or download the PDF to print.")
 # The city-wide indicator table is shared with the Compare page's cache, so switching area is quick.
-b = view(brief.brief_data)(area_id, view(indicator_long)())
+long = view(indicator_long)()
+b = view(brief.brief_data)(area_id, long)
+# What the reader did on the other pages of this session goes into the brief: the plan, the comparison, the settings.
+compared_ids = page.recall(page.COMPARED_KEY) or ()
+b = brief.with_context(b, page.recall(page.PLAN_KEY), brief.compared_table(long, compared_ids) if compared_ids
+                       else None, page.recall(page.COVERAGE_KEY, ""))
+st.caption(brief.context_caption(b))
 st.metric(f"{b.name}: need index", f"{brief.ordinal(b.need_index)} percentile",
           help="Overall need index (DESIGN §3, CDC/ATSDR SVI method) among the 77 community areas.")
 # The PDF is made when the button is pressed, not on every run of the page.

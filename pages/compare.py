@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.base.export import to_csv_bytes
 from core.serve.cache import view
+from core.serve import page
 from core.serve.page import header
 from core.store import queries
 from core.views import compare as cv
@@ -19,17 +20,24 @@ info = header("Compare neighbourhoods")
 
 areas_geo = view(queries.areas)()
 names = dict(zip(areas_geo["area_id"], areas_geo["name"]))
-chosen = cv.area_ids_from_query(st.query_params.to_dict(), names)
+query = st.query_params.to_dict()
+if "areas" not in query and page.shared_area(names):
+    # No comparison on the link: start from the area the reader chose on another page.
+    query["areas"] = ",".join(str(a) for a in cv.with_first(page.shared_area(names), cv.DEFAULT_AREAS))
+chosen = cv.area_ids_from_query(query, names)
 
 
 def sync_url():
     st.query_params.update(cv.area_ids_to_query(st.session_state.areas))
+    if st.session_state.areas:
+        page.remember_area(st.session_state.areas[0])
 
 
 st.multiselect("Areas to compare (two to four)", list(names), list(chosen), format_func=names.get,
                max_selections=cv.MAX_AREAS, key="areas", on_change=sync_url,
                help="Each area is shown against the city median. Share the link to reopen this comparison.")
 chosen = tuple(st.session_state.areas)
+page.remember(page.COMPARED_KEY, chosen)
 if not chosen:
     st.info("Pick at least one area (two to four to compare them).")
     st.stop()

@@ -11,6 +11,7 @@ import streamlit as st
 from core.analysis import coverage
 from core.base.export import to_csv_bytes
 from core.serve.cache import model, view
+from core.serve import page
 from core.serve.page import header
 from core.store import queries
 from core.views import coverage as cv
@@ -31,6 +32,7 @@ with st.sidebar:
     cv.draw_filters(st, params, languages, sync_url)
     show_sites = st.toggle("Show professional service sites", False, key="sites")
 
+page.remember(page.COVERAGE_KEY, cv.settings_text(params))
 result = coverage.compute(cov_model, params)
 value, help_text = cv.headline(result)
 st.metric("Residents within reach of a programme", value, help=help_text)
@@ -39,8 +41,7 @@ areas_geo = view(queries.areas)()
 table = cv.area_table(result)
 area_ids = table["area_id"].tolist()
 names = dict(zip(table["area_id"], table["Area"]))
-selected = st.query_params.get("area")
-selected = int(selected) if selected and selected.isdigit() and int(selected) in names else None
+selected = page.shared_area(names)
 
 sites = view(queries.service_sites)() if show_sites else None
 deck, legend = cv.coverage_map(areas_geo, result, sites, selected)
@@ -50,7 +51,7 @@ st.markdown(legend, unsafe_allow_html=True)
 picked = (event.selection.get("objects", {}) or {}).get("areas") if event and event.selection else None
 if picked:
     selected = int(picked[0]["properties"]["area_id"]) if "properties" in picked[0] else int(picked[0]["area_id"])
-    st.query_params["area"] = str(selected)
+    page.remember_area(selected)
 
 left, right = st.columns([1, 1])
 with left:
@@ -63,7 +64,7 @@ with right:
     choice = st.selectbox("Area (or click the map)", [0] + area_ids, ([0] + area_ids).index(selected or 0),
                           format_func=lambda a: names.get(a, "—"), key="area_pick")
     if choice:
-        st.query_params["area"] = str(choice)
+        page.remember_area(choice)
         d = cv.area_detail(cov_model, params, result, choice)
         st.markdown(f"**{d['name']}**: {d['value']}, rank {d['rank']}, {d['reach']} of residents within reach.")
         st.dataframe(d["programmes"], hide_index=True, width="stretch", key="area_programmes")

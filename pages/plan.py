@@ -12,6 +12,7 @@ from core.analysis import coverage
 from core.analysis.need import need_for
 from core.base.export import to_csv_bytes
 from core.serve.cache import computed, model, view
+from core.serve import page
 from core.serve.page import header
 from core.store import queries
 from core.views import glossary
@@ -68,9 +69,12 @@ with st.spinner("Choosing sites… (the first solve after the app starts also lo
 for note in result.notes:
     st.info(note, icon="ℹ️")
 
+page.remember(page.PLAN_KEY, pv.plan_summary(result))
 value, delta, help_text = pv.headline(result)
 st.metric("Residents newly within reach", value, delta, delta_color="off", help=help_text)
 st.markdown(pv.comparison_text(result))
+if note := pv.outside_priority_note(result):
+    st.info(note, icon=":material/help:")
 
 areas_geo = view(queries.areas)()
 deck, legend = pv.plan_map(areas_geo, result)
@@ -79,7 +83,7 @@ st.markdown(legend, unsafe_allow_html=True)
 
 st.subheader("The sites chosen")
 picks = pv.picks_table(result)
-st.dataframe(picks, hide_index=True, width="stretch", key="picks_table")
+st.dataframe(picks, hide_index=True, width="stretch", key="picks_table", column_config={"venue_id": None})
 st.download_button("Download the sites (CSV)", partial(to_csv_bytes, picks),
                    "plan_sites.csv", "text/csv", on_click="ignore")
 with st.expander("For comparison: the sites chosen one at a time"):

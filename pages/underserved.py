@@ -11,6 +11,7 @@ import streamlit as st
 from core.analysis import coverage, need
 from core.base.export import to_csv_bytes
 from core.serve.cache import model, view
+from core.serve import page
 from core.serve.page import header
 from core.store import queries
 from core.views import coverage as cv
@@ -46,6 +47,7 @@ with st.sidebar:
     cv.draw_filters(st, params, languages, sync_url)
 
 ni = view(need.need_for)(uv.weights_in_force(weights))
+page.remember(page.COVERAGE_KEY, cv.settings_text(params))
 result = coverage.compute(cov_model, params)
 gap = uv.underserved(ni, result)
 defs = view(queries.indicator_defs)()
@@ -60,9 +62,9 @@ clicked = uv.picked_area((st.session_state.get("gap_map") or {}).get("selection"
 if clicked is not None and clicked != st.session_state.get("gap_map_applied"):
     st.session_state.gap_map_applied = clicked
     st.session_state.area_pick = clicked
-selected = st.session_state.get("area_pick", uv.area_from_query(query, gap.index)) or None
+selected = st.session_state.get("area_pick", page.shared_area(gap.index)) or None
 if selected:
-    st.query_params["area"] = str(selected)
+    page.remember_area(selected)
 elif "area" in st.query_params:
     del st.query_params["area"]
 

@@ -6,7 +6,7 @@ import base64
 import html
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,8 @@ from core.base.formatting import money, number
 from core.base.palettes import CATEGORICAL
 from core.store import queries
 from core.views import provenance, url_state
-from core.views.compare import format_value, indicator_long, ordinal
+from core.views.compare import comparison, format_value, indicator_long, ordinal
+from core.views.plan import PlanSummary
 
 #: The indicators a brief leads with, in order: need, vulnerability, barriers, then coverage.
 HEADLINE_IDS = ["unmet_need", "loneliness", "suicide_rate", "svi", "unemployment", "poverty", "uninsured",
@@ -53,6 +54,48 @@ class Brief:
     notices: list[str]
     synthetic_inventory: bool
     map_png: bytes = field(repr=False, default=b"")
+    # What the reader did elsewhere in the session (Plan, Compare), carried into the brief for the meeting.
+    plan: PlanSummary | None = None
+    compared: pd.DataFrame | None = None    # Indicator, Unit, City median, one column per compared area
+    settings: str = ""                      # the coverage settings in force, in words
+
+
+def compared_table(long: pd.DataFrame, area_ids) -> pd.DataFrame:
+    """The headline indicators of the compared areas side by side: 'value · percentile' per area, city median."""
+    comp = comparison(long, area_ids)
+    comp = comp.loc[comp["indicator_id"].isin(HEADLINE_IDS)]
+    if comp.empty:
+        return pd.DataFrame()
+    comp = comp.assign(_o=comp["indicator_id"].map({i: k for k, i in enumerate(HEADLINE_IDS)}))
+    base = comp.drop_duplicates("indicator_id").sort_values("_o")
+    out = pd.DataFrame({"Indicator": base["label"].to_numpy(), "Unit": base["unit"].to_numpy(),
+                        "City median": base["median_text"].to_numpy()})
+    for area_id in [int(a) for a in area_ids]:
+        rows = comp.loc[comp["area_id"] == area_id].set_index("indicator_id")
+        if rows.empty:
+            continue
+        cells = [v if p in ("", "–") else f"{v} · {p}" for v, p in zip(rows["value_text"], rows["percentile_text"])]
+        out[str(rows["area"].iloc[0])] = pd.Series(cells, index=rows.index).reindex(base["indicator_id"]).fillna(
+            "–").to_numpy()
+    return out
+
+
+def context_caption(b: Brief) -> str:
+    """What of the session the brief carries, or how to add it."""
+    have = [w for w, x in (("your plan from the Plan page", b.plan), ("the areas you compared", b.compared),
+                           ("your coverage settings", b.settings or None)) if x is not None]
+    if not have:
+        return ("Choose sites on the Plan page or areas on the Compare page, and this brief (and its PDF) will carry "
+                "them too.")
+    return "This brief (and its PDF) also carries " + (", ".join(have[:-1]) + " and " + have[-1] if len(have) > 1
+                                                         else have[0]) + ", from this session."
+
+
+def with_context(b: Brief, plan: PlanSummary | None = None, compared: pd.DataFrame | None = None,
+                 settings: str = "") -> Brief:
+    """The brief with the reader's current plan, comparison and settings added (each optional)."""
+    return replace(b, plan=plan, compared=compared if compared is not None and len(compared) else None,
+                   settings=settings)
 
 
 def _runway_text(months, capped: bool, at_risk: bool) -> str:
@@ -258,8 +301,25 @@ programmes based there" style="max-width:100%;height:auto"/>
 <ul>{gaps}</ul>
 <h3>Programmes based here and their funding runway</h3>
 {progs}{more}
+{_context_html(b)}
 <p style="font-size:0.8rem"><b>Sources:</b> {sources}.<br/><b>Vintage:</b> {e(b.vintage)}</p>
 </div>"""
+
+
+def _context_html(b: Brief) -> str:
+    """The plan, comparison and settings sections, when the reader has them."""
+    e = html.escape
+    out = ""
+    if b.settings:
+        out += f"<h3>Settings in force</h3><p>{e(b.settings)}</p>"
+    if b.plan is not None:
+        note = f"<p>{e(b.plan.note)}</p>" if b.plan.note else ""
+        out += (f"<h3>Your plan: new programme sites</h3><p>{e(b.plan.settings)} "
+                f"{e(number(b.plan.residents_new))} residents newly within reach.</p>{note}"
+                f"{_table_html(b.plan.sites.drop(columns=['Why here']))}")
+    if b.compared is not None:
+        out += f"<h3>Compared areas</h3>{_table_html(b.compared)}"
+    return out
 
 
 def _font_path(bold: bool = False) -> Path:
@@ -355,4 +415,39 @@ def _render_pdf(b: Brief, img_w: float):
     pdf.set_y(-10)
     pdf.set_font("DejaVu", "", 6.5)
     pdf.cell(width, 4, "Community Mental Health Atlas · methods in the app's Data & methods page", align="C")
+    if b.plan is not None or b.compared is not None or b.settings:
+        _context_pdf(pdf, b, width, heading, section)
     return pdf, bottom
+
+
+def _context_pdf(pdf, b: Brief, width: float, heading, section) -> None:
+    """A second page with the reader's plan, comparison and settings."""
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.cell(width, 7, f"{b.name}: the plan and comparison in this session", new_x="LMARGIN", new_y="NEXT")
+    if b.settings:
+        section("Settings in force")
+        pdf.multi_cell(width, 3.9, b.settings, new_x="LMARGIN", new_y="NEXT", align="L")
+    if b.plan is not None:
+        section("Your plan: new programme sites")
+        pdf.multi_cell(width, 3.9, f"{b.plan.settings} {number(b.plan.residents_new)} residents newly within reach.",
+                       new_x="LMARGIN", new_y="NEXT", align="L")
+        if b.plan.note:
+            pdf.multi_cell(width, 3.9, b.plan.note, new_x="LMARGIN", new_y="NEXT", align="L")
+        sites = b.plan.sites[["Order", "Venue", "Address", "Area", "Longitude", "Latitude",
+                              "Residents newly within reach", "Priority area"]]
+        with pdf.table(col_widths=(10, 46, 40, 28, 18, 16, 20, 14), line_height=3.9, headings_style=heading,
+                       text_align="LEFT", cell_fill_color=(247, 247, 247), cell_fill_mode="ROWS") as t:
+            t.row(["#", "Venue", "Address", "Area", "Longitude", "Latitude", "Newly in reach", "Priority"])
+            for r in sites.itertuples(index=False):
+                t.row([str(r[0]), _clip(r[1], 40), _clip(r[2], 36), _clip(r[3], 24), f"{r[4]:.5f}", f"{r[5]:.5f}",
+                       number(r[6]), "yes" if r[7] else "no"])
+    if b.compared is not None:
+        section("Compared areas (value · percentile among the areas)")
+        cols = list(b.compared.columns)
+        rest = (width - 50 - 26 - 22) / max(1, len(cols) - 3)
+        with pdf.table(col_widths=(50, 26, 22, *[rest] * (len(cols) - 3)), line_height=3.9, headings_style=heading,
+                       text_align="LEFT", cell_fill_color=(247, 247, 247), cell_fill_mode="ROWS") as t:
+            t.row([_clip(c, 30) for c in cols])
+            for r in b.compared.itertuples(index=False):
+                t.row([_clip(v, 50) for v in r])

@@ -80,6 +80,16 @@ def area_ids_from_query(query: dict, valid_ids) -> tuple[int, ...]:
     return default or tuple(valid[:2])
 
 
+def with_first(area_id: int, others, limit: int = 2) -> tuple[int, ...]:
+    """``area_id`` first, then others (not repeating it), ``limit`` in all: a comparison opened from one area.
+
+    >>> with_first(25, (68, 25)), with_first(8, (68, 25))
+    ((25, 68), (8, 68))
+    """
+    rest = [int(a) for a in others if int(a) != int(area_id)]
+    return tuple([int(area_id), *rest][:limit])
+
+
 def area_ids_to_query(area_ids) -> dict[str, str]:
     return {"areas": ",".join(str(int(a)) for a in area_ids)}
 

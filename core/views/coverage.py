@@ -53,6 +53,21 @@ def params_to_query(p: CoverageParams) -> dict[str, str]:
             "eve": "1" if p.evening_or_weekend else "0", "free": "1" if p.free_only else "0"}
 
 
+def settings_text(p: CoverageParams) -> str:
+    """The coverage choices in words, for the brief.
+
+    >>> print(settings_text(CoverageParams(d0=20)))
+    Coverage counted within a 20-minute walk, nearer counts more, in three steps (default); place-based programme types.
+    """
+    types = ("place-based programme types" if tuple(p.types) == tuple(PLACE_BASED_TYPES)
+             else ", ".join(TYPE_LABELS.get(t, t).lower() for t in p.types))
+    extra = "".join([f"; offered in {p.language}" if p.language else "",
+                     "; evening or weekend sessions only" if p.evening_or_weekend else "",
+                     "; free programmes only" if p.free_only else ""])
+    return (f"Coverage counted within a {p.d0:g}-minute walk, {DECAYS_LABELS[p.decay][0].lower()}"
+            f"{DECAYS_LABELS[p.decay][1:]}; {types}{extra}.")
+
+
 def params_from_state(state) -> CoverageParams:
     """Coverage choices from the filter widgets' state (keys d0, decay, types, lang, eve, free; see :func:`draw_filters`).
 

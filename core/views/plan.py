@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +23,7 @@ from core.analysis.coverage import (
 from core.analysis.gap import gap_table
 from core.analysis.siting import STATUS_OPTIMAL, SitingResult, coverage_matrix, greedy, mclp
 from core.analysis.travel import DEFAULT_CIRCUITY, DEFAULT_SPEED_KMH, CostPairs, pairs_within_haversine
-from core.base.formatting import number, percent
+from core.base.formatting import escape_markdown, number, percent
 from core.base.palettes import CATEGORICAL, DIVERGING, NO_DATA, hex_to_rgb
 from core.views import glossary, maps, url_state
 
@@ -203,13 +204,18 @@ def extended_model(model: CoverageModel, sites: pd.DataFrame, capacity: float, p
 
 
 def _picks_frame(result: SitingResult, cand: pd.DataFrame, tracts: pd.DataFrame, covers: np.ndarray,
-                 other: SitingResult) -> pd.DataFrame:
-    """One row per chosen site in pick order, with what it adds in weight and in residents."""
+                 other: SitingResult, area_names: Mapping | None = None) -> pd.DataFrame:
+    """One row per chosen site in pick order, with what it adds in weight and in residents, and where they live."""
     pop_new = tracts["population"].to_numpy() * (tracts["weight"].to_numpy() > 0)
     covered = np.zeros(len(tracts), dtype=bool)
-    residents = []
+    residents, where = [], []
+    tract_area = tracts["area_id"].to_numpy()
     for j in result.chosen:  # at most ten picks
-        residents.append(float(pop_new[covers[:, j] & ~covered].sum()))
+        new = covers[:, j] & ~covered
+        residents.append(float(pop_new[new].sum()))
+        by_area = pd.Series(pop_new[new], index=tract_area[new]).groupby(level=0).sum()
+        by_area = by_area[by_area > 0].sort_values(ascending=False)
+        where.append(", ".join(str((area_names or {}).get(a, a)) for a in by_area.index[:3]))
         covered |= covers[:, j]
     c = cand.iloc[result.chosen]
     return pd.DataFrame({
@@ -219,6 +225,7 @@ def _picks_frame(result: SitingResult, cand: pd.DataFrame, tracts: pd.DataFrame,
         "Need-weighted residents added": np.round(result.gains, 0),
         "Residents newly within reach": np.round(residents, 0),
         "Also picked by the other method": [j in set(other.chosen) for j in result.chosen],
+        "Newly reached residents live in": where, "Address": c["address"].fillna("").to_numpy(),
         "lon": c["lon"].to_numpy(), "lat": c["lat"].to_numpy()})
 
 
@@ -274,8 +281,9 @@ def solve(model: CoverageModel, need_index: pd.Series, venues: pd.DataFrame, par
     seconds["greedy"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    picks = _picks_frame(best, cand, tracts, covers, base)
-    greedy_picks = _picks_frame(base, cand, tracts, covers, best)
+    names = dict(zip(model.areas["area_id"], model.areas["name"])) if "name" in model.areas else {}
+    picks = _picks_frame(best, cand, tracts, covers, base, names)
+    greedy_picks = _picks_frame(base, cand, tracts, covers, best, names)
     sites = cand.iloc[best.chosen]
     after = compute(extended_model(model, sites, params.capacity, params.program_type),
                     CoverageParams(d0=params.d0))
@@ -394,12 +402,74 @@ def plan_map(areas_geo: pd.DataFrame, r: PlanResult) -> tuple[pdk.Deck, str]:
     return deck, html
 
 
+def why_here(row, d0: float) -> str:
+    """Why a site was picked, in words; for one outside the priority areas, why that is not a contradiction.
+
+    >>> why_here({"Priority area": False, "Residents newly within reach": 1200.0,
+    ...           "Newly reached residents live in": "Austin, Belmont Cragin"}, 30)[:80]
+    'Not in a priority area: it brings 1,200 residents with no programme within a 30-'
+    """
+    n, where = float(row["Residents newly within reach"]), row["Newly reached residents live in"]
+    live = f" (living in {where})" if where else ""
+    if bool(row["Priority area"]):
+        return f"In a priority area: it brings {number(n)} residents with no programme nearby within reach{live}."
+    return (f"Not in a priority area: it brings {number(n)} residents with no programme within a {d0:g}-minute walk "
+            f"within reach{live}. Priority areas are judged by their average coverage, so residents with nothing "
+            "in reach also live in areas that are not priority areas; switch on 'Only venues in priority areas' "
+            "to keep new sites inside them.")
+
+
 def picks_table(r: PlanResult, which: str = "optimal") -> pd.DataFrame:
-    """The map's picks as a table (without coordinates), for reading and download."""
+    """The map's picks as a table, with address, coordinates and why each was picked, for reading and download."""
     t = r.picks if which == "optimal" else r.greedy_picks
-    cols = ["Order", "Venue", "Area", "Residents newly within reach", "Need-weighted residents added", "Kind",
-            "Priority area", "Pinned", "Also picked by the other method", "venue_id"]
-    return t[cols]
+    cols = ["Order", "Venue", "Address", "Area", "Residents newly within reach", "Need-weighted residents added",
+            "Kind", "Priority area", "Pinned", "Also picked by the other method"]
+    out = t[cols].copy()
+    out["Longitude"], out["Latitude"] = t["lon"].round(5).to_numpy(), t["lat"].round(5).to_numpy()
+    out["Why here"] = [why_here(row, r.params.d0) for _, row in t.iterrows()]
+    out["venue_id"] = t["venue_id"].to_numpy()
+    return out
+
+
+def outside_priority_note(r: PlanResult, escape=escape_markdown) -> str:
+    """A sentence when the top pick lies outside the priority areas (empty otherwise): a planner will ask why.
+
+    Names are passed through ``escape``: markdown escaping for the page, ``str`` for the brief's HTML and PDF.
+    """
+    if r.picks.empty or bool(r.picks["Priority area"].iloc[0]):
+        return ""
+    top = r.picks.iloc[0]
+    where = top["Newly reached residents live in"]
+    live = f" (living in {escape(where)})" if where else ""
+    return (f"The first site, {escape(top['Venue'])} in {escape(top['Area'])}, is not in a priority "
+            f"area. It brings {number(float(top['Residents newly within reach']))} residents with no programme within "
+            f"a {r.params.d0:g}-minute walk within reach{live}. Priority areas are judged by their average coverage, "
+            "so people with nothing in reach also live in other areas; switch on 'Only venues in priority areas' to "
+            "keep new sites inside them.")
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """What the brief carries of the planner's current plan."""
+
+    sites: pd.DataFrame      # Order, Venue, Address, Area, Longitude, Latitude, Residents newly within reach, ...
+    settings: str            # the plan's choices in words (k, type, places, catchment, venues allowed)
+    note: str                # why the top pick is outside the priority areas, if it is
+    residents_new: float
+    d0: float
+
+
+def plan_summary(r: PlanResult) -> PlanSummary:
+    """The plan in a form the brief can print."""
+    p = r.params
+    venues = "only venues in priority areas" if p.priority_only else "any candidate venue"
+    extra = (f", {len(p.pinned)} pinned" if p.pinned else "") + (f", {len(p.excluded)} excluded" if p.excluded else "")
+    settings = (f"{r.k} new {TYPE_LABELS.get(p.program_type, p.program_type).lower()} programmes of {p.capacity:g} "
+                f"weekly places each, catchment {p.d0:g} minutes' walk, {venues}{extra}.")
+    sites = picks_table(r)[["Order", "Venue", "Address", "Area", "Longitude", "Latitude",
+                            "Residents newly within reach", "Priority area", "Why here"]]
+    return PlanSummary(sites=sites.reset_index(drop=True), settings=settings, note=outside_priority_note(r, escape=str),
+                       residents_new=r.residents_new, d0=p.d0)
 
 
 def candidates_table(r: PlanResult) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Iterable
+from urllib.parse import urlencode
 
 
 def first(query: dict, key: str, default: str | None = None) -> str | None:
@@ -69,3 +70,19 @@ def integers(query: dict, key: str, allowed: Iterable[int], limit: int) -> tuple
         if x in allowed and x not in out:
             out.append(x)
     return tuple(out[:limit])
+
+
+def share_link(page_url: str | None, query: dict) -> str:
+    """The link that reopens this view: the page's address with its filters as query parameters.
+
+    Any query string already on ``page_url`` is replaced by ``query`` (the filters in force now).
+
+    >>> share_link("http://127.0.0.1:8501/compare?x=1", {"areas": "25,68", "d0": "20"})
+    'http://127.0.0.1:8501/compare?areas=25%2C68&d0=20'
+    >>> share_link(None, {})
+    ''
+    """
+    base = (page_url or "").split("?", 1)[0].split("#", 1)[0]
+    flat = {k: (v[-1] if isinstance(v, (list, tuple)) and v else v) for k, v in query.items()}
+    text = urlencode({k: str(v) for k, v in flat.items() if v is not None})
+    return f"{base}?{text}" if text and base else base
