@@ -18,7 +18,7 @@ if not database_path().exists():
         status.update(label="Atlas database built", state="complete", expanded=False)
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True, url_path="overview"),
+    st.Page("pages/overview.py", title="Overview", icon=":material/map:", url_path="overview"),
     st.Page("pages/coverage.py", title="Coverage", icon=":material/location_on:", url_path="coverage"),
     st.Page("pages/underserved.py", title="Underserved", icon=":material/target:", url_path="underserved"),
     st.Page("pages/funding.py", title="Funding", icon=":material/payments:", url_path="funding"),
@@ -29,7 +29,17 @@ PAGES = [
     st.Page("pages/data_methods.py", title="Data & methods", icon=":material/menu_book:", url_path="data-methods"),
 ]
 
+
+def open_overview():
+    # Streamlit serves its default page at "/" only, so an Overview that was the default had a link, /overview,
+    # that opened on "Page not found". The root is a hidden page that opens the Overview at /overview with the
+    # same query, so every page, the first included, has one address that opens it.
+    st.switch_page(PAGES[0], query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
+ROOT = st.Page(open_overview, title="Overview", default=True, visibility="hidden", url_path="start")
+
 # The Admin page exists only for a signed-in data owner (SECURITY.md); visitors never see it in the navigation.
 ADMIN_PAGES = ([st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin")]
                if auth.sidebar_sign_in() else [])
-st.navigation(PAGES + ADMIN_PAGES).run()
+st.navigation([ROOT, *PAGES, *ADMIN_PAGES]).run()

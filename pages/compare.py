@@ -12,6 +12,7 @@ from core.base.export import to_csv_bytes
 from core.serve.cache import view
 from core.serve import page
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import compare as cv
 from core.views import glossary
@@ -56,7 +57,7 @@ st.subheader("Where they are")
 for col, area_id in zip(st.columns(len(chosen)), chosen):
     col.vega_lite_chart(cv.locator_chart(areas_geo, area_id, colours[area_id]), width="stretch")
 long = view(cv.indicator_long)()
-st.dataframe(cv.chosen_table(areas_geo, long, chosen), hide_index=True, width="stretch", key="chosen_table")
+dataframe(cv.chosen_table(areas_geo, long, chosen), hide_index=True, width="stretch", key="chosen_table")
 
 comp = cv.comparison(long, chosen)
 st.caption("Bars run from the city median (dashed line, the 50th percentile) to each area's percentile among the "
@@ -67,9 +68,9 @@ definitions = view(cv.definitions)()
 for domain in cv.DOMAINS:
     st.subheader(cv.DOMAIN_TITLES[domain])
     st.vega_lite_chart(cv.percentile_chart(comp, domain, colours), width="stretch")
-    st.dataframe(cv.domain_table(comp, domain), hide_index=True, width="stretch", key=f"table_{domain}")
+    dataframe(cv.domain_table(comp, domain), hide_index=True, width="stretch", key=f"table_{domain}")
     with st.expander("Definitions and sources"):
-        st.dataframe(definitions[domain], hide_index=True, width="stretch", key=f"defs_{domain}")
+        dataframe(definitions[domain], hide_index=True, width="stretch", key=f"defs_{domain}")
 st.download_button("Download the comparison (CSV)", partial(to_csv_bytes, cv.download_frame(comp)), "compare_areas.csv",
                    "text/csv", on_click="ignore")
 
@@ -80,6 +81,6 @@ st.caption("The areas whose need and population mix (age, language at home, race
            help=glossary.help_text("similar-areas"))
 similar = cv.similar_areas(long, chosen[0])
 st.vega_lite_chart(cv.similar_chart(similar), width="stretch")
-st.dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")
+dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")
 st.download_button("Download similar areas (CSV)", partial(to_csv_bytes, similar),
                    "similar_areas.csv", "text/csv", on_click="ignore")

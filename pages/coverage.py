@@ -13,6 +13,7 @@ from core.base.export import to_csv_bytes
 from core.serve.cache import model, view
 from core.serve import page
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import coverage as cv
 
@@ -56,7 +57,7 @@ if picked:
 left, right = st.columns([1, 1])
 with left:
     st.subheader("Reach by group")
-    st.dataframe(cv.reach_table(result), hide_index=True, width="stretch", key="reach_table")
+    dataframe(cv.reach_table(result), hide_index=True, width="stretch", key="reach_table")
     st.caption("Limited-English residents count as in reach only where a programme offers one of the three "
                "most-spoken non-English languages of their area.")
 with right:
@@ -67,10 +68,10 @@ with right:
         page.remember_area(choice)
         d = cv.area_detail(cov_model, params, result, choice)
         st.markdown(f"**{d['name']}**: {d['value']}, rank {d['rank']}, {d['reach']} of residents within reach.")
-        st.dataframe(d["programmes"], hide_index=True, width="stretch", key="area_programmes")
+        dataframe(d["programmes"], hide_index=True, width="stretch", key="area_programmes")
 
 st.subheader("Coverage by area")
-st.dataframe(table, hide_index=True, width="stretch", key="coverage_table")
+dataframe(table, hide_index=True, width="stretch", key="coverage_table")
 c1, c2 = st.columns(2)
 c1.download_button("Download table (CSV)", partial(to_csv_bytes, table),
                    "coverage_by_area.csv", "text/csv", on_click="ignore")

@@ -15,6 +15,7 @@ from core.analysis.funding import SOURCE_TYPES, VOLUNTEER_HOUR_VALUE_SOURCE
 from core.analysis.scenario import KINDS, MODES
 from core.serve.cache import computed, model, view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import charts
 from core.views import funding as fv
@@ -60,7 +61,7 @@ with left:
     st.markdown(mix_legend, unsafe_allow_html=True)
 with right:
     mix_table = fv.area_mix_table(ov, state.measure)
-    st.dataframe(mix_table, hide_index=True, width="stretch", height=540, key="mix_table")
+    dataframe(mix_table, hide_index=True, width="stretch", height=540, key="mix_table")
 mix_long, mix_order = fv.area_mix_long(ov, state.measure)
 with st.expander("Source mix of every funded area as bars", expanded=False):
     st.vega_lite_chart(charts.source_mix_bars(mix_long, mix_order), width="stretch")
@@ -70,7 +71,7 @@ st.download_button("Download source mix by area (CSV)", partial(fv.csv_bytes, mi
 st.subheader("Runway and concentration by programme",
              help=f"{fv.HELP['runway']}\n\n{fv.HELP['budget']}\n\n{fv.HELP['secured']}\n\n{fv.HELP['hhi']}")
 runway = fv.runway_table(ov)
-st.dataframe(fv.runway_styler(runway), hide_index=True, width="stretch", height=420, key="runway_table")
+dataframe(fv.runway_styler(runway), hide_index=True, width="stretch", height=420, key="runway_table")
 st.caption("Orange runway: 12 months or less (at risk). Purple reliance: most of the money comes from one or two "
            "funders (above 0.25). The At risk and Concentrated columns say the same in words. Click a column header "
            "to sort.")
@@ -82,7 +83,7 @@ cov_model = model(coverage.build_model)()
 st.subheader("Funding cliff: the next eight quarters", help=fv.HELP["cliff"])
 st.vega_lite_chart(charts.cliff_chart(ov.cliff), width="stretch")
 cliff = fv.cliff_table(ov, cov_model)
-st.dataframe(iv.styled(cliff), hide_index=True, width="stretch", key="cliff_table")
+dataframe(iv.styled(cliff), hide_index=True, width="stretch", key="cliff_table")
 st.download_button("Download funding cliff (CSV)", partial(fv.csv_bytes, cliff), "funding_cliff.csv", "text/csv",
                    key="dl_cliff", on_click="ignore")
 
@@ -91,7 +92,7 @@ kinds = fv.funder_kinds(data.funding)
 funders = fv.funder_table(ov, kinds)
 st.markdown(fv.funder_type_sentence(funders, state.at_risk_only))
 st.vega_lite_chart(charts.funder_bars(ov.funders.assign(kind=ov.funders["funder"].map(kinds))), width="stretch")
-st.dataframe(funders, hide_index=True, width="stretch", height=420, key="funder_table")
+dataframe(funders, hide_index=True, width="stretch", height=420, key="funder_table")
 st.download_button("Download funder dependence (CSV)", partial(fv.csv_bytes, funders),
                    "funding_by_funder.csv", "text/csv",
                    key="dl_funders", on_click="ignore")
@@ -130,13 +131,13 @@ with left:
     st.markdown(change_legend, unsafe_allow_html=True)
 with right:
     st.markdown("**Residents falling out of reach, by group**")
-    st.dataframe(iv.styled(fv.scenario_group_table(result)), hide_index=True, width="stretch",
+    dataframe(iv.styled(fv.scenario_group_table(result)), hide_index=True, width="stretch",
                  key="scenario_groups")
     st.markdown("**Programmes affected**")
-    st.dataframe(fv.scenario_programme_table(result), hide_index=True, width="stretch", height=260,
+    dataframe(fv.scenario_programme_table(result), hide_index=True, width="stretch", height=260,
                  key="scenario_programmes")
 st.markdown("**Areas whose coverage falls**")
-st.dataframe(iv.styled(fv.scenario_area_table(result)), hide_index=True, width="stretch", height=320,
+dataframe(iv.styled(fv.scenario_area_table(result)), hide_index=True, width="stretch", height=320,
              key="scenario_areas", column_config={"area_id": None})
 st.download_button("Download scenario by area (CSV)", partial(fv.scenario_download, result),
                    "funding_scenario_by_area.csv", "text/csv", key="dl_scenario", on_click="ignore")
@@ -150,6 +151,6 @@ chosen = fv.select_programs(data.programs, state.types, state.area, data.prepare
                             else None)
 st.markdown(fv.volunteer_summary(chosen, state.hourly))
 volunteers = fv.volunteer_table(chosen, state.hourly)
-st.dataframe(iv.styled(volunteers), hide_index=True, width="stretch", height=320, key="volunteer_table")
+dataframe(iv.styled(volunteers), hide_index=True, width="stretch", height=320, key="volunteer_table")
 st.download_button("Download volunteer contribution (CSV)", partial(fv.csv_bytes, volunteers), "funding_volunteers.csv",
                    "text/csv", key="dl_volunteers", on_click="ignore")

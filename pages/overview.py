@@ -11,6 +11,7 @@ import streamlit as st
 from core.base.export import to_csv_bytes
 from core.serve.cache import view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import overview, provenance
 from core.views import underserved as uv
@@ -32,7 +33,7 @@ st.markdown(legend, unsafe_allow_html=True)
 defs = view(queries.indicator_defs)()
 table = overview.need_display(view(overview.need_table)(), defs)
 st.subheader("The same figures as a table")
-st.dataframe(overview.need_styler(table), hide_index=True, width="stretch", key="need_table")
+dataframe(overview.need_styler(table), hide_index=True, width="stretch", key="need_table")
 st.download_button("Download this table (CSV)", partial(to_csv_bytes, table),
                    "overview_need.csv", "text/csv", on_click="ignore")
 
@@ -42,7 +43,7 @@ st.markdown(overview.priority_sentence(gap))
 st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
 priority = uv.priority_areas(gap)
 formats = uv.number_formats(priority)
-st.dataframe(priority, hide_index=True, width="stretch", key="priority_table",
+dataframe(priority, hide_index=True, width="stretch", key="priority_table",
              column_config={c: st.column_config.NumberColumn(format=f) for c, f in formats.items()})
 st.caption("Need index with equal domain weights; coverage counts all place-based programmes within a 30-minute walk.")
 st.page_link("pages/underserved.py", label="Open the Underserved page: the map, the ranked gap and your own weights",

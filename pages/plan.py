@@ -14,6 +14,7 @@ from core.base.export import to_csv_bytes
 from core.serve.cache import computed, model, view
 from core.serve import page
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import glossary
 from core.views import plan as pv
@@ -83,18 +84,18 @@ st.markdown(legend, unsafe_allow_html=True)
 
 st.subheader("The sites chosen")
 picks = pv.picks_table(result)
-st.dataframe(picks, hide_index=True, width="stretch", key="picks_table", column_config={"venue_id": None})
+dataframe(picks, hide_index=True, width="stretch", key="picks_table", column_config={"venue_id": None})
 st.download_button("Download the sites (CSV)", partial(to_csv_bytes, picks),
                    "plan_sites.csv", "text/csv", on_click="ignore")
 with st.expander("For comparison: the sites chosen one at a time"):
-    st.dataframe(pv.picks_table(result, "greedy"), hide_index=True, width="stretch", key="greedy_table")
+    dataframe(pv.picks_table(result, "greedy"), hide_index=True, width="stretch", key="greedy_table")
 
 st.subheader("Coverage change by area")
 st.caption("Coverage recomputed with the chosen sites added as programmes of the chosen type and weekly places, "
            "nearer places counting more, at the chosen catchment. Adding programmes never lowers an area's coverage.")
 change = result.coverage.drop(columns="area_id")
-st.dataframe(change, hide_index=True, width="stretch", key="change_table")
+dataframe(change, hide_index=True, width="stretch", key="change_table")
 st.download_button("Download the coverage change (CSV)", partial(to_csv_bytes, change), "plan_coverage_change.csv",
                    "text/csv", on_click="ignore")
 with st.expander(f"All {len(result.candidates)} candidate venues"):
-    st.dataframe(pv.candidates_table(result), hide_index=True, width="stretch", key="candidates_table")
+    dataframe(pv.candidates_table(result), hide_index=True, width="stretch", key="candidates_table")

@@ -13,6 +13,7 @@ from core.base.export import to_csv_bytes
 from core.serve.cache import model, view
 from core.serve import page
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import coverage as cv
 from core.views import provenance
@@ -78,7 +79,7 @@ with left:
 with right:
     st.subheader("Ranked by gap", help=uv.HELP["gap"])
     ranked = uv.gap_list(gap)
-    st.dataframe(ranked, hide_index=True, width="stretch", height=620, key="gap_list",
+    dataframe(ranked, hide_index=True, width="stretch", height=620, key="gap_list",
                  column_config=columns(ranked, Rank=st.column_config.NumberColumn(width="small"),
                                        Gap=st.column_config.NumberColumn(format="%+.1f", width="small",
                                                                          help=uv.HELP["gap"]),
@@ -86,7 +87,7 @@ with right:
 
 st.subheader("Priority areas", help=uv.HELP["priority"])
 priority = uv.priority_areas(gap)
-st.dataframe(priority, hide_index=True, width="stretch", key="priority_table", column_config=columns(priority))
+dataframe(priority, hide_index=True, width="stretch", key="priority_table", column_config=columns(priority))
 
 st.subheader("Why this area ranks where it does")
 area_ids = [0] + gap.index.tolist()
@@ -99,8 +100,8 @@ if choice:
     st.markdown(f"**Need:** {w.need_sentence}")
     if w.flag_note:
         st.info(w.flag_note, icon=":material/info:")
-    st.dataframe(w.domains, hide_index=True, width="stretch", key="why_domains", column_config=columns(w.domains))
-    st.dataframe(w.indicators, hide_index=True, width="stretch", key="why_indicators",
+    dataframe(w.domains, hide_index=True, width="stretch", key="why_domains", column_config=columns(w.domains))
+    dataframe(w.indicators, hide_index=True, width="stretch", key="why_indicators",
                  column_config=columns(w.indicators))
 else:
     st.caption("Pick an area, or click one on the map, to see which indicators drive its need and how its coverage "
@@ -108,7 +109,7 @@ else:
 
 st.subheader("Need, coverage and gap by area", help=f"{uv.HELP['gap']} {uv.HELP['terciles']}")
 table = uv.area_table(gap)
-st.dataframe(table, hide_index=True, width="stretch", key="gap_table", column_config=columns(table, area_id=None))
+dataframe(table, hide_index=True, width="stretch", key="gap_table", column_config=columns(table, area_id=None))
 st.download_button("Download table (CSV)", partial(to_csv_bytes, table),
                    "underserved_by_area.csv", "text/csv", on_click="ignore")
 st.caption(provenance.vintage_line(info, defs["period"].tolist()))
