@@ -40,6 +40,7 @@ st.download_button("Download this table (CSV)", partial(to_csv_bytes, table),
 gap = view(overview.need_coverage)()
 st.subheader("Need against coverage: the priority areas", help=f"{uv.HELP['need']}\n\n{uv.HELP['coverage']}")
 st.markdown(overview.priority_sentence(gap))
+st.markdown(overview.priority_names(gap))
 st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
 priority = uv.priority_areas(gap)
 formats = uv.number_formats(priority)

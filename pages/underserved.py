@@ -73,7 +73,7 @@ left, right = st.columns([1, 1], gap="medium")
 with left:
     st.subheader("Need against coverage", help=f"{uv.HELP['need']} {uv.sources_help(defs)}\n\n{uv.HELP['coverage']}"
                                                 f"\n\n{uv.HELP['terciles']}")
-    st.pydeck_chart(uv.gap_map(areas_geo, gap, selected, width_px=400, height_px=480), height=500, key="gap_map",
+    st.pydeck_chart(uv.gap_map(areas_geo, gap, selected, width_px=340, height_px=480), height=500, key="gap_map",
                     on_select="rerun", selection_mode="single-object")
     st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
 with right:

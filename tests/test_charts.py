@@ -109,7 +109,7 @@ def altair_outcome(outcomes, width=420):
     rule = base.mark_rule(color=CATEGORICAL[4], strokeWidth=2).encode(x=alt.X("lo:Q", title="Mean change"),
                                                                        x2="hi:Q", tooltip=tips)
     dot = base.mark_point(filled=True, color=CATEGORICAL[0], size=45).encode(x="mean:Q", tooltip=tips)
-    zero = base.mark_rule(color="#777777", strokeDash=[4, 3]).encode(x=alt.datum(0), y=alt.value(0),
+    zero = base.mark_rule(color="#777777", strokeDash=[4, 3], aria=False).encode(x=alt.datum(0), y=alt.value(0),
                                                                        y2=alt.value("height"))
     per = max(1, data.groupby("measure")["programme"].nunique().max() if len(data) else 1)
     return (alt.layer(rule, dot, zero, data=data).properties(width=width, height=18 * per)

@@ -97,3 +97,18 @@ def test_the_catchment_slider_explains_why_a_shorter_walk_can_raise_coverage(atl
     at = run_page("pages/coverage.py")
     notes = [c.value for c in at.sidebar.caption]
     assert any("shorter walk can *raise*" in n for n in notes), notes
+
+
+def test_the_city_fits_a_phone_wide_map(con):
+    """At 390 px the maps are about 350 px wide: the whole city must fit that width at the starting zoom."""
+    import shapely
+
+    from core.store import queries
+    from core.views import maps
+
+    areas = queries.areas(con)
+    view = maps.view_for(areas)
+    x0, _, x1, _ = shapely.total_bounds(shapely.from_geojson(areas["geometry_simplified"].tolist()))
+    width_px = 512 * 2 ** view.zoom * (x1 - x0) / 360
+    assert width_px <= maps.PHONE_MAP_WIDTH_PX + 1e-6
+    assert width_px >= 0.8 * maps.PHONE_MAP_WIDTH_PX  # and not needlessly small

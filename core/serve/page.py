@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.serve.cache import view
 from core.store import queries
-from core.views import provenance, url_state
+from core.views import provenance, style, url_state
 
 WARNING_ICON = ":material/warning:"
 
@@ -26,6 +26,7 @@ def header(title: str, *, shows_inventory: bool = True) -> dict[str, str]:
     carry the synthetic-sample banner when the published inventory is the seeded sample.
     """
     info = view(queries.build_info)()
+    st.html(style.PAGE_CSS)
     left, right = st.columns([5, 1], vertical_alignment="bottom")
     left.title(title)
     with right.popover("Copy link", icon=":material/link:", width="stretch",

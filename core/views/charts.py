@@ -259,7 +259,9 @@ def outcome_chart(outcomes: pd.DataFrame, width: int = 420) -> dict:
                           "y": y}},
             {"mark": {"type": "point", "color": CATEGORICAL[0], "filled": True, "size": 45},
              "encoding": {"tooltip": tips, "x": field("mean", "quantitative"), "y": y}},
-            {"mark": {"type": "rule", "color": "#777777", "strokeDash": [4, 3]},
+            # The zero line is decoration (it has no data), so it is hidden from screen readers; left in their
+            # tree, it was an unlabelled graphic (WCAG 1.1.1).
+            {"mark": {"type": "rule", "color": "#777777", "strokeDash": [4, 3], "aria": False},
              "encoding": {"x": {"datum": 0}, "y": {"value": 0}, "y2": {"value": "height"}}},
         ], "height": 18 * int(per), "width": width},
         "resolve": {"scale": {"x": "independent", "y": "independent"}},

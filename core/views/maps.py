@@ -92,7 +92,12 @@ def area_features(areas: pd.DataFrame, colors: list[str], properties: pd.DataFra
     return feats
 
 
-def view_for(areas_geo: pd.DataFrame, width_px: int = 700, height_px: int = 520) -> pdk.ViewState:
+#: The narrowest map the view must fit: a phone 390 px wide, less Streamlit's padding. deck.gl cannot refit a view
+#: when its canvas is resized, so a wider assumption cut the west of the city off the maps on a phone.
+PHONE_MAP_WIDTH_PX = 350
+
+
+def view_for(areas_geo: pd.DataFrame, width_px: int = PHONE_MAP_WIDTH_PX, height_px: int = 520) -> pdk.ViewState:
     """Centre on the polygons' bounding box and zoom so the whole city fits a map of about this many pixels.
 
     The map sits in a column, so it is narrower than it is tall and both sides must fit; Web Mercator's

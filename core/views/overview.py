@@ -10,7 +10,7 @@ import pydeck as pdk
 
 from core.analysis import coverage, need
 from core.base import population
-from core.base.formatting import number, percent
+from core.base.formatting import escape_markdown, number, percent
 from core.base.palettes import NEED, SITE_COLORS
 from core.store import queries
 from core.views import maps
@@ -113,6 +113,22 @@ def priority_sentence(gap: pd.DataFrame) -> str:
     return (f"{int(p.sum())} of {len(gap)} areas, home to {number(residents)} residents "
             f"({percent(residents / total * 100 if total else float('nan'))} of the city; tract sum), have need in the top third and "
             "community-programme coverage in the bottom third.")
+
+
+def priority_names(gap: pd.DataFrame) -> str:
+    """The priority areas by name, largest gap first, escaped for markdown: the council member's answer.
+
+    >>> g = pd.DataFrame({"name": ["Austin", "Loop", "West Town"], "priority": [True, False, True],
+    ...                   "gap": [0.7, 0.1, 0.8]})
+    >>> priority_names(g)
+    'The priority areas, largest gap first: West Town and Austin.'
+    """
+    p = gap.loc[gap["priority"].to_numpy(dtype=bool)].sort_values("gap", ascending=False, kind="stable")
+    names = [escape_markdown(n) for n in p["name"]]
+    if not names:
+        return "No area has both need in the top third and coverage in the bottom third."
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"The priority areas, largest gap first: {joined}."
 
 
 #: The indicators of the Overview table, in order, with the decimals they are shown to.
