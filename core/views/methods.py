@@ -19,7 +19,7 @@ supplies its own travel-time matrix.
 places. Step decay 1.00 / 0.68 / 0.22 in the three thirds of the catchment (default 30 minutes); Gaussian and no decay
 are offered. An area's value is the population-weighted mean of its tracts, reported per 1,000 residents.
 
-**Tract populations.** From the Chicago Health Atlas tract export (ACS). Group populations of a tract (aged 65+, in
+**Tract populations.** From the city pack's tracts file (census tracts or the city's own demand units). Group populations of a tract (aged 65+, in
 poverty, limited English) are the tract population × its area's share, because the sources publish those shares by area.
 """
 
@@ -69,12 +69,14 @@ def build_summary_md(info: dict[str, str]) -> str:
 
     Examples
     --------
-    >>> build_summary_md({"built_at": "2026-11-25T22:01:00+00:00", "build_seconds": "10.2", "data_kind": "chicago",
-    ...                   "inventory_kind": "supplied", "as_of": "2026-10-01"})[:60]
-    'Built **2026-11-25 22:01 UTC** in 10.2 s from **Chicago raw '
+    >>> build_summary_md({"built_at": "2026-11-25T22:01:00+00:00", "build_seconds": "10.2", "data_kind": "pack",
+    ...                   "city_name": "Springfield", "inventory_kind": "supplied", "as_of": "2026-10-01"})[:68]
+    'Built **2026-11-25 22:01 UTC** in 10.2 s from **the Springfield city pack'
     """
     built = info.get("built_at", "?").replace("T", " ")[:16] + " UTC"
-    data = {"chicago": "Chicago raw files", "demo": "SYNTHETIC demo data"}.get(info.get("data_kind", ""), "unknown data")
+    city = info.get("city_name") or "the city"
+    data = {"pack": f"the {city} city pack", "chicago": f"the {city} raw files",
+            "demo": "SYNTHETIC demo data"}.get(info.get("data_kind", ""), "unknown data")
     seed = f" (seed {info['inventory_seed']})" if info.get("inventory_seed") else ""
     return (f"Built **{built}** in {info.get('build_seconds', '?')} s from **{data}** and a "
             f"**{info.get('inventory_kind', 'unknown')}** inventory{seed}; funding figures as of {info.get('as_of', '?')}. "
