@@ -125,10 +125,13 @@ def _optional_number(df: pd.DataFrame, column: str, file: str) -> pd.Series:
     return to_number(df, column, file)
 
 
-def _lonlat(df: pd.DataFrame, file: str) -> None:
-    """Numbers in range; the frame gets float ``lon``/``lat`` columns."""
+def _lonlat(df: pd.DataFrame, file: str, union) -> None:
+    """Numbers, not swapped, in range; the frame gets float ``lon``/``lat`` columns."""
     df["lon"] = to_number(df, "lon", file, allow_blank=False)
     df["lat"] = to_number(df, "lat", file, allow_blank=False)
+    # Swapped pairs first: a western longitude written as a latitude is also out of range, and "swapped" is
+    # the message that tells the person what to fix.
+    _refuse_swapped(df, union, file)
     schema = pa.DataFrameSchema({"lon": pa.Column(float, pa.Check.in_range(-180, 180)),
                                  "lat": pa.Column(float, pa.Check.in_range(-90, 90))})
     validate(df[["lon", "lat", ROW_COLUMN]], schema, file)
@@ -206,8 +209,7 @@ def read_tracts(pack: Path, areas: gpd.GeoDataFrame, union, q: QualityLog) -> pd
     first_bad(df, df["area_id"] == "", f, "area_id", "an area_id is required here")
     df["population"] = to_number(df, "population", f, allow_blank=False)
     first_bad(df, df["population"] < 0, f, "population", "population cannot be negative")
-    _lonlat(df, f)
-    _refuse_swapped(df, union, f)
+    _lonlat(df, f, union)
     groups = [c for c in pf.OPTIONAL[f] if c in df.columns]
     for c in groups:
         df[c] = to_number(df, c, f)
@@ -267,8 +269,7 @@ def read_places(pack: Path, name: str, id_col: str, known: dict[str, str], areas
         return pd.DataFrame(columns=cols)
     _text_id(df, id_col, name, unique=True)
     _required_text(df, ["name", "kind"], name)
-    _lonlat(df, name)
-    _refuse_swapped(df, union, name)
+    _lonlat(df, name, union)
     src = df["source_id"] if "source_id" in df.columns else pd.Series("", index=df.index)
     first_bad(df, (src != "") & ~src.isin(source_ids), name, "source_id", "unknown source_id: not in sources.csv")
     df = df.drop(columns=["area_id"], errors="ignore")
@@ -292,13 +293,13 @@ def read_languages(pack: Path, area_ids: set[str], source_ids: set[str], q: Qual
     first_bad(df, df["speakers"] < 0, f, "speakers", "a count of speakers cannot be negative")
     df["language"] = df["language"].str.lower()
     first_bad(df, df.duplicated(["area_id", "language"]), f, "language", "this area and language appear twice")
-    unknown = ~df["area_id"].isin(area_ids)
-    if unknown.any():
-        q.add(f, "language row for an unknown area", int(unknown.sum()), "dropped", "area_id not in areas.geojson")
+    # Unlike tracts and indicator rows (dropped by rule, DESIGN §2b), a language row names an area the pack
+    # made itself, so an unknown id is a typing error and is refused.
+    first_bad(df, ~df["area_id"].isin(area_ids), f, "area_id", "unknown area_id: not in areas.geojson")
     src = df["source_id"] if "source_id" in df.columns else pd.Series("", index=df.index)
     first_bad(df, (src != "") & ~src.isin(source_ids), f, "source_id", "unknown source_id: not in sources.csv")
     df["source_id"] = src
-    return df.loc[~unknown, cols].reset_index(drop=True)
+    return df[cols].reset_index(drop=True)
 
 
 def read_quality(pack: Path) -> pd.DataFrame:
