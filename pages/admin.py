@@ -11,7 +11,7 @@ from core.base.export import to_csv_bytes
 from core.serve import admin, auth
 from core.serve.cache import view
 from core.serve.page import header
-from core.store.paths import database_path
+from core.serve.city import current_database as database_path  # the session's city, or the one database
 
 # The inventory banner is left off: this page shows the owner's own upload, not the published sample.
 header("Admin: publish a new inventory", shows_inventory=False)

@@ -355,3 +355,77 @@ def test_pages_of_the_default_atlas_name_no_other_city(use_db, page, monkeypatch
     text = page_text(at)
     for other in _others(info["city_name"]):
         assert other not in text, f"{page} names {other} on the {info['city_name']} atlas"
+
+
+# ---------------------------------------------------------------- several cities in one deployment
+
+
+@pytest.fixture
+def two_cities(tiny_db, demo_db, tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cities"
+    folder.mkdir()
+    shutil.copy(tiny_db, folder / "tiny.duckdb")
+    shutil.copy(demo_db, folder / "demo.duckdb")
+    monkeypatch.delenv("ATLAS_DB", raising=False)
+    monkeypatch.setenv("ATLAS_CITIES_DIR", str(folder))
+    return folder
+
+
+def _app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    return at
+
+
+def test_the_city_in_the_url_opens_that_city_and_the_switcher_writes_it(two_cities):
+    at = _app({"city": "tiny"})
+    assert not at.exception, at.exception
+    switch = at.sidebar.selectbox(key="city_switch")
+    assert switch.value == "tiny" and switch.options == ["Chicago (synthetic demo)", "Tiny Harbor"]
+    assert at.subheader[0].value.startswith("Tiny Harbor:")
+    switch.set_value("demo").run()
+    assert not at.exception
+    assert at.query_params["city"] in (["demo"], "demo")
+    assert at.subheader[0].value.startswith("Chicago (synthetic demo):")
+    # A page change keeps the city the reader chose.
+    at.switch_page("pages/brief.py")
+    at.run()
+    assert at.selectbox(key="brief_area").label == "Community area"
+
+
+def test_an_unknown_city_in_the_url_opens_the_first(two_cities):
+    at = _app({"city": "atlantis'; DROP TABLE area"})
+    assert not at.exception
+    assert at.sidebar.selectbox(key="city_switch").value == "demo"
+
+
+def test_one_city_shows_no_switcher(tiny_db, tmp_path, monkeypatch):
+    folder = tmp_path / "cities"
+    folder.mkdir()
+    shutil.copy(tiny_db, folder / "tiny.duckdb")
+    monkeypatch.delenv("ATLAS_DB", raising=False)
+    monkeypatch.setenv("ATLAS_CITIES_DIR", str(folder))
+    at = _app()
+    assert not at.exception
+    assert not [s for s in at.sidebar.selectbox if s.key == "city_switch"]
+    assert at.subheader[0].value.startswith("Tiny Harbor:")
+
+
+@pytest.mark.parametrize("present, expected", [
+    ((), ["demo:atlas.duckdb"]),
+    (("chicago",), ["chicago:atlas.duckdb"]),
+    (("chicago", "nyc"), ["chicago:chicago.duckdb", "nyc:nyc.duckdb"]),
+])
+def test_first_start_builds_whatever_real_data_is_beside_the_clone(present, expected, tmp_path, monkeypatch):
+    from core.ingest.first_start import first_start_plan
+
+    raw = tmp_path / "raw"
+    for city in present:
+        (raw / city).mkdir(parents=True)
+    monkeypatch.setenv("ATLAS_RAW_DIR", str(raw / "chicago"))
+    monkeypatch.setenv("ATLAS_CITIES_DIR", str(tmp_path / "cities"))
+    monkeypatch.setenv("ATLAS_DB", str(tmp_path / "atlas.duckdb"))
+    plan = first_start_plan()
+    assert [f"{reader}:{out.name}" for reader, _, out in plan] == expected

@@ -121,7 +121,7 @@ def city_info(city: dict) -> dict[str, str]:
 
 
 def build(out: Path, raw_dir: Path | None = None, inventory_dir: Path | None = None, *, seed: int = DEFAULT_SEED,
-          as_of: date | None = None, demo: bool = False, pack_dir: Path | None = None,
+          as_of: date | None = None, demo: bool = False, pack_dir: Path | None = None, reader: str = "chicago",
           progress: Callable[[str], None] = lambda _: None) -> dict[str, str]:
     """Build the database at ``out``. The old file is replaced only when the new one is complete and valid.
 
@@ -132,7 +132,7 @@ def build(out: Path, raw_dir: Path | None = None, inventory_dir: Path | None = N
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     as_of = as_of or quarter_start(date.today())
-    ref = load_reference(raw_dir, progress, demo=demo, pack_dir=pack_dir)
+    ref = load_reference(raw_dir, progress, demo=demo, pack_dir=pack_dir, reader=reader)
     inv, synthetic, inv_files, tmp_inv = prepare_inventory(ref, inventory_dir, as_of, seed, progress)
     ref.sources = pd.concat([ref.sources, source_frame([SAMPLE_INVENTORY_SOURCE if synthetic else INVENTORY_SOURCE],
                                                        str(date.today()))], ignore_index=True)
@@ -149,6 +149,7 @@ def build(out: Path, raw_dir: Path | None = None, inventory_dir: Path | None = N
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "raw_dir": "" if ref.kind == "demo" or pack_dir else str(raw_dir or ""),
             "pack_dir": str(Path(pack_dir).resolve()) if pack_dir else "",
+            "reader": "" if ref.kind == "demo" or pack_dir else reader,
             "tract_population": str(float(ref.tracts["population"].sum()))} | city_info(ref.city)
     remove_stale_temps(out.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".duckdb", dir=out.parent)

@@ -15,11 +15,15 @@ import pandera.pandas as pa
 from core.base.errors import InputError
 from core.ingest.pack_chicago import make_chicago_pack
 from core.ingest.pack_demo import make_demo_pack
+from core.ingest.pack_nyc import make_nyc_pack
 from core.ingest.pack_read import read_pack
 from core.ingest.reference_data import Reference
 from core.ingest.validation import validate
 
 Progress = Callable[[str], None]
+
+# The readers that turn a city's raw public files into a pack (`atlas pack CITY`).
+READERS = {"chicago": make_chicago_pack, "nyc": make_nyc_pack}
 
 
 def _quiet(_: str) -> None:
@@ -37,11 +41,19 @@ def default_raw_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "shared" / "data" / "raw" / "chicago"
 
 
+def default_raw_dirs() -> dict[str, Path]:
+    """The real raw folders beside the clone, by reader: Chicago, and New York when its folder is there."""
+    chicago = default_raw_dir()
+    found = {"chicago": chicago, "nyc": chicago.parent / "nyc"}
+    return {k: p for k, p in found.items() if p.is_dir()}
+
+
 def load_reference(raw_dir: Path | None = None, progress: Progress = _quiet, *, seed: int = 20260101,
-                   demo: bool = False, pack_dir: Path | None = None) -> Reference:
+                   demo: bool = False, pack_dir: Path | None = None, reader: str = "chicago") -> Reference:
     """The city's Reference, always read through a city pack (DESIGN §2b).
 
-    With ``pack_dir``, that pack. Otherwise the real raw files when ``raw_dir`` (or the default folder) exists,
+    With ``pack_dir``, that pack. Otherwise the real raw files, read by ``reader`` (chicago or nyc), when
+    ``raw_dir`` (or the default Chicago folder) exists,
     else the synthetic demo: either is first written as a pack into a temporary folder, then read back by the
     same reader as any other pack, so nothing after the pack depends on where it came from.
     """
@@ -56,7 +68,9 @@ def load_reference(raw_dir: Path | None = None, progress: Progress = _quiet, *, 
             raw_dir = Path(raw_dir) if raw_dir is not None else default_raw_dir()
             if not raw_dir.is_dir():
                 raise InputError(str(raw_dir), None, None, "raw data folder not found")
-            made = make_chicago_pack(raw_dir, tmp, progress)
+            if reader not in READERS:
+                raise InputError("--reader", None, None, f"unknown reader {reader!r}; expected one of {list(READERS)}")
+            made = READERS[reader](raw_dir, tmp, progress)
         ref = read_pack(tmp, progress)
         # The build's inputs are the files the reader read, not the temporary pack made from them.
         ref.inputs = made.inputs

@@ -301,7 +301,7 @@ def publish(grant: auth.Grant | None, directory: str | Path, out: str | Path | N
         raw = Path(info["raw_dir"]) if info.get("raw_dir") else None
         pack = Path(info["pack_dir"]) if info.get("pack_dir") else None
         new = build(out, raw, Path(directory), demo=info.get("data_kind") == "demo", pack_dir=pack,
-                    progress=progress)
+                    reader=info.get("reader") or "chicago", progress=progress)
     # The server log is the audit trail; the public database never records who published.
     log.warning("inventory published to %s by %s (%s) at %s", out, grant.user, grant.method, new.get("built_at"))
     return new

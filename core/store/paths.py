@@ -20,6 +20,17 @@ def city_database_path(slug: str) -> Path:
     return cities_dir() / f"{slug}.duckdb"
 
 
+def city_databases() -> dict[str, Path]:
+    """The cities of a several-city deployment, slug → database, in slug order; empty for a one-city deployment.
+
+    ``ATLAS_DB`` (tests, benchmarks) pins a single database, so it turns the several-city layout off.
+    """
+    if os.environ.get("ATLAS_DB"):
+        return {}
+    folder = cities_dir()
+    return {p.stem: p for p in sorted(folder.glob("*.duckdb"))} if folder.is_dir() else {}
+
+
 def database_path() -> Path:
     """The published database; ``ATLAS_DB`` overrides it (tests and the load benchmark use their own copy)."""
     return Path(os.environ.get("ATLAS_DB", REPO / "data" / "atlas.duckdb"))

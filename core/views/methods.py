@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 
 from core.store import queries
@@ -64,13 +67,30 @@ def manifest_rows(con) -> pd.DataFrame:
                          "Rows": tables["rows"].to_numpy()})
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+
+
+def _md_text(text: str) -> str:
+    """Text from a file made safe for st.markdown: HTML escaped, markdown punctuation backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def city_notes_md(info: dict[str, str]) -> str:
+    """The city pack's own notes (what it lacks, how it was made), escaped: they are text from a file.
+
+    >>> city_notes_md({"city_name": "Tiny", "city_notes": "No *senior* centres <here>."})
+    '**About the Tiny data.** No \\\\*senior\\\\* centres &lt;here&gt;.'
+    """
+    return f"**About the {_md_text(info.get('city_name') or 'city')} data.** {_md_text(info.get('city_notes', ''))}"
+
+
 def build_summary_md(info: dict[str, str]) -> str:
     """One sentence on when and from what the published database was built, from its ``build_info``.
 
     Examples
     --------
     >>> build_summary_md({"built_at": "2026-11-25T22:01:00+00:00", "build_seconds": "10.2", "data_kind": "pack",
-    ...                   "city_name": "Springfield", "inventory_kind": "supplied", "as_of": "2026-10-01"})[:68]
+    ...                   "city_name": "Springfield", "inventory_kind": "supplied", "as_of": "2026-10-01"})[:73]
     'Built **2026-11-25 22:01 UTC** in 10.2 s from **the Springfield city pack'
     """
     built = info.get("built_at", "?").replace("T", " ")[:16] + " UTC"
