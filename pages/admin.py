@@ -9,13 +9,13 @@ import logging
 import streamlit as st
 
 from core.base.errors import InputError
-from core.base.markup import inert
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve import admin, auth
 from core.serve.cache import view
+from core.serve.city import current_database as database_path  # the session's city, or the one database
 from core.serve.page import header
 from core.serve.tables import dataframe
-from core.store.paths import database_path
 
 log = logging.getLogger("core.serve.admin")
 

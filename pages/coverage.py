@@ -41,7 +41,7 @@ table = cv.area_table(result)
 area_ids = table["area_id"].tolist()
 names = dict(zip(table["area_id"], table["Area"]))
 selected = st.query_params.get("area")
-selected = int(selected) if selected and selected.isdigit() and int(selected) in names else None
+selected = selected if selected in names else None
 
 sites = view(queries.service_sites)() if show_sites else None
 deck, legend = cv.coverage_map(areas_geo, result, sites, selected)
@@ -50,7 +50,7 @@ st.markdown(legend, unsafe_allow_html=True)
 
 picked = (event.selection.get("objects", {}) or {}).get("areas") if event and event.selection else None
 if picked:
-    selected = int(picked[0]["properties"]["area_id"]) if "properties" in picked[0] else int(picked[0]["area_id"])
+    selected = str(picked[0]["properties"]["area_id"] if "properties" in picked[0] else picked[0]["area_id"])
     st.query_params["area"] = str(selected)
 
 left, right = st.columns([1, 1])

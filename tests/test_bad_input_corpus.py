@@ -30,6 +30,7 @@ from streamlit.testing.v1 import AppTest
 
 import core.ingest.build
 from core.base.errors import InputError
+from core.ingest import geojson_input
 from core.ingest import raw_chicago as rc
 from core.ingest.build import build
 from core.ingest.quality import QualityLog
@@ -649,7 +650,7 @@ def test_bad_raw_file_is_refused_and_nothing_is_published(case, raw_copy, publis
     if case.edit is None:
         (raw / case.file).unlink()
         with open(raw / case.file, "wb") as fh:
-            fh.truncate(rc.MAX_RAW_BYTES + 1)  # sparse: no 50 MB written to disk
+            fh.truncate(geojson_input.MAX_RAW_BYTES + 1)  # sparse: no 50 MB written to disk
     else:
         _rewrite(raw, case.file, case.edit(_text(raw, case.file)))
     row = case.row(raw) if callable(case.row) else case.row

@@ -141,17 +141,21 @@ def test_html_escapes_every_text(englewood):
 
 
 def test_area_from_query():
-    assert brief.area_from_query({"area": "25"}, range(1, 78)) == 25
-    assert brief.area_from_query({"area": "999"}, range(1, 78)) == 68
-    assert brief.area_from_query({"area": "1; DROP TABLE area"}, range(1, 78)) == 68
+    assert brief.area_from_query({"area": "25"}, range(1, 78), default=68) == "25"
+    assert brief.area_from_query({"area": "999"}, range(1, 78), default=68) == "68"
+    assert brief.area_from_query({"area": "1; DROP TABLE area"}, range(1, 78), default=68) == "68"
+    assert brief.area_from_query({}, range(1, 78)) == "1"
+    # Ids are text: a New York community district or a census tract is as valid as a number.
+    assert brief.area_from_query({"area": "BK01"}, ["BK01", "53033000100"]) == "BK01"
+    assert brief.area_from_query({"area": "053033000100"}, ["BK01", "53033000100"]) == "BK01"
 
 
 def test_page_round_trips_the_area_through_the_url(use_db):
     at = run_page("pages/brief.py", {"area": "25"})
     assert not at.exception, at.exception
-    assert at.selectbox(key="brief_area").value == 25
+    assert at.selectbox(key="brief_area").value == "25"
     assert at.metric[0].label == "Austin: need index"
-    at.selectbox(key="brief_area").set_value(68).run()
+    at.selectbox(key="brief_area").set_value("68").run()
     assert not at.exception
     assert at.query_params["area"] in (["68"], "68")
     assert at.metric[0].label == "Englewood: need index"

@@ -10,8 +10,7 @@ import shutil
 import pytest
 
 from core.serve import admin, auth
-from tests.browser_support import (assert_no_error, require_chromium, settle, shoot, streamlit_server,
-                                   wait_for_canvas)
+from tests.browser_support import assert_no_error, require_chromium, settle, shoot, streamlit_server, wait_for_canvas
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,6 @@ import csv
 import html
 import io
 import logging
-import os
 import re
 import shutil
 import tempfile

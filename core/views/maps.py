@@ -77,17 +77,17 @@ def legend_html(items: list[tuple[str, str]], title: str) -> str:
 
 
 def area_features(areas: pd.DataFrame, colors: list[str], properties: pd.DataFrame,
-                  selected: set[int] | None = None) -> list[dict]:
+                  selected: set[str] | None = None) -> list[dict]:
     """GeoJSON features from the simplified geometries, with fill colours and escaped tooltip properties."""
-    selected = selected or set()
+    selected = {str(s) for s in (selected or set())}
     feats = []
     records = properties.reset_index(drop=True).to_dict("records")
     for rec, aid, geom, color in zip(records, areas["area_id"], areas["geometry_simplified"], colors):
         p = {c: (html.escape(v) if isinstance(v, str) else v) for c, v in rec.items()}
-        p["area_id"] = int(aid)
+        p["area_id"] = str(aid)
         p["fill"] = hex_to_rgb(color, 210)
-        p["line_width"] = 3 if int(aid) in selected else 1
-        p["line"] = [0, 0, 0, 255] if int(aid) in selected else OUTLINE + [200]
+        p["line_width"] = 3 if str(aid) in selected else 1
+        p["line"] = [0, 0, 0, 255] if str(aid) in selected else OUTLINE + [200]
         feats.append({"type": "Feature", "geometry": json.loads(geom), "properties": p})
     return feats
 

@@ -35,7 +35,7 @@ NEED_BASE = 0.5
 TIME_LIMIT = 20.0
 
 WEIGHTING_HELP = (
-    "Each census tract counts as: residents × (0.5 + its community area's need index, 0 to 1) × (1 if no "
+    "Each census tract counts as: residents × (0.5 + its area's need index, 0 to 1) × (1 if no "
     "existing place-based programme is within the catchment of the tract's centre, else 0). So only residents "
     "not yet within reach count, and a resident of the neediest area counts three times one of the least needy. "
     "The sites chosen maximise the sum over the tracts they bring within reach (maximal covering location "

@@ -112,24 +112,24 @@ def state_to_query(state: Mapping) -> dict[str, str]:
     return params_to_query(params_from_state(state)) | weights_to_query(weights)
 
 
-def area_from_query(query: Mapping, area_ids) -> int | None:
-    """The selected area from the URL (``area``), if it is one of ``area_ids``.
+def area_from_query(query: Mapping, area_ids) -> str | None:
+    """The selected area from the URL (``area``), if it is one of ``area_ids`` (text ids).
 
     >>> area_from_query({"area": "7"}, [6, 7]), area_from_query({"area": "7; DROP"}, [6, 7])
-    (7, None)
+    ('7', None)
     """
     v = url_state.first(query, "area")
-    return int(v) if v and v.isdigit() and int(v) in set(int(a) for a in area_ids) else None
+    return v if v and v in {str(a) for a in area_ids} else None
 
 
-def picked_area(selection, layer_id: str = "areas") -> int | None:
+def picked_area(selection, layer_id: str = "areas") -> str | None:
     """The area a reader clicked on the map, from ``st.pydeck_chart``'s selection state (None if nothing)."""
     objects = (selection or {}).get("objects") or {}
     picked = objects.get(layer_id) or []
     if not picked:
         return None
     obj = picked[0]
-    return int(obj["properties"]["area_id"] if "properties" in obj else obj["area_id"])
+    return str(obj["properties"]["area_id"] if "properties" in obj else obj["area_id"])
 
 
 def coverage_summary(params: CoverageParams) -> str:
