@@ -56,8 +56,8 @@ def test_page_renders_map_metric_and_table(atlas_server, open_page, artifacts, s
     url = atlas_server
     want = expectations(script)
     page = open_page(1280, 900)
-    page.goto(url)  # a first visit runs app.py's navigation, so the deep link below is a registered page
-    _settle(page)
+    # Straight to the page, as a shared link arrives: it runs under app.py's navigation even on a fresh server
+    # (core.serve.cache.ensure_navigation), which _settle checks.
     page.goto(f"{url}/{path}")
     _settle(page)
     if want["metric"]:
