@@ -9,8 +9,8 @@ import logging
 import streamlit as st
 
 from core.base.errors import InputError
-from core.base.markup import inert
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve import admin, auth
 from core.serve.cache import view
 from core.serve.page import header
