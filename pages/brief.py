@@ -8,6 +8,7 @@ from functools import partial
 
 import streamlit as st
 
+from core.base.markup import inert
 from core.serve.cache import view
 from core.serve.page import header
 from core.store import queries
@@ -32,7 +33,7 @@ area_id = st.selectbox(city.area_title, list(names), list(names).index(area_id),
                        help="The brief's link reopens this area: share it, or download the PDF to print.")
 # The city-wide indicator table is shared with the Compare page's cache, so switching area is quick.
 b = view(brief.brief_data)(area_id, view(indicator_long)())
-st.metric(f"{b.name}: need index", f"{brief.ordinal(b.need_index)} percentile",
+st.metric(f"{inert(b.name)}: need index", f"{brief.ordinal(b.need_index)} percentile",
           help=f"Overall need index (DESIGN §3, CDC/ATSDR SVI method) among the {len(names)} {city.areas}.")
 # The PDF is made when the button is pressed, not on every run of the page.
 st.download_button("Download this brief (PDF)", partial(brief.brief_pdf, b), f"brief_{area_id}.pdf",

@@ -9,6 +9,7 @@ from functools import partial
 import streamlit as st
 
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve.cache import view
 from core.serve.page import header
 from core.serve.tables import dataframe
@@ -42,7 +43,7 @@ if len(chosen) == 1:
 colours = cv.area_colours(chosen)
 heads = cv.need_headlines(need, chosen)
 for col, row in zip(st.columns(len(chosen)), heads.itertuples()):
-    col.metric(f"{row.area}: need-index percentile", cv.ordinal(row.need_index),
+    col.metric(f"{inert(row.area)}: need-index percentile", cv.ordinal(row.need_index),
                help=f"Overall need index (DESIGN §3, CDC/ATSDR SVI method): the percentile rank among the "
                     f"{len(names)} {city.areas} of the equally weighted domain ranks (mental-health need, social "
                     "vulnerability, barriers: those the city's data has). Sources: Data & methods.")
@@ -69,7 +70,7 @@ st.download_button("Download the comparison (CSV)", partial(to_csv_bytes, cv.dow
                    "text/csv", on_click="ignore")
 
 first = names[chosen[0]]
-st.subheader(f"Areas most like {first}")
+st.subheader(f"Areas most like {inert(first)}")
 st.caption("Nearest areas on standardised (z-scored) need-index indicators and demographic shares (age 65+, "
            "language other than English at home, race and ethnicity), by Euclidean distance. Coverage is weekly "
            "programme places per 1,000 residents (E2SFCA, 30-minute walk).")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.analysis import coverage
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve.cache import model, view
 from core.serve.page import header
 from core.serve.tables import dataframe
@@ -66,7 +67,7 @@ with right:
     if choice:
         st.query_params["area"] = str(choice)
         d = cv.area_detail(cov_model, params, result, choice)
-        st.markdown(f"**{d['name']}**: {d['value']}, rank {d['rank']}, {d['reach']} of residents within reach.")
+        st.markdown(f"**{inert(d['name'])}**: {d['value']}, rank {d['rank']}, {d['reach']} of residents within reach.")
         dataframe(d["programmes"], hide_index=True, width="stretch", key="area_programmes")
 
 st.subheader("Coverage by area")

@@ -13,6 +13,7 @@ from core.analysis import scenario_coverage as scv
 from core.analysis.coverage import PROGRAM_TYPES
 from core.analysis.funding import SOURCE_TYPES, VOLUNTEER_HOUR_VALUE_SOURCE
 from core.analysis.scenario import KINDS, MODES
+from core.base.markup import inert
 from core.serve.cache import computed, model, view
 from core.serve.page import header
 from core.serve.tables import dataframe
@@ -121,7 +122,7 @@ with c3:
 result = computed(scv.scenario_coverage)(cov_model, data.funding, fv.scenario_of(state), data.as_of)
 label, value, help_text = fv.scenario_headline(result)
 st.metric(label, value, help=help_text)
-st.markdown(f"**{result.sentence}**")
+st.markdown(f"**{inert(result.sentence)}**")
 st.caption(fv.scenario_facts(result))
 left, right = st.columns([3, 2], gap="medium")
 with left:

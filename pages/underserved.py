@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.analysis import coverage, need
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve.cache import model, view
 from core.serve.page import header
 from core.serve.tables import dataframe
@@ -94,7 +95,7 @@ choice = st.selectbox("Area (or click the map)", area_ids, area_ids.index(select
                       format_func=lambda a: names.get(a, "—"), key="area_pick")
 if choice:
     w = uv.why(ni, gap, choice)
-    st.markdown(f"**{w.name}.** {w.summary}")
+    st.markdown(f"**{inert(w.name)}.** {w.summary}")
     st.markdown(f"**Need:** {w.need_sentence}")
     if w.flag_note:
         st.info(w.flag_note, icon=":material/info:")

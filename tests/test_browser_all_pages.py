@@ -30,7 +30,7 @@ def expectations(script: str) -> dict[str, bool]:
     """What the page's own source says it draws, so a new page is held to the same checks."""
     source = (REPO / script).read_text()
     return {"map": "pydeck_chart(" in source, "metric": ".metric(" in source,
-            "table": ".dataframe(" in source or ".table(" in source}
+            "table": re.search(r"\bdataframe\(|\.table\(", source) is not None}  # core.serve.tables.dataframe
 
 
 @pytest.fixture(scope="module")

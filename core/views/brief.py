@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from core.analysis.coverage import TYPE_LABELS
 from core.analysis.gap import gap_table
 from core.analysis.need import need_for
 from core.base.formatting import money, number
+from core.base.markup import inert
 from core.base.palettes import CATEGORICAL
 from core.store import queries
 from core.views import provenance, url_state
@@ -238,15 +238,15 @@ def map_png(areas: pd.DataFrame, area_id: str, points: pd.DataFrame | None = Non
 
 
 def _table_html(df: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+    head = "".join(f"<th>{inert(c)}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{inert(v)}</td>" for v in row) + "</tr>"
                    for row in df.itertuples(index=False))
     return f'<table class="brief-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def brief_html(b: Brief) -> str:
     """The brief as a self-contained HTML fragment; every text from the data is escaped."""
-    e = html.escape
+    e = inert
     notices = "".join(f'<p class="brief-notice">{e(t)}</p>' for t in b.notices)
     gaps = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in b.gaps.items())
     more = (f"<p>… and {b.programmes_total - len(b.programmes)} more programmes.</p>"

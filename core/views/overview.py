@@ -10,6 +10,7 @@ import pydeck as pdk
 
 from core.analysis import coverage, need
 from core.base.formatting import number, percent
+from core.base.markup import inert
 from core.base.palettes import NEED, SITE_COLORS
 from core.store import queries
 from core.views import maps
@@ -61,8 +62,8 @@ def headlines(con) -> list[Headline]:
         Headline("Residents", number(tr["population"].sum()),
                  f"Sum of census-tract populations ({len(tr)} tracts in {len(areas)} {words(info).areas})."),
         Headline(f"Median: {label[:1].lower() + label[1:]}", _fmt(ind["value"].median(), un["unit"] if un is not None else ""),
-                 (f"{un['definition']} Median over the {int(ind['value'].notna().sum())} areas with a published value; "
-                  f"{un['publisher']}, {un['period']}.") if un is not None else ""),
+                 (f"{inert(un['definition'])} Median over the {int(ind['value'].notna().sum())} areas with a published "
+                  f"value; {inert(un['publisher'])}, {inert(un['period'])}.") if un is not None else ""),
         Headline("Community programmes", number(len(progs)),
                  f"Programmes in the inventory ({info.get('inventory_kind', '')}), "
                  f"{number(progs['weekly_capacity'].sum())} places a week."),
