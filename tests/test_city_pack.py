@@ -450,3 +450,18 @@ def test_an_inventory_is_checked_against_its_pack_s_venues(tmp_path, tiny_db):
         build(published, inventory_dir=inv, pack_dir=TINY, as_of=AS_OF)
     assert (err.value.file, err.value.row, err.value.column) == ("programs.csv", 4, "venue_id")
     assert _sha(published) == before
+
+
+def test_cli_builds_one_city_of_several_from_a_pack(tmp_path, monkeypatch, capsys):
+    from core.cli.main import main
+
+    monkeypatch.setenv("ATLAS_CITIES_DIR", str(tmp_path / "cities"))
+    assert main(["build", "--pack", str(TINY), "--city", "tiny"]) == 0
+    out = tmp_path / "cities" / "tiny.duckdb"
+    with duckdb.connect(str(out), read_only=True) as c:
+        info = dict(c.execute("SELECT key, value FROM build_info").fetchall())
+    assert info["city_name"] == "Tiny Harbor" and info["pack_dir"] == str(TINY.resolve())
+    # A slug that could leave the folder is refused before anything is built.
+    with pytest.raises(ValueError):
+        main(["build", "--pack", str(TINY), "--city", "../escape"])
+    assert not (tmp_path / "escape.duckdb").exists()
