@@ -57,8 +57,7 @@ with st.sidebar:
                    max_selections=params.k, key="plan_pinned", on_change=sync_url)
     st.multiselect("Exclude sites", list(venue_names), list(params.excluded), format_func=venue_names.get,
                    key="plan_excluded", on_change=sync_url)
-    st.caption("Candidates are the city's libraries, senior centres, community service centres and city colleges. "
-               + pv.WEIGHTING_HELP)
+    st.caption(pv.candidates_sentence(venues["kind"]) + " " + pv.WEIGHTING_HELP)
 
 
 with st.spinner("Choosing sites… (the first solve after the app starts also loads the optimiser, about 15 s)"):

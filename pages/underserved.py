@@ -41,9 +41,12 @@ def sync_url():
 
 with st.sidebar:
     st.header("Need-index weights")
+    present = view(need.present_domains)()
     for (domain, key), value in zip(uv.WEIGHT_KEYS.items(), weights):
         st.slider(need.DOMAIN_LABELS[domain], uv.WEIGHT_MIN, uv.WEIGHT_MAX, value, uv.WEIGHT_STEP, key=key,
-                  on_change=sync_url, help="Relative weight of this domain in the need index; 0 leaves it out.")
+                  on_change=sync_url, disabled=domain not in present,
+                  help="Relative weight of this domain in the need index; 0 leaves it out." if domain in present
+                  else "The city's data has no indicator in this domain, so the index is built without it.")
     st.header("Coverage counted")
     cv.draw_filters(st, params, languages, sync_url)
 

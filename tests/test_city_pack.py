@@ -20,42 +20,15 @@ from streamlit.testing.v1 import AppTest
 from core.base.errors import InputError
 from core.ingest.build import build
 from core.ingest.pack_read import check_pack, pack_summary
-from tests.conftest import AS_OF, REPO
+from tests.conftest import AS_OF, NYC_RAW, REPO, TINY
 from tests.test_pages import PAGES
 
-TINY = REPO / "tests" / "packs" / "tiny"
-NYC_RAW = REPO.parent / "shared" / "data" / "raw" / "nyc"
 # Cities a page could wrongly name: each database's pages may name only its own.
 CITY_NAMES = ("Chicago", "New York")
 
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="session")
-def tiny_db(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("tiny") / "atlas.duckdb"
-    build(out, pack_dir=TINY, as_of=AS_OF)
-    return out
-
-
-@pytest.fixture(scope="session")
-def nyc_pack(tmp_path_factory) -> Path:
-    if not NYC_RAW.exists():
-        pytest.skip("the New York raw files are not beside this clone (../shared/data/raw/nyc)")
-    from core.ingest.pack_nyc import make_nyc_pack
-
-    out = tmp_path_factory.mktemp("nyc-pack")
-    make_nyc_pack(NYC_RAW, out)
-    return out
-
-
-@pytest.fixture(scope="session")
-def nyc_db(nyc_pack, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("nyc") / "atlas.duckdb"
-    build(out, pack_dir=nyc_pack, as_of=AS_OF)
-    return out
 
 
 def page_text(at: AppTest) -> str:
@@ -345,6 +318,8 @@ def test_every_page_runs_on_new_york_and_names_no_other_city(nyc_db, page, monke
     assert not at.exception, at.exception
     text = page_text(at)
     assert "Chicago" not in text, f"{page} names Chicago on the New York atlas"
+    if page == "pages/data_methods.py":  # the pack's own note on what New York's data lacks
+        assert "no senior-centre or community-centre file" in text
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -429,3 +404,64 @@ def test_first_start_builds_whatever_real_data_is_beside_the_clone(present, expe
     monkeypatch.setenv("ATLAS_DB", str(tmp_path / "atlas.duckdb"))
     plan = first_start_plan()
     assert [f"{reader}:{out.name}" for reader, _, out in plan] == expected
+
+
+def test_need_index_uses_only_the_domains_the_pack_has(tiny_db):
+    from core.analysis.need import need_for, present_domains
+
+    with duckdb.connect(str(tiny_db), read_only=True) as c:
+        assert present_domains(c) == ["need", "barrier"]
+        ni = need_for(c)
+        vals = dict(c.execute("""SELECT area_id || ':' || indicator_id, value FROM indicator
+                                 WHERE indicator_id IN ('distress', 'uninsured')""").fetchall())
+    assert ni.weights == {"need": 0.5, "vulnerability": 0.0, "barrier": 0.5}
+    # Naive reference: with one indicator per domain, the score is the mean of the two percentile ranks (the
+    # suppressed distress value is ranked on uninsured alone), and the index is that score's percentile rank.
+    areas = sorted(ni.index.index)
+
+    def pct(ind):
+        have = {a: vals[f"{a}:{ind}"] for a in areas if vals.get(f"{a}:{ind}") is not None}
+        return {a: sum(w < v for w in have.values()) / (len(have) - 1) for a, v in have.items()}
+
+    p1, p2 = pct("distress"), pct("uninsured")
+    score = {a: (p1[a] + p2[a]) / 2 if a in p1 else p2[a] for a in areas}
+    want = {a: sum(s < score[a] for s in score.values()) / (len(areas) - 1) for a in areas}
+    assert {a: round(v, 9) for a, v in ni.index.items()} == {a: round(v, 9) for a, v in want.items()}
+
+
+def test_an_inventory_is_checked_against_its_pack_s_venues(tmp_path, tiny_db):
+    from core.cli.main import main
+
+    inv = tmp_path / "inv"
+    assert main(["sample-inventory", "--pack", str(TINY), "--out", str(inv), "--as-of", "2026-10-01"]) == 0
+    rows = list(csv.DictReader(open(inv / "programs.csv", encoding="utf-8")))
+    assert {r["venue_id"] for r in rows} <= {r["venue_id"] for r in csv.DictReader(open(TINY / "venues.csv"))}
+    # A venue id the pack does not have is refused, naming the file, the row and the column.
+    header = list(rows[0])
+    rows[2]["venue_id"] = "v99"
+    with open(inv / "programs.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, header, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    published = tmp_path / "atlas.duckdb"
+    shutil.copy(tiny_db, published)
+    before = _sha(published)
+    with pytest.raises(InputError) as err:
+        build(published, inventory_dir=inv, pack_dir=TINY, as_of=AS_OF)
+    assert (err.value.file, err.value.row, err.value.column) == ("programs.csv", 4, "venue_id")
+    assert _sha(published) == before
+
+
+def test_cli_builds_one_city_of_several_from_a_pack(tmp_path, monkeypatch, capsys):
+    from core.cli.main import main
+
+    monkeypatch.setenv("ATLAS_CITIES_DIR", str(tmp_path / "cities"))
+    assert main(["build", "--pack", str(TINY), "--city", "tiny"]) == 0
+    out = tmp_path / "cities" / "tiny.duckdb"
+    with duckdb.connect(str(out), read_only=True) as c:
+        info = dict(c.execute("SELECT key, value FROM build_info").fetchall())
+    assert info["city_name"] == "Tiny Harbor" and info["pack_dir"] == str(TINY.resolve())
+    # A slug that could leave the folder is refused before anything is built.
+    with pytest.raises(ValueError):
+        main(["build", "--pack", str(TINY), "--city", "../escape"])
+    assert not (tmp_path / "escape.duckdb").exists()

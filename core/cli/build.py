@@ -17,6 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--inventory", type=Path, default=None,
                    help="folder with programs.csv, funding.csv, program_periods.csv (default: the synthetic sample)")
     p.add_argument("--out", type=Path, default=None, help="database file (default data/atlas.duckdb)")
+    p.add_argument("--reader", choices=("chicago", "nyc"), default="chicago",
+                   help="which city's raw files --raw holds (they are turned into a pack first)")
     p.add_argument("--pack", type=Path, default=None, help="a city pack folder (DESIGN §2b) to build from")
     p.add_argument("--city", default=None, metavar="SLUG",
                    help="build data/cities/SLUG.duckdb, one database of a several-city deployment")
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = args.out or (city_database_path(args.city) if args.city else database_path())
     info = build(out, args.raw, args.inventory, seed=args.seed, demo=args.demo, pack_dir=args.pack,
-                 progress=progress)
+                 reader=args.reader, progress=progress)
     print(f"built {out} ({info['data_kind']} data, {info['inventory_kind']} inventory) "
           f"in {info['build_seconds']} s")
     return 0

@@ -22,7 +22,7 @@ def _fmt(value, unit: str) -> str:
     """A value in its unit: percentages as '12.3%', anything else as '1,234.5 deaths per 100,000'."""
     if str(unit).startswith("%"):
         return percent(value)
-    return "–" if pd.isna(value) else f"{number(value, 1)} {unit}"
+    return "–" if pd.isna(value) else f"{number(value, 1)} {unit}".strip()
 
 
 def headline_label(defs: pd.DataFrame, indicator_id: str) -> str:
@@ -61,9 +61,12 @@ def headlines(con) -> list[Headline]:
     return [
         Headline("Residents", number(tr["population"].sum()),
                  f"Sum of census-tract populations ({len(tr)} tracts in {len(areas)} {words(info).areas})."),
-        Headline(f"Median: {label[:1].lower() + label[1:]}", _fmt(ind["value"].median(), un["unit"] if un is not None else ""),
-                 (f"{inert(un['definition'])} Median over the {int(ind['value'].notna().sum())} areas with a published "
-                  f"value; {inert(un['publisher'])}, {inert(un['period'])}.") if un is not None else ""),
+        # A percentage fits the metric as '76.2%'; any other unit goes in the help, so the figure is not cut off.
+        Headline(f"Median: {label[:1].lower() + label[1:]}",
+                 _fmt(ind["value"].median(), "%" if un is not None and str(un["unit"]).startswith("%") else ""),
+                 (f"{inert(un['label'])}, {inert(un['unit'])}. {inert(un['definition'])} Median over the "
+                  f"{int(ind['value'].notna().sum())} areas with a published value; "
+                  f"{inert(un['publisher'])}, {inert(un['period'])}.") if un is not None else ""),
         Headline("Community programmes", number(len(progs)),
                  f"Programmes in the inventory ({info.get('inventory_kind', '')}), "
                  f"{number(progs['weekly_capacity'].sum())} places a week."),

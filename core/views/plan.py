@@ -42,6 +42,17 @@ WEIGHTING_HELP = (
     "problem, PySAL spopt on CBC); the greedy baseline adds one site at a time, each covering the most new weight."
 )
 
+def candidates_sentence(kinds) -> str:
+    """Which venues are candidates, in the words of the city's pack (its venue kinds, most common first).
+
+    >>> candidates_sentence(["library", "library", "senior centre"])
+    'Candidates are the venues in the city pack: library (2), senior centre (1).'
+    """
+    counts = pd.Series(list(kinds), dtype=object).value_counts()
+    return ("Candidates are the venues in the city pack: "
+            + ", ".join(f"{k} ({n:,})" for k, n in counts.items()) + ".")
+
+
 PICK_COLOUR = CATEGORICAL[5]       # vermillion: the optimal picks
 GREEDY_COLOUR = CATEGORICAL[2]     # bluish green: sites only the greedy baseline picks
 CANDIDATE_COLOUR = "#7f7f7f"
