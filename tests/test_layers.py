@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PAGES = sorted((REPO / "pages").glob("*.py"))
+PAGES = sorted((REPO / "app_pages").glob("*.py"))
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP)\b\s+[\w*\"]", re.IGNORECASE)
 
 
@@ -35,11 +35,11 @@ def test_every_core_module_says_what_it_is_for():
     assert not list((REPO / "core").rglob("utils.py"))
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
-def test_pages_hand_deep_links_to_app_navigation(page):
-    """A fresh server opened on /<page> must still run app.py's st.navigation (see core.serve.cache.ensure_navigation)."""
-    code = [ln for ln in page.read_text().splitlines() if ln.strip() and not ln.startswith(("#", '"""'))]
-    assert code[:2] == ["from core.serve.cache import ensure_navigation", "ensure_navigation()"], page.name
+def test_no_legacy_pages_folder_beside_app():
+    """Streamlit runs a ``pages/`` folder beside app.py as the old file-based navigation until some session reaches
+    st.navigation, so a deep link on a fresh server would show it first: the pages live in app_pages/ instead."""
+    assert not (REPO / "pages").exists()
+    assert PAGES and all(f'st.Page("app_pages/{p.name}"' in (REPO / "app.py").read_text() for p in PAGES)
 
 
 BROKEN = {

@@ -70,18 +70,3 @@ def computed(fn: Callable[..., T]) -> Callable[..., T]:
 
     decorator = st.cache_data(show_spinner=False, max_entries=128, hash_funcs={CoverageModel: id})
     return _versioned(fn, decorator, "computed", with_connection=False)
-
-
-def ensure_navigation() -> None:
-    """Make a deep link to a page run through app.py's ``st.navigation``, even on a fresh server.
-
-    Streamlit still treats a ``pages/`` folder as the old (v1) multipage layout until some session calls
-    ``st.navigation``: until then a link such as ``/coverage`` runs ``pages/coverage.py`` on its own, without
-    app.py's page config, navigation or first-start build. Each page calls this first; on that first v1 run it
-    switches Streamlit to the ``st.navigation`` layout and reruns, so app.py takes over. Afterwards it is a no-op.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()

@@ -139,7 +139,11 @@ def points_layer(points: pd.DataFrame, layer_id: str, color: str, radius: str | 
 
 
 def deck(layers: list[pdk.Layer], areas: pd.DataFrame, tooltip_html: str) -> pdk.Deck:
-    """A map with no basemap: the city is drawn from our own polygons, so nothing is fetched from a tile server."""
-    return pdk.Deck(layers=layers, initial_view_state=view_for(areas), map_provider=None, map_style=None,
+    """A map with no basemap: the city is drawn from our own polygons, so nothing is fetched from a tile server.
+
+    ``map_style`` is left at pydeck's default on purpose: with no provider, pydeck sends its placeholder, which
+    Streamlit reads as "no basemap". ``map_style=None`` would make Streamlit fetch CARTO's style and tiles.
+    """
+    return pdk.Deck(layers=layers, initial_view_state=view_for(areas), map_provider=None,
                     tooltip={"html": tooltip_html, "style": {"backgroundColor": "#fff", "color": "#222",
                                                             "fontSize": "13px", "border": "1px solid #999"}})

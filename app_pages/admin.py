@@ -1,9 +1,5 @@
 """Admin (data owners only): upload a new programme inventory, check it, see what would change, publish or discard."""
 
-from core.serve.cache import ensure_navigation
-
-ensure_navigation()
-
 import streamlit as st
 
 from core.base.errors import InputError
@@ -17,8 +13,7 @@ from core.store.paths import database_path
 header("Admin: publish a new inventory", shows_inventory=False)
 grant = auth.current_grant()
 if grant is None:
-    # app.py registers this page only for signed-in owners. This guard is for anything that runs the file anyway,
-    # such as Streamlit's legacy pages/ directory mode on a fresh server's first request.
+    # app.py registers this page only for signed-in owners. This guard is for anything that runs the file anyway.
     st.error("This page is for the atlas's data owners. Sign in under 'Data owners' in the sidebar.")
     st.stop()
 
