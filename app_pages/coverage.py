@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.analysis import coverage
 from core.base.export import to_csv_bytes
-from core.serve.cache import model, view
+from core.serve.cache import model, rendered, view
 from core.serve.page import header
 from core.store import queries
 from core.views import coverage as cv
@@ -39,7 +39,8 @@ selected = st.query_params.get("area")
 selected = int(selected) if selected and selected.isdigit() and int(selected) in names else None
 
 sites = view(queries.service_sites)() if show_sites else None
-deck, legend = cv.coverage_map(areas_geo, result, sites, selected)
+deck, legend = rendered("coverage.map", (params, show_sites, selected),
+                        lambda: cv.coverage_map(areas_geo, result, sites, selected))
 event = st.pydeck_chart(deck, height=540, key="coverage_map", on_select="rerun", selection_mode="single-object")
 st.markdown(legend, unsafe_allow_html=True)
 

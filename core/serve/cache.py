@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import functools
+import threading
 from typing import Callable, TypeVar
 
 import streamlit as st
@@ -70,3 +72,87 @@ def computed(fn: Callable[..., T]) -> Callable[..., T]:
 
     decorator = st.cache_data(show_spinner=False, max_entries=128, hash_funcs={CoverageModel: id})
     return _versioned(fn, decorator, "computed", with_connection=False)
+
+
+class FrozenDeck:
+    """A pydeck map reduced to what ``st.pydeck_chart`` reads: its JSON and tooltip, computed once.
+
+    Serialising a deck of the city's polygons to JSON is the costliest part of drawing a map page; a frozen
+    deck holds only immutable text, so one copy serves every session.
+    """
+
+    mapbox_key = None
+    deck_widget = None
+    layers = ()  # read by Streamlit's pandas-3 workaround, which has nothing to convert here
+
+    def __init__(self, deck):
+        self._json = deck.to_json()
+        self._tooltip = getattr(deck, "_tooltip", None)
+
+    def to_json(self) -> str:
+        return self._json
+
+
+def _freeze_styler(styler):
+    # Streamlit draws a Styler by computing every cell's CSS and display text (_compute, then _translate):
+    # the costliest part of a table page. Done once here; the styler is never changed after this, only read.
+    styler._compute()
+    translated = styler._translate(False, False)
+    styler._compute = lambda: styler
+    styler._translate = lambda *args, **kwargs: translated
+    return styler
+
+
+def _freeze(value):
+    from pandas.io.formats.style import Styler
+    from pydeck import Deck
+
+    if isinstance(value, Deck):
+        return FrozenDeck(value)
+    if isinstance(value, Styler):
+        return _freeze_styler(value)
+    if isinstance(value, tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+_RENDERED: "collections.OrderedDict[tuple, object]" = collections.OrderedDict()
+_RENDERED_LOCK = threading.Lock()
+RENDERED_MAX = 256
+
+
+def rendered(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """``build()``'s map or styled table, made once per database version and ``key``, then shared by every session.
+
+    ``key`` must hold every choice the result depends on (the page's filter state); ``build`` is called only on a
+    miss. Maps come back frozen to their JSON (:class:`FrozenDeck`) and Stylers with their cell styles computed,
+    so a rerun with the same filters, or another session with the same filters, draws them without rebuilding.
+    Strings, frozen decks and frozen stylers are only read afterwards; anything else ``build`` returns (a legend's
+    HTML) must be immutable too. At most :data:`RENDERED_MAX` entries are kept, least recently used first out.
+    """
+    full = (data_version(), name, key)
+    with _RENDERED_LOCK:
+        if full in _RENDERED:
+            _RENDERED.move_to_end(full)
+            return _RENDERED[full]  # type: ignore[return-value]
+    value = _freeze(build())
+    with _RENDERED_LOCK:
+        _RENDERED[full] = value
+        while len(_RENDERED) > RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return value
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _by_key(version: str, name: str, key: tuple, _build: Callable[[], T]) -> T:
+    return _build()  # ``_build`` is not hashed (leading underscore): ``name`` and ``key`` identify the result
+
+
+def keyed(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """``build()``'s result, cached with ``st.cache_data`` on the database version, ``name`` and ``key`` alone.
+
+    For results computed from large inputs (the funding tables, a shared model) that a few choices determine:
+    hashing the inputs on every rerun costs nearly as much as computing. ``key`` must hold every choice the
+    result depends on. Each session gets its own copy, as from any ``st.cache_data`` function.
+    """
+    return _by_key(data_version(), name, key, build)
