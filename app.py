@@ -19,18 +19,18 @@ if not database_path().exists():
         status.update(label="Atlas database built", state="complete", expanded=False)
 
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/map:", default=True, url_path="overview"),
-    st.Page("app_pages/coverage.py", title="Coverage", icon=":material/location_on:", url_path="coverage"),
-    st.Page("app_pages/underserved.py", title="Underserved", icon=":material/target:", url_path="underserved"),
-    st.Page("app_pages/funding.py", title="Funding", icon=":material/payments:", url_path="funding"),
-    st.Page("app_pages/impact.py", title="Impact", icon=":material/trending_up:", url_path="impact"),
-    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
-    st.Page("app_pages/plan.py", title="Plan", icon=":material/explore:", url_path="plan"),
-    st.Page("app_pages/brief.py", title="Neighbourhood brief", icon=":material/description:", url_path="brief"),
-    st.Page("app_pages/data_methods.py", title="Data & methods", icon=":material/menu_book:", url_path="data-methods"),
+    st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True, url_path="overview"),
+    st.Page("pages/coverage.py", title="Coverage", icon=":material/location_on:", url_path="coverage"),
+    st.Page("pages/underserved.py", title="Underserved", icon=":material/target:", url_path="underserved"),
+    st.Page("pages/funding.py", title="Funding", icon=":material/payments:", url_path="funding"),
+    st.Page("pages/impact.py", title="Impact", icon=":material/trending_up:", url_path="impact"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("pages/plan.py", title="Plan", icon=":material/explore:", url_path="plan"),
+    st.Page("pages/brief.py", title="Neighbourhood brief", icon=":material/description:", url_path="brief"),
+    st.Page("pages/data_methods.py", title="Data & methods", icon=":material/menu_book:", url_path="data-methods"),
 ]
 
 # The Admin page exists only for a signed-in data owner (SECURITY.md); visitors never see it in the navigation.
-ADMIN_PAGES = ([st.Page("app_pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin")]
+ADMIN_PAGES = ([st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin")]
                if auth.sidebar_sign_in() else [])
 st.navigation(PAGES + ADMIN_PAGES).run()

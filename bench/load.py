@@ -79,13 +79,13 @@ FILTERS = {
 
 def app_pages() -> list[str]:
     """The url paths of the pages app.py registers (the Admin page is for signed-in owners only, so not here)."""
-    found = re.findall(r'st\.Page\("(app_pages/\w+\.py)"([^)]*?)url_path="([\w-]+)"', (REPO / "app.py").read_text())
-    return [path for script, _, path in found if script != "app_pages/admin.py"]
+    found = re.findall(r'st\.Page\("(pages/\w+\.py)"([^)]*?)url_path="([\w-]+)"', (REPO / "app.py").read_text())
+    return [path for script, _, path in found if script != "pages/admin.py"]
 
 
 def default_page() -> str | None:
     """The default page's url path: the browser asks for it by the empty name (the app's root URL)."""
-    found = re.search(r'st\.Page\("app_pages/\w+\.py"[^)]*default=True[^)]*url_path="([\w-]+)"',
+    found = re.search(r'st\.Page\("pages/\w+\.py"[^)]*default=True[^)]*url_path="([\w-]+)"',
                       (REPO / "app.py").read_text())
     return found.group(1) if found else None
 

@@ -29,8 +29,8 @@ TARGET_MS = 80.0
 
 def app_pages() -> list[tuple[str, str]]:
     """(script, url path) of every public page app.py registers."""
-    found = re.findall(r'st\.Page\("(app_pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', (REPO / "app.py").read_text())
-    return [(script, path) for script, path in found if script != "app_pages/admin.py"]
+    found = re.findall(r'st\.Page\("(pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', (REPO / "app.py").read_text())
+    return [(script, path) for script, path in found if script != "pages/admin.py"]
 
 
 def _profile_new_threads(profiler: cProfile.Profile | None) -> None:

@@ -166,10 +166,10 @@ def test_admin_page_is_not_in_the_navigation_until_signed_in(published):
     at.run()
     assert not at.exception
     with pytest.raises(ValueError, match="navigation page"):
-        at.switch_page("app_pages/admin.py")
+        at.switch_page("pages/admin.py")
     at.session_state[auth.GRANT_KEY] = _grant()  # what the sign-in box stores on success
     at.run()
-    at.switch_page("app_pages/admin.py").run()  # registered now
+    at.switch_page("pages/admin.py").run()  # registered now
     assert not at.exception and at.title[0].value.startswith("Admin")
     assert at.get("file_uploader"), "the signed-in owner gets the upload form"
 

@@ -147,7 +147,7 @@ def test_area_from_query():
 
 
 def test_page_round_trips_the_area_through_the_url(use_db):
-    at = run_page("app_pages/brief.py", {"area": "25"})
+    at = run_page("pages/brief.py", {"area": "25"})
     assert not at.exception, at.exception
     assert at.selectbox(key="brief_area").value == 25
     assert at.metric[0].label == "Austin: need index"

@@ -22,8 +22,8 @@ PASSWORD = "browser-test-password"
 def pages() -> list[tuple[str, str]]:
     """(script, url path) of every public page app.py registers, read from its source at test time."""
     text = (REPO / "app.py").read_text()
-    found = re.findall(r'st\.Page\("(app_pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', text)
-    return [(script, path) for script, path in found if script != "app_pages/admin.py"]
+    found = re.findall(r'st\.Page\("(pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', text)
+    return [(script, path) for script, path in found if script != "pages/admin.py"]
 
 
 def expectations(script: str) -> dict[str, bool]:

@@ -28,8 +28,8 @@ TIMEOUT = 180_000
 
 def app_pages() -> list[str]:
     """The url path of every public page app.py registers, read from its source."""
-    found = re.findall(r'st\.Page\("(app_pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', (REPO / "app.py").read_text())
-    return [path for script, path in found if script != "app_pages/admin.py"]
+    found = re.findall(r'st\.Page\("(pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', (REPO / "app.py").read_text())
+    return [path for script, path in found if script != "pages/admin.py"]
 
 
 def _processes(root: psutil.Process) -> list[psutil.Process]:
@@ -108,7 +108,7 @@ new MutationObserver(() => {
 
 
 def test_a_deep_link_on_the_fresh_server_shows_the_page_and_the_real_navigation(served, browser):
-    """The very first request to the fresh server is a deep link: never the old app_pages/ sidebar, not even briefly."""
+    """The very first request to the fresh server is a deep link: never the old pages/ sidebar, not even briefly."""
     url, _, _ = served
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.add_init_script(RECORD_NAVIGATION)

@@ -188,7 +188,7 @@ def test_areas_from_url_are_checked_and_capped():
 
 
 def test_page_round_trips_areas_through_the_url(use_db, con):
-    at = run_page("app_pages/compare.py", {"areas": "25,68,32"})
+    at = run_page("pages/compare.py", {"areas": "25,68,32"})
     assert not at.exception, at.exception
     assert at.multiselect(key="areas").value == [25, 68, 32]
     names = [con.execute("SELECT name FROM area WHERE area_id = ?", [a]).fetchone()[0] for a in (25, 68, 32)]

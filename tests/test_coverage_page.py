@@ -51,7 +51,7 @@ def q(at, key):
 
 
 def test_catchment_then_type_filter_move_map_and_table_together(use_db, con):
-    at = run_page("app_pages/coverage.py")
+    at = run_page("pages/coverage.py")
     assert not at.exception, at.exception
     default_map = map_values(at)
     assert default_map == table_values(at)
@@ -84,7 +84,7 @@ COVERAGE_QUERY = {"d0": "20", "decay": "gaussian", "types": "workshop,drop_in", 
 
 
 def test_coverage_url_round_trips_through_the_widgets(use_db):
-    at = run_page("app_pages/coverage.py", COVERAGE_QUERY)
+    at = run_page("pages/coverage.py", COVERAGE_QUERY)
     assert not at.exception, at.exception
     assert at.slider(key="d0").value == 20
     assert at.selectbox(key="decay").value == "gaussian"
@@ -98,7 +98,7 @@ def test_coverage_url_round_trips_through_the_widgets(use_db):
 
 def test_underserved_url_round_trips_through_the_widgets(use_db):
     query = COVERAGE_QUERY | {"w_need": "2.5", "w_vul": "0", "w_bar": "1"}
-    at = run_page("app_pages/underserved.py", query)
+    at = run_page("pages/underserved.py", query)
     assert not at.exception, at.exception
     assert [at.slider(key=k).value for k in ("w_need", "w_vul", "w_bar")] == [2.5, 0.0, 1.0]
     assert at.slider(key="d0").value == 20
@@ -109,12 +109,12 @@ def test_underserved_url_round_trips_through_the_widgets(use_db):
     at.slider(key="w_vul").set_value(1.5).run()
     assert {k: q(at, k) for k in query} == query | {"w_vul": "1.5"}
     # The coverage part of an Underserved link opens the Coverage page on the same choices.
-    cov = run_page("app_pages/coverage.py", {k: q(at, k) for k in COVERAGE_QUERY})
+    cov = run_page("pages/coverage.py", {k: q(at, k) for k in COVERAGE_QUERY})
     assert cov.slider(key="d0").value == 20 and cov.multiselect(key="types").value == ["workshop", "drop_in"]
 
 
 def test_hostile_query_values_fall_back_to_defaults(use_db):
-    at = run_page("app_pages/underserved.py", {"d0": "1;DROP TABLE area", "w_need": "<script>", "w_bar": "1e9",
+    at = run_page("pages/underserved.py", {"d0": "1;DROP TABLE area", "w_need": "<script>", "w_bar": "1e9",
                                            "types": "helpline,<script>", "area": "1 OR 1=1"})
     assert not at.exception, at.exception
     assert at.slider(key="d0").value == 30

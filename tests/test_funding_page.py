@@ -20,7 +20,7 @@ from core.views import funding as fv
 from tests.download_spy import capture_downloads
 from tests.test_pages import run_page
 
-PAGE = "app_pages/funding.py"
+PAGE = "pages/funding.py"
 
 # A column, metric or CSV header that counts people (not a rate, share, cost or per-1,000 figure).
 PEOPLE = re.compile(r"(?i)\b(residents|participants|volunteers|people|n)\b")

@@ -16,7 +16,7 @@ from core.views import impact as iv
 from tests.test_funding_page import counts_people, downloads, frame_with, metric, small_people_cells, url  # noqa: F401
 from tests.test_pages import run_page
 
-PAGE = "app_pages/impact.py"
+PAGE = "pages/impact.py"
 
 
 def naive_area_participants(con, quarters: int = 4, types=None, population=None) -> pd.Series:

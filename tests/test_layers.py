@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PAGES = sorted((REPO / "app_pages").glob("*.py"))
+PAGES = sorted((REPO / "pages").glob("*.py"))
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP)\b\s+[\w*\"]", re.IGNORECASE)
 
 
@@ -35,11 +35,22 @@ def test_every_core_module_says_what_it_is_for():
     assert not list((REPO / "core").rglob("utils.py"))
 
 
-def test_no_legacy_pages_folder_beside_app():
-    """Streamlit runs a ``pages/`` folder beside app.py as the old file-based navigation until some session reaches
-    st.navigation, so a deep link on a fresh server would show it first: the pages live in app_pages/ instead."""
-    assert not (REPO / "pages").exists()
-    assert PAGES and all(f'st.Page("app_pages/{p.name}"' in (REPO / "app.py").read_text() for p in PAGES)
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_pages_hand_deep_links_to_app_navigation(page):
+    """A fresh `streamlit run` opened on /<page> must still run app.py's st.navigation (core.serve.cache)."""
+    code = [ln for ln in page.read_text().splitlines() if ln.strip() and not ln.startswith(("#", '"""'))]
+    assert code[:2] == ["from core.serve.cache import ensure_navigation", "ensure_navigation()"], page.name
+
+
+def test_served_workers_never_enter_the_file_based_navigation():
+    """`atlas serve` starts each worker through core.serve.worker, which settles the navigation before any request."""
+    from core.cli.serve import worker_command
+
+    assert worker_command(8999)[1:3] == ["-m", "core.serve.worker"]
+    code = "import sys; from core.serve import worker; print(worker.PagesManager.uses_pages_directory)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True).stdout.strip() == "None"
+    worker_source = (REPO / "core" / "serve" / "worker.py").read_text()
+    assert "PagesManager.uses_pages_directory = False" in worker_source
 
 
 BROKEN = {

@@ -200,7 +200,7 @@ def test_params_round_trip_and_clamp():
 def test_page_round_trips_filters_through_the_url(use_db, setting, venues_by_lat):
     query = {"k": "3", "type": "workshop", "capacity": "40", "d0": "20", "priority": "1",
              "pinned": venues_by_lat[1], "excluded": venues_by_lat[2]}
-    at = run_page("app_pages/plan.py", query)
+    at = run_page("pages/plan.py", query)
     assert not at.exception, at.exception
     assert at.slider(key="plan_k").value == 3
     assert at.selectbox(key="plan_type").value == "workshop"

@@ -126,7 +126,7 @@ def test_url_parameters_reach_the_page(published, monkeypatch):
     """The mechanism the test above relies on: a query parameter set on the AppTest reaches the page's widgets."""
     monkeypatch.setenv("ATLAS_DB", str(published))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180).run()
-    at.switch_page("app_pages/coverage.py")
+    at.switch_page("pages/coverage.py")
     at.query_params["d0"] = "45"
     at.run()
     assert at.slider(key="d0").value == 45

@@ -218,7 +218,7 @@ def _reference(con, weights):
 
 
 def test_page_headline_map_and_table_agree_with_the_method(use_db, con):
-    at = run_page("app_pages/underserved.py")
+    at = run_page("pages/underserved.py")
     assert not at.exception, at.exception
     ni, res, gap, priority, pop = _reference(con, (1.0, 1.0, 1.0))
     assert at.metric[0].value == f"{len(priority)} areas · {sum(pop[a] for a in priority):,.0f} residents"
@@ -242,7 +242,7 @@ def test_page_headline_map_and_table_agree_with_the_method(use_db, con):
 
 
 def test_weights_change_the_ranking_and_the_url(use_db, con):
-    at = run_page("app_pages/underserved.py")
+    at = run_page("pages/underserved.py")
     before = _frame(at, "Need / coverage")["Area"].tolist()
     at.slider(key="w_need").set_value(3.0).run()
     at.slider(key="w_bar").set_value(0.0).run()
@@ -260,7 +260,7 @@ def test_why_this_area_shows_the_explanation_and_missing_indicators(use_db, con)
     ni = need_for(con)
     flagged = ni.flagged[ni.flagged].index.tolist()
     area = flagged[0] if flagged else int(ni.index.idxmax())
-    at = run_page("app_pages/underserved.py")
+    at = run_page("pages/underserved.py")
     at.selectbox(key="area_pick").set_value(area).run()
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)

@@ -156,3 +156,19 @@ def keyed(name: str, key: tuple, build: Callable[[], T]) -> T:
     result depends on. Each session gets its own copy, as from any ``st.cache_data`` function.
     """
     return _by_key(data_version(), name, key, build)
+
+
+def ensure_navigation() -> None:
+    """Make a deep link to a page run through app.py's ``st.navigation``, even on a fresh `streamlit run` server.
+
+    Streamlit still treats a ``pages/`` folder as the old (v1) multipage layout until some session calls
+    ``st.navigation``: until then a link such as ``/coverage`` runs ``pages/coverage.py`` on its own, without
+    app.py's page config, navigation or first-start build. Each page calls this first; on that first v1 run it
+    switches Streamlit to the ``st.navigation`` layout and reruns, so app.py takes over. Afterwards it is a no-op.
+    `atlas serve` starts its workers through :mod:`core.serve.worker`, which never enters the v1 layout at all.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

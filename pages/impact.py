@@ -1,5 +1,9 @@
 """Impact: who takes part where, what changes for them (with intervals), and how that moves over eight quarters."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 from functools import partial
 
 import streamlit as st

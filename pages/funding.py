@@ -1,5 +1,9 @@
 """Funding: whether programmes' money will last, whom they depend on, and what a withdrawal would cost in coverage."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 from functools import partial
 
 import streamlit as st

@@ -1,5 +1,9 @@
 """Compare: two to four neighbourhoods side by side against the city, with percentile bars and their peers."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 from functools import partial
 
 import streamlit as st

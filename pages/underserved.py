@@ -1,5 +1,9 @@
 """Underserved: where mental-health need is high and community-programme coverage is low, and why."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 from functools import partial
 
 import streamlit as st

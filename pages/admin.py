@@ -1,5 +1,9 @@
 """Admin (data owners only): upload a new programme inventory, check it, see what would change, publish or discard."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 import streamlit as st
 
 from core.base.errors import InputError

@@ -1,5 +1,9 @@
 """Plan: where k new programmes would bring the most under-served residents within reach (MCLP against greedy)."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 from functools import partial
 
 import streamlit as st

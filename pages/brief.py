@@ -1,5 +1,9 @@
 """Neighbourhood brief: one printable page about an area, to carry into a council meeting (HTML and PDF)."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 from functools import partial
 
 import streamlit as st

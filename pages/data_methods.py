@@ -1,5 +1,9 @@
 """Data & methods: where every figure comes from, how it is computed, and what the build dropped or fixed."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 from functools import partial
 
 import streamlit as st

@@ -1,5 +1,9 @@
 """Overview: where need is highest, where services are, and how old the data is."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 from functools import partial
 
 import streamlit as st
@@ -40,7 +44,7 @@ formats = uv.number_formats(priority)
 st.dataframe(priority, hide_index=True, width="stretch", key="priority_table",
              column_config={c: st.column_config.NumberColumn(format=f) for c, f in formats.items()})
 st.caption("Need index with equal domain weights; coverage counts all place-based programmes within a 30-minute walk.")
-st.page_link("app_pages/underserved.py",
+st.page_link("pages/underserved.py",
              label="Open the Underserved page: the map, the ranked gap and your own weights", icon=":material/target:")
 
 defs = view(queries.indicator_defs)()

@@ -1,5 +1,9 @@
 """Coverage: where community programmes reach residents, with the catchment and filters in the user's hands."""
 
+from core.serve.cache import ensure_navigation
+
+ensure_navigation()
+
 from functools import partial
 
 import streamlit as st
