@@ -159,7 +159,7 @@ def test_filter_change_worker_death_and_clean_stop(served, browser):
     assert_no_error(page)
 
     cookie = {c["name"]: c["value"] for c in context.cookies()}["atlas_worker"]
-    workers = {p.pid: p for p in _processes(psutil.Process(proc.pid)) if "streamlit" in " ".join(p.cmdline())}
+    workers = {p.pid: p for p in _processes(psutil.Process(proc.pid)) if "core.serve.worker" in " ".join(p.cmdline())}
     assert len(workers) == 2
     # Kill the worker this browser is stuck to: its port is in the haproxy.cfg line named by the cookie.
     cfg = next(Path(line.split("logs in ")[1].strip(" )\n")) for line in log_path.read_text().splitlines()
@@ -182,7 +182,7 @@ def test_filter_change_worker_death_and_clean_stop(served, browser):
     # The dead worker is started again.
     deadline = time.time() + 60
     while time.time() < deadline:
-        alive = [p for p in _processes(psutil.Process(proc.pid)) if "streamlit" in " ".join(p.cmdline())]
+        alive = [p for p in _processes(psutil.Process(proc.pid)) if "core.serve.worker" in " ".join(p.cmdline())]
         if len(alive) == 2:
             break
         time.sleep(0.5)
