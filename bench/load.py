@@ -132,11 +132,20 @@ class MemorySampler(threading.Thread):
             return f"worker on port {cmd[cmd.index('--server.port') + 1]}"
         return f"{proc.name()} (pid {proc.pid})"
 
+    def current(self) -> dict[str, int]:
+        """Each process's resident memory now, by label."""
+        sizes = {}
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                sizes[self.label(p)] = p.memory_info().rss
+            except psutil.Error:
+                pass
+        return sizes
+
     def run(self) -> None:
         while not self.stop.is_set():
             try:
-                procs = [self.proc, *self.proc.children(recursive=True)]
-                sizes = {self.label(p): p.memory_info().rss for p in procs}
+                sizes = self.current()
                 self.peak = max(self.peak, sum(sizes.values()))
                 for name, rss in sizes.items():
                     self.peaks[name] = max(self.peaks.get(name, 0), rss)
@@ -259,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         url = urllib.parse.urlsplit(args.url)._replace(scheme="wss" if args.url.startswith("https") else "ws",
                                                         path="/_stcore/stream").geturl()
         try:
-            cold, warm, warm_errors, latencies, errors, wall = measure(url, pages, args, workers)
+            cold, warm, warm_errors, latencies, errors, wall = measure(url, pages, args, workers, sampler)
         finally:
             if sampler is not None:
                 sampler.stop.set()
@@ -280,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             sampler.start()
             url = f"ws://127.0.0.1:{port}/_stcore/stream"
             try:
-                cold, warm, warm_errors, latencies, errors, wall = measure(url, pages, args, workers)
+                cold, warm, warm_errors, latencies, errors, wall = measure(url, pages, args, workers, sampler)
             finally:
                 sampler.stop.set()
                 sampler.join()
@@ -305,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     if sampler is not None:
         print(f"server peak memory: {sampler.peak / 2**20:.0f} MiB in all")
         for name, peak in sorted(sampler.peaks.items()):
-            print(f"  {name}: peak {peak / 2**20:.0f} MiB")
+            idle = f", {IDLE[name] / 2**20:.0f} MiB idle after the warm-up visits" if name in IDLE else ""
+            print(f"  {name}: peak {peak / 2**20:.0f} MiB{idle}")
     spread = {w: workers.count(w) for w in sorted(set(workers))}
     if spread:
         print("reruns by worker: " + ", ".join(f"{w} {n} ({n / len(workers):.0%})" for w, n in spread.items()))
@@ -317,7 +327,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if not errors and not warm_errors else 1
 
 
-def measure(url: str, pages: list[str], args, workers: list[str]):
+IDLE: dict[str, int] = {}  # each process's memory after the warm-up visits, once idle
+
+
+def measure(url: str, pages: list[str], args, workers: list[str], sampler: MemorySampler | None = None):
     """Warm every page (cold start, reported apart), then run the sessions; return what main() reports."""
     # One visit per page first: the first run of each page builds its shared models. Behind a proxy, enough
     # warm-up sessions that round-robin reaches every worker.
@@ -325,6 +338,9 @@ def measure(url: str, pages: list[str], args, workers: list[str]):
     warm, warm_errors = asyncio.run(run_all(url, pages, args.warm_sessions, 1, time.time() + args.max_seconds,
                                             args.timeout))
     cold = time.perf_counter() - t0
+    if sampler is not None:
+        time.sleep(5)  # let the sessions' last messages go before reading idle memory
+        IDLE.update(sampler.current())
     started = time.perf_counter()
     latencies, errors = asyncio.run(run_all(url, pages, args.sessions, args.rounds, time.time() + args.max_seconds,
                                             args.timeout, args.think, workers))

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         warm = timed_reruns(at, args.runs, profiler)
         rows.append((path, cold, statistics.median(warm), sorted(warm)[int(0.9 * (len(warm) - 1))]))
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
 
     print(f"| page | cold run (ms) | warm rerun median (ms) | warm p90 (ms) |")
     print("| --- | --- | --- | --- |")

@@ -118,7 +118,7 @@ def _freeze(value):
 
 _RENDERED: "collections.OrderedDict[tuple, object]" = collections.OrderedDict()
 _RENDERED_LOCK = threading.Lock()
-RENDERED_MAX = 256
+RENDERED_MAX = 64  # a city map's JSON is about 300 kB: at most ~20 MB per process
 
 
 def rendered(name: str, key: tuple, build: Callable[[], T]) -> T:
@@ -143,7 +143,7 @@ def rendered(name: str, key: tuple, build: Callable[[], T]) -> T:
     return value
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=False, max_entries=256)
 def _by_key(version: str, name: str, key: tuple, _build: Callable[[], T]) -> T:
     return _build()  # ``_build`` is not hashed (leading underscore): ``name`` and ``key`` identify the result
 
