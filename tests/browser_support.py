@@ -97,7 +97,7 @@ def chromium():
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script (no 'running' indicator) and the page has content."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
-    # Until the script reaches st.navigation the sidebar lists the pages/ files; wait for the real navigation.
+    # Wait for app.py's navigation as well as the page's title.
     page.wait_for_function(
         "() => (document.querySelector('[data-testid=\"stSidebarNav\"]') || {}).innerText?.includes('Data & methods')",
         timeout=timeout)

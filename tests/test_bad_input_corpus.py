@@ -30,8 +30,8 @@ from streamlit.testing.v1 import AppTest
 
 import core.ingest.build
 from core.base.errors import InputError
-from core.ingest import geojson_input
 from core.base.markup import inert
+from core.ingest import geojson_input
 from core.ingest import raw_chicago as rc
 from core.ingest.build import build
 from core.ingest.quality import QualityLog
