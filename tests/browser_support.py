@@ -2,7 +2,9 @@
 
 A browser test asks tests/conftest.py for the session's shared pieces, so no test starts a server or a browser:
 
-    pytestmark = pytest.mark.browser
+    from tests.browser_support import assert_no_error, settle, shoot
+
+    pytestmark = pytest.mark.browser          # browser tests run last, after every other test
 
     def test_coverage_draws(atlas_server, open_page, artifacts):
         page = open_page(1280, 900)           # a new tab, with its own cookies, in the session's one Chromium
