@@ -176,7 +176,7 @@ def test_admin_page_is_not_in_the_navigation_until_signed_in(published):
 
 def test_admin_page_refuses_a_session_without_a_valid_grant(published):
     for state in ({}, {auth.GRANT_KEY: auth.Grant("x", "password", time.time(), "forged")}):
-        at = AppTest.from_file(str(REPO / "pages" / "admin.py"), default_timeout=60)
+        at = AppTest.from_file(str(REPO / "app_pages" / "admin.py"), default_timeout=60)
         at.secrets.update(SECRETS)
         for k, v in state.items():
             at.session_state[k] = v
@@ -246,7 +246,7 @@ def _edited(published: Path, removed: int = 1) -> tuple[dict[str, pd.DataFrame],
 
 
 def _admin_page(**state) -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages" / "admin.py"), default_timeout=300)
+    at = AppTest.from_file(str(REPO / "app_pages" / "admin.py"), default_timeout=300)
     at.secrets.update(SECRETS)
     at.session_state[auth.GRANT_KEY] = _grant()
     return at.run()
@@ -329,7 +329,7 @@ def test_the_running_app_serves_a_newly_published_database(published, caplog):
         table = next(d.value for d in at.dataframe if list(d.value.columns) == ["Table", "Rows"])
         return int(table.set_index("Table").loc["program", "Rows"])
 
-    at = AppTest.from_file(str(REPO / "pages" / "data_methods.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(REPO / "app_pages" / "data_methods.py"), default_timeout=120).run()
     before = programme_rows(at)
     inv, facts = _edited(published, removed=2)
     staged = admin.stage_upload({k: _csv(v) for k, v in inv.items()})

@@ -74,7 +74,7 @@ def test_sigkill_while_writing_leaves_the_previous_database_published(atlas_db, 
 
     # The app, pointed at the published path, serves the previous build.
     monkeypatch.setenv("ATLAS_DB", str(published))
-    at = AppTest.from_file(str(REPO / "pages" / "data_methods.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(REPO / "app_pages" / "data_methods.py"), default_timeout=120).run()
     assert not at.exception
     summary = " ".join(m.value for m in at.markdown)
     assert info["built_at"].replace("T", " ")[:16] in summary
