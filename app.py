@@ -2,20 +2,23 @@
 
 import streamlit as st
 
-from core.serve import auth
+from core.serve import auth, city
 from core.serve.memory import cap_malloc_arenas
-from core.store.paths import database_path
+from core.store.paths import city_databases, database_path
 
 cap_malloc_arenas()  # before the session threads multiply; a no-op after the first run
 
-st.set_page_config(page_title="Community Mental Health Atlas", page_icon=":material/explore:", layout="wide")
+# An emoji icon becomes a data: URL; a :material/…: icon would be fetched from fonts.gstatic.com.
+st.set_page_config(page_title="Community Mental Health Atlas", page_icon="🧭", layout="wide")
 
-if not database_path().exists():
-    from core.ingest.build import build
+if not database_path().exists() and not city_databases():
+    from core.ingest.first_start import build_first_start
 
     with st.status("First start: building the atlas database…", expanded=True) as status:
-        build(database_path(), progress=st.write)
+        build_first_start(progress=st.write)
         status.update(label="Atlas database built", state="complete", expanded=False)
+
+city.switcher()  # only with more than one city; the choice lives in ?city=
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/map:", url_path="overview"),

@@ -9,13 +9,13 @@ import logging
 import streamlit as st
 
 from core.base.errors import InputError
-from core.base.markup import inert
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve import admin, auth
 from core.serve.cache import view
+from core.serve.city import current_database as database_path  # the session's city, or the one database
 from core.serve.page import header
 from core.serve.tables import dataframe
-from core.store.paths import database_path
 
 log = logging.getLogger("core.serve.admin")
 
@@ -23,8 +23,7 @@ log = logging.getLogger("core.serve.admin")
 header("Admin: publish a new inventory", shows_inventory=False)
 grant = auth.current_grant()
 if grant is None:
-    # app.py registers this page only for signed-in owners. This guard is for anything that runs the file anyway,
-    # such as Streamlit's legacy pages/ directory mode on a fresh server's first request.
+    # app.py registers this page only for signed-in owners. This guard is for anything that runs the file anyway.
     st.error("This page is for the atlas's data owners. Sign in under 'Data owners' in the sidebar.")
     st.stop()
 

@@ -10,8 +10,9 @@ import streamlit as st
 
 from core.analysis import coverage
 from core.base.export import to_csv_bytes
-from core.serve.cache import model, view
+from core.base.markup import inert
 from core.serve import page
+from core.serve.cache import model, rendered, view
 from core.serve.page import header
 from core.serve.tables import dataframe
 from core.store import queries
@@ -45,13 +46,14 @@ names = dict(zip(table["area_id"], table["Area"]))
 selected = page.shared_area(names)
 
 sites = view(queries.service_sites)() if show_sites else None
-deck, legend = cv.coverage_map(areas_geo, result, sites, selected)
+deck, legend = rendered("coverage.map", (params, show_sites, selected),
+                        lambda: cv.coverage_map(areas_geo, result, sites, selected))
 event = st.pydeck_chart(deck, height=540, key="coverage_map", on_select="rerun", selection_mode="single-object")
 st.markdown(legend, unsafe_allow_html=True)
 
 picked = (event.selection.get("objects", {}) or {}).get("areas") if event and event.selection else None
 if picked:
-    selected = int(picked[0]["properties"]["area_id"]) if "properties" in picked[0] else int(picked[0]["area_id"])
+    selected = str(picked[0]["properties"]["area_id"] if "properties" in picked[0] else picked[0]["area_id"])
     page.remember_area(selected)
 
 left, right = st.columns([1, 1])
@@ -67,7 +69,7 @@ with right:
     if choice:
         page.remember_area(choice)
         d = cv.area_detail(cov_model, params, result, choice)
-        st.markdown(f"**{d['name']}**: {d['value']}, rank {d['rank']}, {d['reach']} of residents within reach.")
+        st.markdown(f"**{inert(d['name'])}**: {d['value']}, rank {d['rank']}, {d['reach']} of residents within reach.")
         dataframe(d["programmes"], hide_index=True, width="stretch", key="area_programmes")
 
 st.subheader("Coverage by area")

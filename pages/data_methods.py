@@ -26,6 +26,8 @@ dataframe(view(methods.indicator_table)(), hide_index=True, width="stretch", key
 
 st.header("Sources")
 dataframe(view(methods.source_table)(), hide_index=True, width="stretch", key="sources")
+if info.get("city_notes"):
+    st.markdown(methods.city_notes_md(info))
 
 st.header("Methods")
 st.markdown(methods.METHOD_NOTES_MD)

@@ -11,8 +11,8 @@ import streamlit as st
 from core.analysis import coverage
 from core.analysis.need import need_for
 from core.base.export import to_csv_bytes
-from core.serve.cache import computed, model, view
 from core.serve import page
+from core.serve.cache import computed, model, rendered, view
 from core.serve.page import header
 from core.serve.tables import dataframe
 from core.store import queries
@@ -61,8 +61,7 @@ with st.sidebar:
                    max_selections=params.k, key="plan_pinned", on_change=sync_url)
     st.multiselect("Exclude sites", list(venue_names), list(params.excluded), format_func=venue_names.get,
                    key="plan_excluded", on_change=sync_url)
-    st.caption("Candidates are the city's libraries, senior centres, community service centres and city colleges. "
-               + pv.WEIGHTING_NOTE, help=pv.WEIGHTING_HELP)
+    st.caption(pv.candidates_sentence(venues["kind"]) + " " + pv.WEIGHTING_NOTE, help=pv.WEIGHTING_HELP)
 
 
 with st.spinner("Choosing sites… (the first solve after the app starts also loads the optimiser, about 15 s)"):
@@ -78,7 +77,7 @@ if note := pv.outside_priority_note(result):
     st.info(note, icon=":material/help:")
 
 areas_geo = view(queries.areas)()
-deck, legend = pv.plan_map(areas_geo, result)
+deck, legend = rendered("plan.map", (params,), lambda: pv.plan_map(areas_geo, result))
 st.pydeck_chart(deck, height=520, key="plan_map")
 st.markdown(legend, unsafe_allow_html=True)
 

@@ -10,8 +10,9 @@ import streamlit as st
 
 from core.analysis import coverage, need
 from core.base.export import to_csv_bytes
-from core.serve.cache import model, view
+from core.base.markup import inert
 from core.serve import page
+from core.serve.cache import model, rendered, view
 from core.serve.page import header
 from core.serve.tables import dataframe
 from core.store import queries
@@ -41,9 +42,12 @@ def sync_url():
 
 with st.sidebar:
     st.header("Need-index weights")
+    present = view(need.present_domains)()
     for (domain, key), value in zip(uv.WEIGHT_KEYS.items(), weights):
         st.slider(need.DOMAIN_LABELS[domain], uv.WEIGHT_MIN, uv.WEIGHT_MAX, value, uv.WEIGHT_STEP, key=key,
-                  on_change=sync_url, help="Relative weight of this domain in the need index; 0 leaves it out.")
+                  on_change=sync_url, disabled=domain not in present,
+                  help="Relative weight of this domain in the need index; 0 leaves it out." if domain in present
+                  else "The city's data has no indicator in this domain, so the index is built without it.")
     st.header("Coverage counted")
     cv.draw_filters(st, params, languages, sync_url)
 
@@ -73,7 +77,9 @@ left, right = st.columns([1, 1], gap="medium")
 with left:
     st.subheader("Need against coverage", help=f"{uv.HELP['need']} {uv.sources_help(defs)}\n\n{uv.HELP['coverage']}"
                                                 f"\n\n{uv.HELP['terciles']}")
-    st.pydeck_chart(uv.gap_map(areas_geo, gap, selected, width_px=340, height_px=480), height=500, key="gap_map",
+from core.base.markup import inert
+from core.serve import page
+from core.serve.cache import model, rendered, view
                     on_select="rerun", selection_mode="single-object")
     st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
 with right:
@@ -96,7 +102,7 @@ choice = st.selectbox("Area (or click the map)", area_ids, area_ids.index(select
                       format_func=lambda a: names.get(a, "—"), key="area_pick")
 if choice:
     w = uv.why(ni, gap, choice)
-    st.markdown(f"**{w.name}.** {w.summary}")
+    st.markdown(f"**{inert(w.name)}.** {w.summary}")
     st.markdown(f"**Need:** {w.need_sentence}")
     if w.flag_note:
         st.info(w.flag_note, icon=":material/info:")

@@ -34,31 +34,31 @@ def _html(at) -> str:
 
 def test_an_area_chosen_on_one_page_opens_on_the_others(use_db):
     at = _go(_app(), "pages/coverage.py")
-    at.selectbox(key="area_pick").set_value(25).run()
-    assert at.session_state[shared.AREA_KEY] == 25
+    at.selectbox(key="area_pick").set_value("25").run()
+    assert at.session_state[shared.AREA_KEY] == "25"
     _go(at, "pages/brief.py")
-    assert at.selectbox(key="brief_area").value == 25
+    assert at.selectbox(key="brief_area").value == "25"
     assert "Neighbourhood brief: Austin" in _html(at)
     _go(at, "pages/underserved.py")
-    assert at.selectbox(key="area_pick").value == 25
+    assert at.selectbox(key="area_pick").value == "25"
     _go(at, "pages/compare.py")
-    assert at.multiselect(key="areas").value[0] == 25
+    assert at.multiselect(key="areas").value[0] == "25"
     # Choosing another area in the brief moves the shared selection, and the link carries it.
     _go(at, "pages/brief.py")
-    at.selectbox(key="brief_area").set_value(68).run()
-    assert at.session_state[shared.AREA_KEY] == 68
+    at.selectbox(key="brief_area").set_value("68").run()
+    assert at.session_state[shared.AREA_KEY] == "68"
     assert at.query_params["area"] in ("68", ["68"])
     _go(at, "pages/coverage.py")
-    assert at.selectbox(key="area_pick").value == 68
+    assert at.selectbox(key="area_pick").value == "68"
 
 
 def test_a_link_with_an_area_wins_over_the_session(use_db):
     at = _go(_app(), "pages/coverage.py")
-    at.selectbox(key="area_pick").set_value(25).run()
+    at.selectbox(key="area_pick").set_value("25").run()
     at.query_params["area"] = "8"
     at.switch_page("pages/brief.py")
     at.run()
-    assert at.selectbox(key="brief_area").value == 8
+    assert at.selectbox(key="brief_area").value == "8"
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +71,9 @@ def planned(atlas_db):
     at.slider(key="plan_k").set_value(3).run()
     plan = at.session_state[shared.PLAN_KEY]
     _go(at, "pages/compare.py")
-    at.multiselect(key="areas").set_value([25, 68]).run()
+    at.multiselect(key="areas").set_value(["25", "68"]).run()
     _go(at, "pages/brief.py")
-    at.selectbox(key="brief_area").set_value(8).run()
+    at.selectbox(key="brief_area").set_value("8").run()
     return at, plan
 
 
@@ -105,7 +105,7 @@ def test_the_pdf_has_the_sites_and_the_comparison(planned, tmp_path):
 
     con = db.connect(str(shared_db()), read_only=True)
     long = indicator_long(con)
-    b = brief.with_context(brief.brief_data(con, 8, long), plan, brief.compared_table(long, (25, 68)))
+    b = brief.with_context(brief.brief_data(con, "8", long), plan, brief.compared_table(long, ("25", "68")))
     con.close()
     path = tmp_path / "brief.pdf"
     path.write_bytes(brief.brief_pdf(b))
@@ -135,7 +135,7 @@ def test_top_pick_outside_the_priority_areas_is_explained():
                               "Newly reached residents live in": ["Loop, Near South Side"]})
 
     note = pv.outside_priority_note(R())
-    assert note.startswith(r"The first site, Library \[main\] in Loop, is not in a priority area.")
+    assert note.startswith("The first site, Library &#91;main&#93; in Loop, is not in a priority area.")
     assert "1,500 residents with no programme within a 25-minute walk" in note
     assert "average coverage" in note
     R.picks = R.picks.assign(**{"Priority area": [True]})

@@ -11,7 +11,6 @@ import csv
 import html
 import io
 import logging
-import os
 import re
 import shutil
 import tempfile
@@ -35,10 +34,20 @@ from tests.conftest import REPO
 from tests.download_spy import capture_downloads
 from tests.test_pages import app_pages
 
-FORMULAS = ['=HYPERLINK("http://evil.example/x","funder")', "@SUM(1)", "-1+1"]
+# Each formula also carries a link to the hostile site, so the markdown test (item 2) covers these rows too.
+FORMULAS = ['=HYPERLINK("http://evil.example/x","funder")', "@SUM(1) [Sign in](https://evil.example/s)",
+            "-1+1 [Sign in](https://evil.example/m)"]
 PHISH = ("[Sign in again](https://evil.example/phish) ![px](http://evil.example/p.png) "
          "<img src=x onerror=alert(1)>")
 HOSTILE = [*FORMULAS, PHISH]
+
+
+def hostile_name(i: int) -> str:
+    """Row i's hostile name: rows 1-3 a formula, every other row its own phishing markdown (row 0 is PHISH), so a
+    name from any row that reaches markdown unescaped is caught."""
+    if 1 <= i <= len(FORMULAS):
+        return FORMULAS[i - 1]
+    return PHISH if i == 0 else PHISH.replace("Sign in again", f"Sign in again {i}")
 PASSWORD = "pw-for-hardening-tests"
 SECRETS = {"admin": {"password_hash": auth.hash_password(PASSWORD, n=2**10)}}
 
@@ -58,9 +67,11 @@ def _published_inventory(path: Path) -> dict[str, pd.DataFrame]:
 def _hostile_inventory(path: Path) -> dict[str, pd.DataFrame]:
     """The published inventory with its first programmes, organisations, places and funders given hostile names."""
     inv = _published_inventory(path)
-    for i, text in enumerate(HOSTILE):
-        inv["programs.csv"].loc[i, ["name", "organization_name", "location_name"]] = text
-        inv["funding.csv"].loc[i, "funder"] = text
+    programs, funding = inv["programs.csv"], inv["funding.csv"]
+    for column in ("name", "organization_name", "location_name"):
+        programs[column] = [hostile_name(i) for i in range(len(programs))]
+    # A few dozen funders, each its own hostile name, so the funder chart and tables still have a handful each.
+    funding["funder"] = [hostile_name(i % 40) for i in range(len(funding))]
     return inv
 
 
@@ -74,10 +85,9 @@ def hostile_db(tmp_path_factory, atlas_db) -> Path:
         con.close()
     reference = load_reference(None, demo=info["data_kind"] == "demo")
     for frame in (reference.areas, reference.venues, reference.service_sites):
-        for i, text in enumerate(HOSTILE):
-            frame.loc[frame.index[i], "name"] = text
-    for i, text in enumerate(HOSTILE):
-        reference.sources.loc[reference.sources.index[i], ["title", "publisher"]] = text
+        frame["name"] = [hostile_name(i) for i in range(len(frame))]
+    for column in ("title", "publisher"):
+        reference.sources[column] = [hostile_name(i) for i in range(len(reference.sources))]
     directory = tmp_path_factory.mktemp("hostile-inventory")
     for name, frame in _hostile_inventory(atlas_db).items():
         (directory / name).write_bytes(frame.to_csv(index=False).encode("utf-8"))
@@ -108,7 +118,9 @@ def _csv_formulas(data: bytes | str) -> list[str]:
 
 
 # The funding page opens its scenario on a hostile funder, so the scenario sentence, facts and tables carry it.
-PAGE_QUERIES = {"pages/funding.py": {"funder": PHISH}, "pages/brief.py": {"area": "1"}}
+# Coverage and Underserved open an area's details, which name the area in sentences.
+PAGE_QUERIES = {"pages/funding.py": {"funder": PHISH}, "pages/coverage.py": {"area": "1"},
+                "pages/underserved.py": {"area": "1"}}
 
 
 def _open(page: str, db: Path, monkeypatch) -> tuple[AppTest, list]:
@@ -134,7 +146,7 @@ def _hostile_admin(db: Path, tmp_path: Path, monkeypatch) -> tuple[AppTest, list
     at.session_state[auth.GRANT_KEY] = _grant()
     at.run()
     inv = _hostile_inventory(published)
-    inv["programs.csv"].loc[0, "weekly_capacity"] = 97.0  # so the hostile programme is among those that differ
+    inv["programs.csv"].loc[1, "weekly_capacity"] = 97.0  # so the hostile programme is among those that differ
     for name, frame in inv.items():
         at.get("file_uploader")[list(admin.INVENTORY_FILES).index(name)].set_value(
             (name, frame.to_csv(index=False).encode("utf-8"), "text/csv"))
@@ -185,6 +197,58 @@ def test_item1_pages_draw_tables_only_through_the_neutralising_helper():
     for path in sorted((REPO / "pages").glob("*.py")):
         calls = re.findall(r"\b(?:st|left|right|col|c\d)\.(?:dataframe|data_editor|table)\(", path.read_text())
         assert calls == [], path.name
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Item 2: names are rendered as markdown.
+
+# Proto fields Streamlit renders as markdown: bodies of markdown, captions, alerts and headings; labels and help
+# of widgets, metrics, expanders, tabs and page links. A metric's value and st.text/st.code are plain text.
+MARKDOWN_FIELDS = {"body", "label", "help", "caption"}
+PLAIN_ELEMENTS = {"Text", "Code", "Metric.body", "Exception"}
+# A raw address of the hostile site is a link (or an image) in markdown, whether in [..](..) or bare (GFM).
+LIVE_MARKUP = re.compile(r"https?://evil\.example|<img src=x")
+LIVE_HTML = re.compile(r"<img src=x")
+
+
+def _element_protos(node):
+    proto = getattr(node, "proto", None)
+    if proto is not None:
+        yield proto
+    for child in getattr(node, "children", {}).values():
+        yield from _element_protos(child)
+
+
+def _markdown_texts(message, owner: str = ""):
+    """(where, text) of every string field of ``message`` that Streamlit renders as markdown."""
+    name = message.DESCRIPTOR.name
+    if name in PLAIN_ELEMENTS:
+        return
+    for field, value in message.ListFields():
+        if field.type not in (field.TYPE_MESSAGE, field.TYPE_STRING):
+            continue
+        items = [value] if isinstance(value, str) or hasattr(value, "DESCRIPTOR") else list(value)
+        if field.type == field.TYPE_MESSAGE:
+            for item in items:
+                yield from _markdown_texts(item, name)
+        elif field.type == field.TYPE_STRING and field.name in MARKDOWN_FIELDS:
+            if f"{name}.{field.name}" not in PLAIN_ELEMENTS:
+                for text in items:
+                    yield f"{name}.{field.name}", text
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_item2_names_are_inert_wherever_they_meet_markdown(page, hostile_db, tmp_path, monkeypatch):
+    at, _ = _page(page, hostile_db, tmp_path, monkeypatch)
+    texts = [t for proto in _element_protos(at._tree) for t in _markdown_texts(proto)]
+    assert texts, page
+    # st.html renders HTML, not markdown: there only a live tag counts.
+    live = [(where, text[:300]) for where, text in texts
+            if (LIVE_HTML if where == "Html.body" else LIVE_MARKUP).search(text)]
+    assert live == [], page
+    # Names still reach the reader, as text: the funding scenario names its (hostile) funder.
+    if page == "pages/funding.py":
+        assert any("Sign in again" in t and "evil.example" in t for _, t in texts)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -27,14 +27,3 @@ def money(value) -> str:
     s = number(value, 0)
     return s if s == "–" else f"${s}"
 
-
-_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
-
-
-def escape_markdown(text) -> str:
-    """A name from data, safe inside Streamlit markdown: every markdown (and math, emoji) character escaped.
-
-    >>> escape_markdown("St. Mary's [*new*]")
-    "St\\\\. Mary's \\\\[\\\\*new\\\\*\\\\]"
-    """
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))

@@ -515,9 +515,10 @@ def _place(typed: pd.DataFrame, areas: gpd.GeoDataFrame, p: _Problems) -> pd.Ser
     def first_area(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         pts = gpd.points_from_xy(x, y)
         hit_pt, hit_area = tree.query(pts, predicate="intersects")
-        # A point on a shared boundary touches two areas: take the lowest area_id, so the answer is stable.
-        found = pd.Series(area_ids[hit_area], index=hit_pt).groupby(level=0).min()
-        return found.reindex(range(len(x))).to_numpy()
+        # A point on a shared boundary touches two areas: take the first in the areas' order, so the answer is
+        # stable; positions (not the text ids) are returned, NaN where the point is in no area.
+        found = pd.Series(hit_area, index=hit_pt).groupby(level=0).min()
+        return found.reindex(range(len(x))).to_numpy(dtype=float)
 
     area = first_area(lon0, lat0)
     inside = have & ~np.isnan(area)
@@ -540,7 +541,8 @@ def _place(typed: pd.DataFrame, areas: gpd.GeoDataFrame, p: _Problems) -> pd.Ser
            "must be between -180 and 180 degrees")
     outside = have & ~inside & ~swapped_inside & ~lat_range & ~lon_range & ~projected
     p.flag(pd.Series(outside, index=idx), "latitude", lambda row: _outside_message(typed, row, areas), show=False)
-    return pd.Series(area, index=idx)
+    ids = np.array([str(area_ids[int(k)]) if not np.isnan(k) else None for k in area], dtype=object)
+    return pd.Series(ids, index=idx)
 
 
 def _outside_message(typed: pd.DataFrame, row: int, areas: gpd.GeoDataFrame) -> str:
@@ -671,7 +673,7 @@ def load_inventory(directory: str | Path, areas: gpd.GeoDataFrame, venue_ids: se
     periods = _load_file(directory, PERIODS, max_bytes, period_rules, max_rows)
 
     program = programs.rename(columns={f.name: f.db_name for f in PROGRAMS.fields})
-    program["area_id"] = placed["area_id"].astype("int64")
+    program["area_id"] = placed["area_id"].astype(str)
     out = {"program": program, "funding": funding, "program_period": periods}
     return {table: frame[DB_COLUMNS[table]].reset_index(drop=True) for table, frame in out.items()}
 

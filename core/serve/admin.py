@@ -322,7 +322,9 @@ def rebuild(directory: str | Path, out: str | Path, progress: Callable[[str], No
     finally:
         con.close()
     raw = Path(info["raw_dir"]) if info.get("raw_dir") else None
-    return build(out, raw, Path(directory), demo=info.get("data_kind") == "demo", progress=progress)
+    pack = Path(info["pack_dir"]) if info.get("pack_dir") else None
+    return build(out, raw, Path(directory), demo=info.get("data_kind") == "demo", pack_dir=pack,
+                 reader=info.get("reader") or "chicago", progress=progress)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -52,12 +52,13 @@ def copy_link() -> None:
     st.code(current_link() or "(open the app in a browser to get its link)", language=None, wrap_lines=True)
 
 
-def shared_area(valid_ids) -> int | None:
-    """The area the reader chose on this page's link, or last chose on any page; None if neither is valid."""
-    valid = {int(a) for a in valid_ids}
+def shared_area(valid_ids) -> str | None:
+    """The area (a text id) the reader chose on this page's link, or last chose on any page; None if neither is
+    one of ``valid_ids``."""
+    valid = {str(a) for a in valid_ids}
     raw = st.query_params.get("area")
-    if raw is not None and str(raw).isdigit() and int(raw) in valid:
-        return int(raw)
+    if raw is not None and str(raw) in valid:
+        return str(raw)
     kept = st.session_state.get(AREA_KEY)
     return kept if kept in valid else None
 
@@ -65,8 +66,8 @@ def shared_area(valid_ids) -> int | None:
 def remember_area(area_id) -> None:
     """Make ``area_id`` the reader's area on every page (session) and on this page's link."""
     if area_id:
-        st.session_state[AREA_KEY] = int(area_id)
-        st.query_params["area"] = str(int(area_id))
+        st.session_state[AREA_KEY] = str(area_id)
+        st.query_params["area"] = str(area_id)
 
 
 def remember(key: str, value) -> None:

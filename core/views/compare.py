@@ -19,7 +19,6 @@ from core.ingest.indicator_catalog import NEED_INDEX_IDS
 from core.store import queries
 from core.views import charts, url_state
 
-DEFAULT_AREAS = (68, 25)  # Englewood and Austin: two high-need areas on the South and West Sides
 MAX_AREAS = 4
 DOMAINS = ("need", "vulnerability", "barrier", "coverage", "funding", "demographic")
 DOMAIN_TITLES = {
@@ -60,43 +59,49 @@ DERIVED_IDS = [d[0] for d in _DERIVED]
 _DIGITS = {d[0]: d[5] for d in _DERIVED}
 
 
-def area_ids_from_query(query: dict, valid_ids) -> tuple[int, ...]:
-    """The chosen areas from ``?areas=25,68`` (order kept, at most four, unknown ids dropped).
+def area_ids_from_query(query: dict, valid_ids, default=()) -> tuple[str, ...]:
+    """The chosen areas from ``?areas=25,68`` (text ids, order kept, at most four, unknown ids dropped).
 
-    An empty or wholly invalid value falls back to :data:`DEFAULT_AREAS` (or the first two valid areas).
+    An empty or wholly invalid value falls back to ``default`` (the page passes the two areas of highest need),
+    or else the first two valid areas.
 
     Examples
     --------
     >>> area_ids_from_query({"areas": "25,68,999"}, range(1, 78))
-    (25, 68)
-    >>> area_ids_from_query({}, range(1, 78))
-    (68, 25)
+    ('25', '68')
+    >>> area_ids_from_query({}, ["BK01", "BK02", "QN01"], default=["QN01", "BK01"])
+    ('QN01', 'BK01')
     """
-    valid = [int(a) for a in valid_ids]
-    picked = url_state.integers(query, "areas", valid, MAX_AREAS)
+    valid = [str(a) for a in valid_ids]
+    picked = url_state.ids(query, "areas", valid, MAX_AREAS)
     if picked:
         return picked
-    default = tuple(a for a in DEFAULT_AREAS if a in valid)
-    return default or tuple(valid[:2])
+    fallback = tuple(str(a) for a in default if str(a) in valid)
+    return fallback or tuple(valid[:2])
 
 
-def with_first(area_id: int, others, limit: int = 2) -> tuple[int, ...]:
+def highest_need(need: pd.DataFrame, k: int = 2) -> tuple[str, ...]:
+    """The ``k`` areas with the highest overall need index (``need`` from :func:`need_table`): Compare's default."""
+    return tuple(str(a) for a in need["need_index"].sort_values(ascending=False, kind="stable").index[:k])
+
+
+def with_first(area_id, others, limit: int = 2) -> tuple[str, ...]:
     """``area_id`` first, then others (not repeating it), ``limit`` in all: a comparison opened from one area.
 
-    >>> with_first(25, (68, 25)), with_first(8, (68, 25))
-    ((25, 68), (8, 68))
+    >>> with_first("25", ("68", "25")), with_first(8, (68, 25))
+    (('25', '68'), ('8', '68'))
     """
-    rest = [int(a) for a in others if int(a) != int(area_id)]
-    return tuple([int(area_id), *rest][:limit])
+    rest = [str(a) for a in others if str(a) != str(area_id)]
+    return tuple([str(area_id), *rest][:limit])
 
 
 def area_ids_to_query(area_ids) -> dict[str, str]:
-    return {"areas": ",".join(str(int(a)) for a in area_ids)}
+    return {"areas": ",".join(str(a) for a in area_ids)}
 
 
-def area_colours(area_ids) -> dict[int, str]:
+def area_colours(area_ids) -> dict[str, str]:
     """One Okabe–Ito colour per chosen area, in the order chosen, shared by the bars and the maps."""
-    return {int(a): CATEGORICAL[k % len(CATEGORICAL)] for k, a in enumerate(area_ids)}
+    return {str(a): CATEGORICAL[k % len(CATEGORICAL)] for k, a in enumerate(area_ids)}
 
 
 def _source_text(publisher, years) -> str:
@@ -164,7 +169,7 @@ def indicator_long(con) -> pd.DataFrame:
         rows.append(pd.DataFrame({
             "area_id": areas["area_id"].to_numpy(), "name": areas["name"].to_numpy(),
             "indicator_id": iid, "period": f"as of {as_of}", "value": values.to_numpy(dtype=float),
-            "moe": np.nan, "unstable": False, "domain": domain, "label": label, "unit": unit,
+            "moe": np.nan, "unstable": False, "ci_low": np.nan, "ci_high": np.nan, "flag": None, "domain": domain, "label": label, "unit": unit,
             "higher_is": higher_is, "definition": definition, "moe_level": None,
             "source": f"Atlas calculation on the programme inventory ({inventory})",
             "order": 1000.0 + k, "digits": digits}))
@@ -176,8 +181,8 @@ def indicator_long(con) -> pd.DataFrame:
                  "order", "digits", "period"]
     meta = long.drop_duplicates("indicator_id")[meta_cols]
     grid = meta.merge(areas.rename(columns={"name": "area"}), how="cross")
-    long = grid.merge(long[["indicator_id", "area_id", "value", "moe", "unstable"]], on=["indicator_id", "area_id"],
-                      how="left")
+    long = grid.merge(long[["indicator_id", "area_id", "value", "moe", "unstable", "ci_low", "ci_high", "flag"]],
+                      on=["indicator_id", "area_id"], how="left")
     long["unstable"] = long["unstable"].fillna(False).astype(bool)
     long["digits"] = long["digits"].astype(int)
     # For display against the median line: mid-ranks, a tie with the median on it (the need index keeps the
@@ -188,8 +193,14 @@ def indicator_long(con) -> pd.DataFrame:
     long["domain_order"] = long["domain"].map(dom_order).fillna(len(DOMAINS))
     long = long.sort_values(["domain_order", "order", "area_id"], kind="stable").drop(columns="domain_order")
     cols = ["domain", "indicator_id", "label", "unit", "higher_is", "digits", "definition", "source", "period",
-            "order", "area_id", "area", "value", "moe", "moe_level", "unstable", "percentile", "city_median"]
+            "order", "area_id", "area", "value", "moe", "moe_level", "unstable", "percentile", "city_median",
+            "ci_low", "ci_high", "flag"]
     return _with_text(long[cols].reset_index(drop=True))
+
+
+def comp_n_areas(comp: pd.DataFrame) -> int:
+    """How many areas the percentiles rank among (kept on the comparison rows by :func:`comparison`)."""
+    return int(comp["n_areas"].iloc[0]) if "n_areas" in comp.columns and len(comp) else 0
 
 
 def comparison(long: pd.DataFrame, area_ids) -> pd.DataFrame:
@@ -197,8 +208,9 @@ def comparison(long: pd.DataFrame, area_ids) -> pd.DataFrame:
 
     An indicator with no value for any chosen area is left out: a row of dashes tells the reader nothing.
     """
-    ids = [int(a) for a in area_ids]
+    ids = [str(a) for a in area_ids]
     out = long.loc[long["area_id"].isin(ids)].copy()
+    out["n_areas"] = long["area_id"].nunique()
     out = out.loc[out.groupby("indicator_id")["value"].transform(lambda v: v.notna().any())]
     out["pick"] = out["area_id"].map({a: k for k, a in enumerate(ids)})
     dom_order = {d: k for k, d in enumerate(DOMAINS)}
@@ -206,19 +218,33 @@ def comparison(long: pd.DataFrame, area_ids) -> pd.DataFrame:
     return out.sort_values(["_d", "order", "pick"], kind="stable").drop(columns="_d").reset_index(drop=True)
 
 
-def format_value(value, indicator_id: str, digits: int, moe=None, unstable: bool = False) -> str:
-    """'87.9', '12.3 ± 4.1', '5.0 (unstable)', '$12,345' or '–'.
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA
+
+
+def format_value(value, indicator_id: str, digits: int, moe=None, unstable: bool = False, ci_low=None,
+                 ci_high=None, flag=None) -> str:
+    """'87.9', '12.3 ± 4.1', '569.2 (95% CI 525.1–613.3)', '5.0 (unstable)', '3.4 (caution)', '$12,345',
+    'suppressed' (the publisher's mark, shown as the publisher shows it) or '–'.
 
     >>> format_value(5.0, "suicide_rate", 1, unstable=True), format_value(12.34, "bh", 1, moe=4.06)
     ('5.0 (unstable)', '12.3 ± 4.1')
+    >>> format_value(569.22, "psych_hosp", 1, ci_low=525.1, ci_high=613.3, flag="caution")
+    '569.2 (95% CI 525.1–613.3) (caution)'
+    >>> format_value(None, "uninsured", 1, flag="suppressed")
+    'suppressed'
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
+    if _missing(value):
+        return "suppressed" if flag == "suppressed" else "–"
     text = money(value) if indicator_id == "annual_budget" else number(value, digits)
-    if moe is not None and not (isinstance(moe, float) and np.isnan(moe)):
+    if not _missing(moe):
         text += f" ± {number(moe, digits)}"
-    if unstable:
+    elif not _missing(ci_low) and not _missing(ci_high):
+        text += f" (95% CI {number(ci_low, digits)}–{number(ci_high, digits)})"
+    if unstable or flag == "unstable":
         text += " (unstable)"
+    elif flag == "caution":
+        text += " (caution)"
     return text
 
 
@@ -237,8 +263,9 @@ def ordinal(p) -> str:
 
 def _with_text(long: pd.DataFrame) -> pd.DataFrame:
     out = long.copy()
-    out["value_text"] = [format_value(v, i, d, m, u) for v, i, d, m, u in
-                         zip(out["value"], out["indicator_id"], out["digits"], out["moe"], out["unstable"])]
+    out["value_text"] = [format_value(v, i, d, m, u, lo, hi, f) for v, i, d, m, u, lo, hi, f in
+                         zip(out["value"], out["indicator_id"], out["digits"], out["moe"], out["unstable"],
+                             out["ci_low"], out["ci_high"], out["flag"])]
     out["median_text"] = [format_value(v, i, d) for v, i, d in zip(out["city_median"], out["indicator_id"],
                                                                    out["digits"])]
     out["percentile_text"] = [percentile_text(p, v, m, u) for p, v, m, u in
@@ -320,7 +347,7 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
         ("percentile_text", "Percentile"), ("median_text", "City median"), ("direction", "Direction"),
         ("source", "Source")]]
     enc = {
-        "x": {"field": "percentile", "type": "quantitative", "title": "Percentile among the 77 areas (city median = 50)",
+        "x": {"field": "percentile", "type": "quantitative", "title": f"Percentile among the {comp_n_areas(comp)} areas (city median = 50)",
               "scale": {"domain": [0, 100]}, "axis": {"values": list(range(0, 101, 10))}},
         # A fixed label width and fixed ticks line the domains' charts up under each other.
         "y": {"field": "label", "type": "nominal", "title": None, "sort": labels,
@@ -343,21 +370,21 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
 
 
 def area_features(areas_geo: pd.DataFrame) -> list[dict]:
-    return [{"type": "Feature", "geometry": json.loads(g), "properties": {"area_id": int(a), "name": str(n)}}
+    return [{"type": "Feature", "geometry": json.loads(g), "properties": {"area_id": str(a), "name": str(n)}}
             for a, n, g in zip(areas_geo["area_id"], areas_geo["name"], areas_geo["geometry_simplified"])]
 
 
-def locator_chart(areas_geo: pd.DataFrame, area_id: int, colour: str, height: int = 230) -> dict:
+def locator_chart(areas_geo: pd.DataFrame, area_id: str, colour: str, height: int = 230) -> dict:
     """A small map of the city drawn from the area polygons, with one area filled in its series colour.
 
     A Vega-Lite spec written out as a plain dict, like :func:`percentile_chart`: altair deep-copies and
-    re-validates all 77 polygons for each of the two to four maps a selection draws.
+    re-validates all the polygons for each of the two to four maps a selection draws.
     """
-    name = areas_geo.loc[areas_geo["area_id"] == area_id, "name"].iloc[0]
+    name = areas_geo.loc[areas_geo["area_id"] == str(area_id), "name"].iloc[0]
     return {
         "$schema": charts.SCHEMA,
         "data": {"values": area_features(areas_geo)},
-        "transform": [{"calculate": f"datum.properties.area_id == {int(area_id)} ? 'chosen' : 'other'",
+        "transform": [{"calculate": f"datum.properties.area_id == {json.dumps(str(area_id))} ? 'chosen' : 'other'",
                        "as": "focus"}],
         "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.4},
         "encoding": {"color": {"field": "focus", "type": "nominal", "legend": None,
@@ -368,11 +395,14 @@ def locator_chart(areas_geo: pd.DataFrame, area_id: int, colour: str, height: in
     }
 
 
-def chosen_table(areas_geo: pd.DataFrame, long: pd.DataFrame, area_ids) -> pd.DataFrame:
-    """The small maps' content as a table: which areas, where, how many residents, and their need percentile."""
-    ids = [int(a) for a in area_ids]
+def chosen_table(areas_geo: pd.DataFrame, long: pd.DataFrame, area_ids, id_label: str = "Area id") -> pd.DataFrame:
+    """The small maps' content as a table: which areas, where, how many residents, and their need percentile.
+
+    ``id_label`` heads the id column in the pack's own words (e.g. "Community district id").
+    """
+    ids = [str(a) for a in area_ids]
     a = areas_geo.set_index("area_id").loc[ids]
-    return pd.DataFrame({"Area": a["name"].to_numpy(), "Community area number": ids,
+    return pd.DataFrame({"Area": a["name"].to_numpy(), id_label: ids,
                          population.CENSUS: a["population"].round(0).to_numpy(),
                          "Centre (lon, lat)": [f"{x:.4f}, {y:.4f}" for x, y in zip(a["lon"], a["lat"])]})
 
@@ -386,7 +416,7 @@ def need_table(con) -> pd.DataFrame:
 
 def need_headlines(need: pd.DataFrame, area_ids) -> pd.DataFrame:
     """Each chosen area's overall need index, for the page's headline figures (``need`` from :func:`need_table`)."""
-    ids = [int(a) for a in area_ids]
+    ids = [str(a) for a in area_ids]
     chosen = need.reindex(ids)
     return pd.DataFrame({"area_id": ids, "area": chosen["area"].to_numpy(), "need_index": chosen["need_index"].to_numpy()})
 
@@ -398,7 +428,7 @@ def similarity_features(long: pd.DataFrame) -> pd.DataFrame:
     return f.reindex(columns=[i for i in SIMILARITY_IDS if i in f.columns])
 
 
-def similar_areas(long: pd.DataFrame, area_id: int, k: int = 5) -> pd.DataFrame:
+def similar_areas(long: pd.DataFrame, area_id: str, k: int = 5) -> pd.DataFrame:
     """The k areas most like ``area_id`` (z-scored need indicators and demographics) and how their coverage differs.
 
     Returns
@@ -408,8 +438,8 @@ def similar_areas(long: pd.DataFrame, area_id: int, k: int = 5) -> pd.DataFrame:
         coverage (weekly places per 1,000), coverage difference from the area, reach share (%) and its
         difference.
     """
-    peers = most_similar(similarity_features(long), int(area_id), k)
-    ids = [int(area_id)] + peers["area_id"].astype(int).tolist()
+    peers = most_similar(similarity_features(long), str(area_id), k)
+    ids = [str(area_id)] + peers["area_id"].astype(str).tolist()
     wide = long.loc[long["indicator_id"].isin(["coverage_per_1000", "reach_share"])].pivot(
         index="area_id", columns="indicator_id", values="value")
     names = long.drop_duplicates("area_id").set_index("area_id")["area"]

@@ -17,7 +17,8 @@ from core.analysis.scenario import KINDS, MODES, Scenario
 from core.analysis.scenario_coverage import ScenarioCoverage, depending_residents, published_count
 from core.analysis.suppression import TOTAL_LABEL, protect_table, safe_csv, suppress_counts
 from core.base import population
-from core.base.formatting import escape_markdown, money, number, percent
+from core.base.formatting import money, number, percent
+from core.base.markup import inert
 from core.base.palettes import CATEGORICAL, DIVERGING, NO_DATA
 from core.store import queries
 from core.views import glossary, maps, url_state
@@ -133,7 +134,7 @@ class FundingState:
     """Everything the reader chose on the Funding page; its URL form is :func:`state_to_query`."""
 
     types: tuple[str, ...] = PROGRAM_TYPES
-    area: int = 0
+    area: str | int = 0               # a text area id, or 0 for all areas
     at_risk_only: bool = False
     measure: str = "largest"
     kind: str = "funder"
@@ -186,7 +187,7 @@ def state_from_query(query: Mapping, funders: list[str], area_ids, as_of) -> Fun
     threshold = url_state.number(query, q["threshold"], THRESHOLD_MIN, THRESHOLD_MAX, THRESHOLD_DEFAULT)
     return FundingState(
         types=url_state.choices(query, q["types"], PROGRAM_TYPES, PROGRAM_TYPES),
-        area=int(area) if area.isdigit() and int(area) in {int(a) for a in area_ids} else 0,
+        area=area if area in {str(a) for a in area_ids} else 0,
         at_risk_only=url_state.flag(query, q["at_risk_only"]),
         measure=url_state.choice(query, q["measure"], MEASURES, "largest"),
         kind=url_state.choice(query, q["kind"], KINDS, "funder"),
@@ -209,7 +210,7 @@ def state_to_query(state: FundingState) -> dict[str, str]:
     ('workshop,drop_in', 'X', '2027-01-01', '50', '0')
     """
     q = QUERY_KEYS
-    return {q["types"]: ",".join(state.types), q["area"]: str(int(state.area)),
+    return {q["types"]: ",".join(state.types), q["area"]: str(state.area or 0),
             q["at_risk_only"]: "1" if state.at_risk_only else "0", q["measure"]: state.measure,
             q["kind"]: state.kind, q["funder"]: state.funder, q["source"]: state.source,
             q["before"]: state.before.isoformat() if state.before else "", q["threshold"]: str(int(state.threshold)),
@@ -223,7 +224,7 @@ def state_from_widgets(session: Mapping, fallback: FundingState) -> FundingState
         key = WIDGET_KEYS[f.name]
         values[f.name] = session[key] if key in session else getattr(fallback, f.name)
     values["types"] = tuple(values["types"]) or PROGRAM_TYPES
-    values["area"] = int(values["area"] or 0)
+    values["area"] = str(values["area"]) if values["area"] else 0
     values["at_risk_only"] = bool(values["at_risk_only"])
     values["threshold"] = int(values["threshold"])
     values["hourly"] = float(values["hourly"])
@@ -274,7 +275,7 @@ def select_programs(programs: pd.DataFrame, types, area: int = 0, only=None) -> 
 def _selected(programs: pd.DataFrame, types, area: int) -> np.ndarray:
     keep = programs["type"].isin(list(types)).to_numpy()
     if area:
-        keep = keep & (programs["area_id"] == int(area)).to_numpy()
+        keep = keep & (programs["area_id"].astype(str) == str(area)).to_numpy()
     return keep
 
 
@@ -577,9 +578,9 @@ def funder_type_sentence(table: pd.DataFrame, at_risk_only: bool = False, top: i
           .sort_values("share", ascending=False, kind="stable").head(top))
     parts = []
     for k, (kind, row) in enumerate(by.iterrows()):
-        names = ", ".join(escape_markdown(n) for n in row["names"][:3]) + (", …" if len(row["names"]) > 3 else "")
+        names = ", ".join(inert(n) for n in row["names"][:3]) + (", …" if len(row["names"]) > 3 else "")
         what = "% of their weekly places: " if k == 0 else "%: "
-        parts.append(f"{escape_markdown(kind or 'unknown')} funders ({number(row['share'], 1)}{what}{names})")
+        parts.append(f"{inert(kind or 'unknown')} funders ({number(row['share'], 1)}{what}{names})")
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"{who} depend most on {joined}."
 
@@ -767,7 +768,7 @@ def scenario_summary(result: ScenarioCoverage, max_named: int = 8) -> str:
                     _t=[_cell_text(v) for v in shown])
     lost = lost[[(isinstance(v, str) and v != "0") or (not isinstance(v, str) and round(float(v)) > 0)
                  for v in shown]].sort_values("_n", ascending=False)
-    who = escape_markdown(result.scenario.describe())
+    who = inert(result.scenario.describe())
     n_aff = s["n_affected"]
     share = percent(float(result.scenario.threshold) * 100, 0)
     head = (f"If {who}, {n_aff} programme{' loses' if n_aff == 1 else 's lose'} more than {share} of "
@@ -775,7 +776,7 @@ def scenario_summary(result: ScenarioCoverage, max_named: int = 8) -> str:
     if lost.empty:
         out = " No resident falls out of reach of every programme."
     else:
-        named = [f"{escape_markdown(n)} ({t.replace('<11', 'fewer than 11')})"
+        named = [f"{inert(n)} ({t.replace('<11', 'fewer than 11')})"
                  for n, t in zip(lost["name"].head(max_named), lost["_t"].head(max_named))]
         rest = len(lost) - len(named)
         if rest:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import html
 import json
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings import deck as _pydeck_deck
 
+from core.base.markup import inert
 from core.base.palettes import NO_DATA, OUTLINE, SEQUENTIAL, hex_to_rgb
 
 # pydeck asks whether its Jupyter widget can load five times for every Deck it makes, each a failed import that
@@ -31,7 +31,7 @@ class Classes:
 
 def classify(values: pd.Series | np.ndarray, k: int = 5, scheme: str = "Quantiles",
              palette: dict[int, list[str]] = SEQUENTIAL, fmt: str = "{:,.1f}") -> Classes:
-    """Classify values with mapclassify; missing values get class −1 and the no-data colour.
+    """Classify values into quantiles (mapclassify's ``Quantiles``); missing values get class −1 (no-data colour).
 
     Examples
     --------
@@ -48,16 +48,50 @@ def classify(values: pd.Series | np.ndarray, k: int = 5, scheme: str = "Quantile
         idx[have] = 0
         bins = [float(distinct.max())] if len(distinct) else []
     else:
-        import mapclassify  # imported here: it pulls in scikit-learn, which the first page paint need not wait for
-
-        cls = getattr(mapclassify, scheme)(v[have], k=k)
-        idx[have] = cls.yb
-        bins = [float(b) for b in cls.bins]
+        upper = quantile_bins(v[have], k) if scheme == "Quantiles" else _mapclassify_bins(v[have], k, scheme)
+        idx[have] = np.searchsorted(upper, v[have], side="left")
+        bins = [float(b) for b in upper]
         k = len(bins)
     colors = palette[max(3, k)][:k] if k >= 3 else palette[3][:k]
     lows = [float(np.nanmin(v))] + bins[:-1] if len(bins) else []
     labels = [f"{fmt.format(lo)} – {fmt.format(hi)}" for lo, hi in zip(lows, bins)]
     return Classes(index=idx, bins=bins, colors=colors, labels=labels)
+
+
+def quantile_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` quantile classes, as ``mapclassify.Quantiles`` computes them (ties merge classes).
+
+    The same arithmetic as mapclassify's ``quantile`` (with scipy's ``scoreatpercentile`` written out),
+    without importing mapclassify, which brings scikit-learn and matplotlib: 110 MB in every server process.
+    tests/test_maps_classify.py checks the two agree. A value goes in the first class whose bound it does not exceed.
+
+    Examples
+    --------
+    >>> quantile_bins(np.arange(1000.0), 4).tolist()
+    [249.75, 499.5, 749.25, 999.0]
+    """
+    w = 100.0 / k
+    pct = np.arange(w, 100 + w, w)
+    if pct[-1] > 100.0:
+        pct[-1] = 100.0
+    ordered = np.sort(np.asarray(values, dtype=float))
+    scores = []
+    for per in pct:
+        # scipy.stats.scoreatpercentile's own weighting, to the last bit (numpy's percentile rounds differently)
+        idx = per / 100.0 * (len(ordered) - 1)
+        i = int(idx)
+        if i == idx:
+            scores.append(ordered[i])
+        else:
+            lo, hi = (i + 1) - idx, idx - i
+            scores.append((ordered[i] * lo + ordered[i + 1] * hi) / (lo + hi))
+    return np.unique(np.array(scores))
+
+
+def _mapclassify_bins(values: np.ndarray, k: int, scheme: str) -> np.ndarray:
+    import mapclassify  # only for schemes other than quantiles, which no page uses today
+
+    return np.asarray(getattr(mapclassify, scheme)(values, k=k).bins, dtype=float)
 
 
 def legend_items(classes: Classes, no_data: bool = True) -> list[tuple[str, str]]:
@@ -72,22 +106,22 @@ def legend_html(items: list[tuple[str, str]], title: str) -> str:
     rows = "".join(
         f'<span style="display:inline-flex;align-items:center;margin-right:12px">'
         f'<span style="width:14px;height:14px;background:{c};border:1px solid #777;margin-right:4px;display:inline-block"></span>'
-        f"{html.escape(str(label))}</span>" for c, label in items)
-    return f'<div role="img" aria-label="Legend: {html.escape(title)}"><b>{html.escape(title)}</b><br/>{rows}</div>'
+        f"{inert(label)}</span>" for c, label in items)
+    return f'<div role="img" aria-label="Legend: {inert(title)}"><b>{inert(title)}</b><br/>{rows}</div>'
 
 
 def area_features(areas: pd.DataFrame, colors: list[str], properties: pd.DataFrame,
-                  selected: set[int] | None = None) -> list[dict]:
+                  selected: set[str] | None = None) -> list[dict]:
     """GeoJSON features from the simplified geometries, with fill colours and escaped tooltip properties."""
-    selected = selected or set()
+    selected = {str(s) for s in (selected or set())}
     feats = []
     records = properties.reset_index(drop=True).to_dict("records")
     for rec, aid, geom, color in zip(records, areas["area_id"], areas["geometry_simplified"], colors):
-        p = {c: (html.escape(v) if isinstance(v, str) else v) for c, v in rec.items()}
-        p["area_id"] = int(aid)
+        p = {c: (inert(v) if isinstance(v, str) else v) for c, v in rec.items()}
+        p["area_id"] = str(aid)
         p["fill"] = hex_to_rgb(color, 210)
-        p["line_width"] = 3 if int(aid) in selected else 1
-        p["line"] = [0, 0, 0, 255] if int(aid) in selected else OUTLINE + [200]
+        p["line_width"] = 3 if str(aid) in selected else 1
+        p["line"] = [0, 0, 0, 255] if str(aid) in selected else OUTLINE + [200]
         feats.append({"type": "Feature", "geometry": json.loads(geom), "properties": p})
     return feats
 
@@ -136,7 +170,7 @@ def points_layer(points: pd.DataFrame, layer_id: str, color: str, radius: str | 
     data = points.copy()
     for c in data.columns:
         if data[c].dtype == object or pd.api.types.is_string_dtype(data[c]):
-            data[c] = data[c].astype(str).map(html.escape)
+            data[c] = data[c].astype(str).map(inert)
     return pdk.Layer("ScatterplotLayer", id=layer_id, data=data, get_position=["lon", "lat"],
                      get_fill_color=hex_to_rgb(color, 220), get_line_color=[255, 255, 255, 255], stroked=True,
                      line_width_min_pixels=1, get_radius=radius, radius_scale=radius_scale,
@@ -144,7 +178,11 @@ def points_layer(points: pd.DataFrame, layer_id: str, color: str, radius: str | 
 
 
 def deck(layers: list[pdk.Layer], areas: pd.DataFrame, tooltip_html: str) -> pdk.Deck:
-    """A map with no basemap: the city is drawn from our own polygons, so nothing is fetched from a tile server."""
-    return pdk.Deck(layers=layers, initial_view_state=view_for(areas), map_provider=None, map_style=None,
+    """A map with no basemap: the city is drawn from our own polygons, so nothing is fetched from a tile server.
+
+    ``map_style`` is left at pydeck's default on purpose: with no provider, pydeck sends its placeholder, which
+    Streamlit reads as "no basemap". ``map_style=None`` would make Streamlit fetch CARTO's style and tiles.
+    """
+    return pdk.Deck(layers=layers, initial_view_state=view_for(areas), map_provider=None,
                     tooltip={"html": tooltip_html, "style": {"backgroundColor": "#fff", "color": "#222",
                                                             "fontSize": "13px", "border": "1px solid #999"}})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 
 from core.store import queries
@@ -25,7 +28,7 @@ supplies its own travel-time matrix.
 places. Step decay 1.00 / 0.68 / 0.22 in the three thirds of the catchment (default 30 minutes); Gaussian and no decay
 are offered. An area's value is the population-weighted mean of its tracts, reported per 1,000 residents.
 
-**Tract populations.** From the Chicago Health Atlas tract export (ACS). Group populations of a tract (aged 65+, in
+**Tract populations.** From the city pack's tracts file (census tracts or the city's own demand units). Group populations of a tract (aged 65+, in
 poverty, limited English) are the tract population × its area's share, because the sources publish those shares by area.
 """
 
@@ -70,17 +73,36 @@ def manifest_rows(con) -> pd.DataFrame:
                          "Rows": tables["rows"].to_numpy()})
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+
+
+def _md_text(text: str) -> str:
+    """Text from a file made safe for st.markdown: HTML escaped, markdown punctuation backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def city_notes_md(info: dict[str, str]) -> str:
+    """The city pack's own notes (what it lacks, how it was made), escaped: they are text from a file.
+
+    >>> city_notes_md({"city_name": "Tiny", "city_notes": "No *senior* centres <here>."})
+    '**About the Tiny data.** No \\\\*senior\\\\* centres &lt;here&gt;.'
+    """
+    return f"**About the {_md_text(info.get('city_name') or 'city')} data.** {_md_text(info.get('city_notes', ''))}"
+
+
 def build_summary_md(info: dict[str, str]) -> str:
     """One sentence on when and from what the published database was built, from its ``build_info``.
 
     Examples
     --------
-    >>> build_summary_md({"built_at": "2026-11-25T22:01:00+00:00", "build_seconds": "10.2", "data_kind": "chicago",
-    ...                   "inventory_kind": "supplied", "as_of": "2026-10-01"})[:60]
-    'Built **2026-11-25 22:01 UTC** in 10.2 s from **Chicago raw '
+    >>> build_summary_md({"built_at": "2026-11-25T22:01:00+00:00", "build_seconds": "10.2", "data_kind": "pack",
+    ...                   "city_name": "Springfield", "inventory_kind": "supplied", "as_of": "2026-10-01"})[:73]
+    'Built **2026-11-25 22:01 UTC** in 10.2 s from **the Springfield city pack'
     """
     built = info.get("built_at", "?").replace("T", " ")[:16] + " UTC"
-    data = {"chicago": "Chicago raw files", "demo": "SYNTHETIC demo data"}.get(info.get("data_kind", ""), "unknown data")
+    city = info.get("city_name") or "the city"
+    data = {"pack": f"the {city} city pack", "chicago": f"the {city} raw files",
+            "demo": "SYNTHETIC demo data"}.get(info.get("data_kind", ""), "unknown data")
     seed = f" (seed {info['inventory_seed']})" if info.get("inventory_seed") else ""
     return (f"Built **{built}** in {info.get('build_seconds', '?')} s from **{data}** and a "
             f"**{info.get('inventory_kind', 'unknown')}** inventory{seed}; funding figures as of {info.get('as_of', '?')}. "
@@ -88,12 +110,20 @@ def build_summary_md(info: dict[str, str]) -> str:
             "row counts below always describe exactly what this atlas shows.")
 
 
+# Inventory counts of people are published only at the granularities the pages need, where they are protected as a
+# linked set (core.analysis.disclosure): a table of each programme's quarters, or each programme's volunteers, would
+# hand over the cells those pages hide (issue 13: a hidden area count was the trend total minus program_period.csv).
+WITHHELD_TABLES = ("program_period",)
+WITHHELD_COLUMNS = {"program": ("volunteer_count",)}
+
+
 def export_tables() -> tuple[str, ...]:
-    return queries.EXPORTABLE_TABLES
+    """The tables Data & methods offers whole: every public one, and the inventory's without its people counts."""
+    return tuple(t for t in queries.EXPORTABLE_TABLES if t not in WITHHELD_TABLES)
 
 
-# Columns of the downloadable inventory tables that count people, and the rates or means built on each count. A
-# whole-table download obeys the small-numbers rule as every page does: a count of 1-10 and what is built on it become
+# Columns of the inventory tables that count people, and the rates or means built on each count. Should one of them
+# be offered whole again, its download obeys the small-numbers rule: a count of 1-10 and what is built on it become
 # "<11". Tables republished from public sources (area, tract, indicator, area_language) are written as their
 # publishers publish them (METHOD_NOTES_MD). A programme's coordinator_count is a staffing fact the Impact page shows
 # (one coordinator = fragile), not a count of the people it serves, so it stays.
@@ -107,9 +137,12 @@ PERSON_COUNTS: dict[str, tuple[list[str], dict[str, str]]] = {
 def table_csv(con, name: str) -> bytes:
     """A whole table as CSV for download: counts of 1-10 people suppressed, spreadsheet formulas defused.
 
-    ``name`` must be one of :func:`export_tables`.
+    ``name`` must be one of :func:`export_tables`; the inventory's people counts are not in it.
     """
     from core.analysis.suppression import safe_csv
 
+    if name not in export_tables():
+        raise ValueError(f"table {name!r} is not offered for download")
+    table = queries.table(con, name).drop(columns=list(WITHHELD_COLUMNS.get(name, ())), errors="ignore")
     counts, rates = PERSON_COUNTS.get(name, ([], {}))
-    return safe_csv(queries.table(con, name), counts, rates)
+    return safe_csv(table, [c for c in counts if c in table], {r: c for r, c in rates.items() if r in table})

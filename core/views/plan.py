@@ -23,7 +23,8 @@ from core.analysis.coverage import (
 from core.analysis.gap import gap_table
 from core.analysis.siting import STATUS_OPTIMAL, SitingResult, coverage_matrix, greedy, mclp
 from core.analysis.travel import DEFAULT_CIRCUITY, DEFAULT_SPEED_KMH, CostPairs, pairs_within_haversine
-from core.base.formatting import escape_markdown, number, percent
+from core.base.formatting import number, percent
+from core.base.markup import inert
 from core.base.palettes import CATEGORICAL, DIVERGING, NO_DATA, hex_to_rgb
 from core.views import glossary, maps, url_state
 
@@ -36,7 +37,7 @@ NEED_BASE = 0.5
 TIME_LIMIT = 20.0
 
 WEIGHTING_HELP = (
-    "Each census tract counts as: residents × (0.5 + its community area's need index, 0 to 1) × (1 if no "
+    "Each census tract counts as: residents × (0.5 + its area's need index, 0 to 1) × (1 if no "
     "existing place-based programme is within the catchment of the tract's centre, else 0). So only residents "
     "not yet within reach count, and a resident of the neediest area counts three times one of the least needy. "
     "The sites chosen maximise the sum over the tracts they bring within reach (maximal covering location "
@@ -46,6 +47,17 @@ WEIGHTING_HELP = (
 #: What the sidebar says about the weighting, in plain words (the method is in the help and the glossary).
 WEIGHTING_NOTE = ("Residents who already have a programme within reach do not count; residents of needier areas count "
                   "more, up to three times.")
+
+def candidates_sentence(kinds) -> str:
+    """Which venues are candidates, in the words of the city's pack (its venue kinds, most common first).
+
+    >>> candidates_sentence(["library", "library", "senior centre"])
+    'Candidates are the venues in the city pack: library (2), senior centre (1).'
+    """
+    counts = pd.Series(list(kinds), dtype=object).value_counts()
+    return ("Candidates are the venues in the city pack: "
+            + ", ".join(f"{k} ({n:,})" for k, n in counts.items()) + ".")
+
 
 PICK_COLOUR = CATEGORICAL[5]       # vermillion: the optimal picks
 GREEDY_COLOUR = CATEGORICAL[2]     # bluish green: sites only the greedy baseline picks
@@ -431,10 +443,10 @@ def picks_table(r: PlanResult, which: str = "optimal") -> pd.DataFrame:
     return out
 
 
-def outside_priority_note(r: PlanResult, escape=escape_markdown) -> str:
+def outside_priority_note(r: PlanResult, escape=inert) -> str:
     """A sentence when the top pick lies outside the priority areas (empty otherwise): a planner will ask why.
 
-    Names are passed through ``escape``: markdown escaping for the page, ``str`` for the brief's HTML and PDF.
+    Names are passed through ``escape``: made inert for the page's markdown, ``str`` for the brief's HTML and PDF.
     """
     if r.picks.empty or bool(r.picks["Priority area"].iloc[0]):
         return ""
