@@ -77,9 +77,9 @@ left, right = st.columns([1, 1], gap="medium")
 with left:
     st.subheader("Need against coverage", help=f"{uv.HELP['need']} {uv.sources_help(defs)}\n\n{uv.HELP['coverage']}"
                                                 f"\n\n{uv.HELP['terciles']}")
-from core.base.markup import inert
-from core.serve import page
-from core.serve.cache import model, rendered, view
+    gap_map = rendered("underserved.map", (params, weights, selected),
+                       lambda: uv.gap_map(areas_geo, gap, selected, width_px=340, height_px=480))
+    st.pydeck_chart(gap_map, height=500, key="gap_map",
                     on_select="rerun", selection_mode="single-object")
     st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
 with right:
