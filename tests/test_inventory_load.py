@@ -272,8 +272,6 @@ BAD = {
                               "looks projected, expected WGS84 degrees"),
     "outside the city": (_set("programs.csv", 0, latitude="39.80", longitude="-89.65"), "programs.csv", 2,
                          "latitude", "outside the city"),
-    "two types for one funder": (_funder_types("family foundation", "", "charitable trust"), "funding.csv", 4,
-                                 "funder_type", "differs from this funder's first funder_type ('family foundation')"),
     "unknown funder type": (_funder_types("family foundation", "bank", "family foundation"), "funding.csv", 3,
                             "funder_type", "unknown value"),
     "unknown service type": (_set("programs.csv", 1, service_type="therapy"), "programs.csv", 3, "service_type",

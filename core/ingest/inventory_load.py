@@ -491,18 +491,6 @@ def _known(typed: pd.DataFrame, column: str, known: set[str], what: str, p: _Pro
     p.flag(unknown, column, what, stage=2)
 
 
-def _one_funder_type(typed: pd.DataFrame, p: _Problems) -> None:
-    """A funder is one kind of organisation: a row giving it another funder_type than its first row is flagged."""
-    if "funder_type" not in typed or typed["funder_type"].isna().all():
-        return
-    given = typed[["funder", "funder_type"]].dropna()
-    first = given.drop_duplicates("funder").set_index("funder")["funder_type"]
-    expected = typed["funder"].map(first)
-    clash = typed["funder_type"].notna() & expected.notna() & (typed["funder_type"] != expected)
-    p.flag(clash, "funder_type", lambda i: f"differs from this funder's first funder_type ({expected.loc[i]!r})",
-           stage=2)
-
-
 def _place(typed: pd.DataFrame, areas: gpd.GeoDataFrame, p: _Problems) -> pd.Series:
     """Check each point and return its area_id: swapped, projected and outside-the-city points are flagged."""
     lat = typed["latitude"].to_numpy(dtype=float)
@@ -662,7 +650,6 @@ def load_inventory(directory: str | Path, areas: gpd.GeoDataFrame, venue_ids: se
     def funding_rules(typed: pd.DataFrame, p: _Problems) -> None:
         _known(typed, "program_id", ids, missing, p)
         _end_after_start(typed, p)
-        _one_funder_type(typed, p)
 
     def period_rules(typed: pd.DataFrame, p: _Problems) -> None:
         _known(typed, "program_id", ids, missing, p)

@@ -176,7 +176,7 @@ FUNDING = FileSpec(
         Field("source_type", "enum", True, "The kind of funder.", "foundation", allowed=SOURCE_TYPES),
         Field("funder_type", "enum", False, "What kind of organisation the funder is; blank: the pages show the "
               "source_type instead.", "family foundation", allowed=FUNDER_TYPES,
-              rule="one funder_type per funder across the file"),
+              rule="a funder's first funder_type is the one shown"),
         Field("amount", "number", True, "US dollars over the whole period from start_date to end_date (in-kind: "
               "its value).", "25000", minimum=0, min_exclusive=True, maximum=MAX_AMOUNT, money=True),
         Field("start_date", "date", True, "First day the money covers.", "2025-01-01"),
