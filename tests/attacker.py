@@ -249,7 +249,7 @@ def attack(pub: Published, max_targets: int | None = None, seed: int = 0) -> lis
     return out
 
 
-def audit(con, n_states: int, seed: int, max_targets: int | None = 25) -> list[tuple[int, Exposure]]:
+def audit(con, n_states: int, seed: int, max_targets: int | None = 12) -> list[tuple[int, Exposure]]:
     """Every exposure over ``n_states`` random filter states: (state number, exposure)."""
     inv = inventory(con)
     found = []
