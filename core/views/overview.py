@@ -169,25 +169,27 @@ def priority_names(gap: pd.DataFrame) -> str:
     return f"The priority areas, largest gap first: {joined}."
 
 
-#: The indicators of the Overview table, in order, with the decimals they are shown to.
-TABLE_INDICATORS = (("unmet_need", 1), ("loneliness", 1), ("suicide_rate", 1))
 NO_VALUE = "no published value"
+_FIXED = ("area_id", "name", "population", "programmes", "service_sites")
 
 
 def need_display(table: pd.DataFrame, defs: pd.DataFrame) -> pd.DataFrame:
     """:func:`need_table` for reading and download: labelled columns with units, rounded, no internal names.
 
-    ``defs`` is ``queries.indicator_defs``: each indicator's column is named "label (unit)". The suicide rate's
-    small-number flag becomes words ("unstable: fewer than 20 deaths"), blank where the rate is stable.
+    ``defs`` is ``queries.indicator_defs``: each indicator's column is named "label (unit)" and rounded to one
+    decimal. A rate's small-number flag (``<id>_unstable``) becomes words ("unstable: fewer than 20 events"), blank
+    where the rate is stable.
     """
     d = defs.set_index("indicator_id")
     out = pd.DataFrame({"Area": table["name"].to_numpy(),
                         population.CENSUS: table["population"].round(0).to_numpy()})
-    for iid, digits in TABLE_INDICATORS:
-        label = f"{d.at[iid, 'label']} ({d.at[iid, 'unit']})" if iid in d.index else iid
-        out[label] = table[iid].round(digits).to_numpy()
-    out["Suicide rate reliability"] = np.where(table["suicide_rate_unstable"].to_numpy(dtype=bool),
-                                               "unstable: fewer than 20 deaths", "")
+    for iid in [c for c in table.columns if c not in _FIXED and not str(c).endswith("_unstable")]:
+        label = f"{d.at[iid, 'label']} ({d.at[iid, 'unit']})" if iid in d.index else str(iid)
+        out[label] = pd.to_numeric(table[iid], errors="coerce").round(1).to_numpy()
+        if f"{iid}_unstable" in table:
+            name = d.at[iid, "label"] if iid in d.index else str(iid)
+            out[f"{name}: reliability"] = np.where(table[f"{iid}_unstable"].fillna(False).to_numpy(dtype=bool),
+                                                   "unstable: fewer than 20 events", "")
     out["Community programmes"] = table["programmes"].to_numpy()
     out["Professional service sites"] = table["service_sites"].to_numpy()
     return out

@@ -141,7 +141,7 @@ def coverage_summary(params: CoverageParams) -> str:
     """The coverage choices in force, in words, so the page says what 'coverage' counted.
 
     >>> coverage_summary(CoverageParams(d0=20, types=("workshop", "drop_in"), free_only=True))
-    'Coverage counts workshop and drop-in programmes within a 20-minute walk (step decay), free only.'
+    'Coverage counts workshop and drop-in programmes within a 20-minute walk (nearer counts more, in three steps), free only.'
     """
     types = [TYPE_LABELS.get(t, t).lower() for t in params.types]
     kinds = "all place-based" if set(params.types) == set(PLACE_BASED_TYPES) and len(types) > 1 else (
@@ -154,7 +154,7 @@ def coverage_summary(params: CoverageParams) -> str:
     if params.free_only:
         extra.append("free only")
     decay = DECAYS_LABELS[params.decay].split(" (")[0].lower()
-    text = f"Coverage counts {kinds} programmes within a {params.d0:g}-minute walk ({decay} decay)"
+    text = f"Coverage counts {kinds} programmes within a {params.d0:g}-minute walk ({decay})"
     return text + (", " + ", ".join(extra) if extra else "") + "."
 
 
