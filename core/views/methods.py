@@ -96,8 +96,10 @@ PERSON_COUNTS: dict[str, tuple[list[str], dict[str, str]]] = {
     "indicator": (["numerator", "denominator"], {"value": "numerator", "moe": "numerator"}),
     "area_language": (["speakers"], {}),
     "program": (["volunteer_count"], {}),
-    "program_period": (["participants", "participants_65plus", "participants_limited_english", "volunteers_active",
-                        "n_pre_post"], {"mean_change": "n_pre_post", "sd_change": "n_pre_post"}),
+    "program_period": (["participants", "participants_65plus", "participants_limited_english",
+                        "participants_disability", "participants_low_income", "participants_poc", "volunteers_active",
+                        "volunteers_joined", "volunteers_left", "referrals_to_professional",
+                        "referrals_from_professional", "n_pre_post"], {"mean_change": "n_pre_post", "sd_change": "n_pre_post"}),
 }
 
 
