@@ -24,6 +24,8 @@ PAGES = [
     st.Page("pages/funding.py", title="Funding", icon=":material/payments:", url_path="funding"),
     st.Page("pages/impact.py", title="Impact", icon=":material/trending_up:", url_path="impact"),
     st.Page("pages/inclusion.py", title="Inclusion", icon=":material/diversity_3:", url_path="inclusion"),
+    st.Page("pages/volunteers.py", title="Volunteers & partners", icon=":material/volunteer_activism:",
+            url_path="volunteers"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("pages/plan.py", title="Plan", icon=":material/explore:", url_path="plan"),
     st.Page("pages/brief.py", title="Neighbourhood brief", icon=":material/description:", url_path="brief"),
