@@ -21,6 +21,7 @@ from core.base.palettes import CATEGORICAL
 from core.store import queries
 from core.views import provenance, url_state
 from core.views.compare import format_value, indicator_long, ordinal
+from core.views.reach_brief import reach_lines
 
 #: The indicators a brief leads with, in order: need, vulnerability, barriers, then coverage.
 HEADLINE_IDS = ["unmet_need", "loneliness", "suicide_rate", "svi", "unemployment", "poverty", "uninsured",
@@ -52,6 +53,7 @@ class Brief:
     notices: list[str]
     synthetic_inventory: bool
     map_png: bytes = field(repr=False, default=b"")
+    reach: dict[str, str] = field(default_factory=dict)  # who is reached, who carries it (core.views.reach_brief)
 
 
 def _runway_text(months, capped: bool, at_risk: bool) -> str:
@@ -142,7 +144,8 @@ def brief_data(con, area_id: int, long: pd.DataFrame | None = None) -> Brief:
                  programmes=programmes.head(MAX_PROGRAMMES).reset_index(drop=True), programmes_total=len(programmes),
                  gaps=gaps, priority=bool(gap["priority"]), sources=sources, vintage=vintage, notices=notices,
                  synthetic_inventory=synthetic,
-                 map_png=map_png(areas, area_id, progs[["lon", "lat"]] if len(progs) else None))
+                 map_png=map_png(areas, area_id, progs[["lon", "lat"]] if len(progs) else None),
+                 reach=reach_lines(con, area_id, progs))
 
 
 def area_from_query(query: dict, valid_ids, default: int = DEFAULT_AREA) -> int:
@@ -236,6 +239,7 @@ def brief_html(b: Brief) -> str:
     progs = _table_html(b.programmes) if len(b.programmes) else "<p>No programme is based in this area.</p>"
     img = base64.b64encode(b.map_png).decode("ascii")
     sources = "; ".join(e(s) for s in b.sources)
+    reach = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in b.reach.items())
     return f"""
 <div class="brief" style="font-family:inherit;max-width:900px;line-height:1.35">
 <style>
@@ -257,6 +261,8 @@ programmes based there" style="max-width:100%;height:auto"/>
 <ul>{gaps}</ul>
 <h3>Programmes based here and their funding runway</h3>
 {progs}{more}
+<h3>Who is reached, who carries it</h3>
+<ul>{reach}</ul>
 <p style="font-size:0.8rem"><b>Sources:</b> {sources}.<br/><b>Vintage:</b> {e(b.vintage)}</p>
 </div>"""
 
@@ -345,6 +351,11 @@ def _render_pdf(b: Brief, img_w: float):
                      new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.cell(width, 4, "No programme is based in this area.", new_x="LMARGIN", new_y="NEXT")
+
+    if b.reach:
+        section("Who is reached, who carries it")
+        for k, v in b.reach.items():
+            pdf.multi_cell(width, 3.6, f"{k}: {v}", new_x="LMARGIN", new_y="NEXT", align="L")
 
     pdf.ln(1)
     pdf.set_font("DejaVu", "", 6.5)
