@@ -19,6 +19,7 @@ from core.store import queries
 from core.views import charts
 from core.views import funding as fv
 from core.views import impact as iv
+from core.views import sustainability as sv
 
 info = header("Funding")
 
@@ -151,3 +152,12 @@ volunteers = fv.volunteer_table(chosen, state.hourly)
 st.dataframe(iv.styled(volunteers), hide_index=True, width="stretch", height=320, key="volunteer_table")
 st.download_button("Download volunteer contribution (CSV)", partial(fv.csv_bytes, volunteers), "funding_volunteers.csv",
                    "text/csv", key="dl_volunteers", on_click="ignore")
+
+# Capacity risk (the PSAT self-assessment) beside money risk.
+st.subheader("Sustainability self-assessment (PSAT)", help=sv.HELP)
+psat = sv.sustainability_of(data)
+st.markdown(sv.summary(psat))
+st.dataframe(psat.programmes, hide_index=True, width="stretch", height=360, key="psat_programmes")
+st.dataframe(psat.areas, hide_index=True, width="stretch", height=300, key="psat_areas")
+st.download_button("Download PSAT by programme (CSV)", partial(sv.download, psat.programmes), "funding_psat.csv",
+                   "text/csv", key="dl_psat", on_click="ignore")
