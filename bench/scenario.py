@@ -30,10 +30,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.analysis import coverage  # noqa: E402
-from core.analysis.funding import SOURCE_TYPES, by_funder, shift_months  # noqa: E402
+from core.analysis.funding import SOURCE_TYPES, shift_months  # noqa: E402
 from core.analysis.scenario import Scenario, apply_scenario  # noqa: E402
 from core.analysis.scenario_coverage import scenario_coverage  # noqa: E402
-from core.store import db, queries
+from core.store import db, queries  # noqa: E402
+from core.views.funding import funding_data  # noqa: E402
 
 TARGET_MS = 500.0
 
@@ -90,7 +91,7 @@ def main() -> None:
     model = coverage.build_model(con)
     build_ms = (time.perf_counter() - t) * 1000
     funding = queries.funding(con)
-    funders = by_funder(model.programs, funding, as_of)["funder"].tolist()
+    funders = funding_data(con).funders  # every funder, the one underwriting most places first
     cases = scenarios(funders, as_of)
     params = coverage.CoverageParams()
     print(f"atlas {path}: {len(model.tracts)} tracts, {len(model.programs)} programmes, {len(model.pairs):,} pairs "

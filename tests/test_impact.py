@@ -1,4 +1,7 @@
-"""Impact measures on a small inventory whose every number is worked out by hand in the comments."""
+"""Impact measures on a small inventory whose every number is worked out by hand in the comments.
+
+They check the pandas oracle; tests/test_impact_views.py checks that the product's tables equal it exactly.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from core.analysis import impact
+from core.analysis.impact import COUNT_COLUMNS, RATE_COLUMNS_BY_COUNT
 from core.analysis.suppression import SUPPRESSED, suppress_counts
 from core.base.errors import InputError
+from tests.oracles import impact_reference as impact
 
 # Three programmes in areas 1 and 2; area 3 has none.
 PROGRAMS = pd.DataFrame(
@@ -195,7 +199,7 @@ def test_quarterly_trends():
 
 def test_output_is_ready_for_suppression():
     r = impact.program_impact(PROGRAMS, PERIODS, AREAS)
-    shown = suppress_counts(r, impact.COUNT_COLUMNS, impact.RATE_COLUMNS_BY_COUNT)
+    shown = suppress_counts(r, COUNT_COLUMNS, RATE_COLUMNS_BY_COUNT)
     # a's 8 limited-English participants and the share built on them are hidden.
     a = row(shown, "program_id", "a")
     assert a["participants_limited_english"] == SUPPRESSED and a["share_limited_english"] == SUPPRESSED

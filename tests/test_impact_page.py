@@ -124,9 +124,14 @@ def test_no_people_count_from_1_to_10_on_screen_or_in_downloads(use_db, con, dow
     assert int(total["Participants"]) == expected_total
 
 
+def views(con, types, populations, quarters, measure) -> iv.ImpactViews:
+    """The page's views for one filter choice, as the page makes them."""
+    return iv.views_of(iv.impact_data(con), iv.ImpactState(types, populations, quarters, measure))
+
+
 @pytest.fixture
 def bereaved(con):
-    return iv.views(con, (), ("bereaved",), 1, "SWEMWBS")
+    return views(con, (), ("bereaved",), 1, "SWEMWBS")
 
 
 def test_map_tooltips_hide_the_same_areas_as_the_table(con, bereaved):
@@ -147,7 +152,7 @@ def test_map_tooltips_hide_the_same_areas_as_the_table(con, bereaved):
 
 def test_outcome_shown_only_from_n_11_with_a_t_interval(con):
     # One quarter: a programme's pooled change is that quarter's own n, mean and SD.
-    v = iv.views(con, (), (), 1, "SWEMWBS")
+    v = views(con, (), (), 1, "SWEMWBS")
     latest = sorted(queries.program_periods(con)["period"].unique())[-1]
     raw = queries.program_periods(con)
     raw = raw[(raw["period"] == latest) & raw["mean_change"].notna() & (raw["n_pre_post"] > 0)]
@@ -187,7 +192,7 @@ def filter_with_a_hidden_quarter(con) -> tuple[str, str]:
 
 def test_trend_chart_breaks_where_a_quarter_is_hidden(con):
     kind, population = filter_with_a_hidden_quarter(con)
-    v = iv.views(con, (kind,), (population,), 4, "")
+    v = views(con, (kind,), (population,), 4, "")
     table = iv.trends_table(v)
     long = iv.trends_long(v)
     part = long[long["measure"] == "Participants"].set_index("period")

@@ -13,7 +13,8 @@ import pytest
 
 from core.base.errors import InputError
 from core.ingest.inventory_load import load_inventory
-from core.ingest.inventory_schema import FILES, FUNDING, PERIODS, PROGRAMS, markdown_table, outcome_measures_table
+from core.ingest.inventory_schema import (FILES, FUNDING, OUTCOME_MEASURES, PERIODS, PROGRAMS, Field, FileSpec,
+                                         bounds_text)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHICAGO77 = ROOT / ".venv/lib/python3.11/site-packages/libpysal/examples/chicago/Chicago77.shp"
@@ -388,6 +389,67 @@ def test_blank_rows_keep_spreadsheet_numbering(tmp_path, base, areas):
 
 
 # The documentation and the templates stay in step with the schema.
+
+
+# The README's column tables, written from the schema: the README must hold each one verbatim.
+
+_TYPE_WORDS = {
+    "id": "text (identifier)", "text": "text", "enum": "text, one of a list", "enum_list": "list, ';'-separated",
+    "languages": "list, ';'-separated", "number": "number", "integer": "whole number", "boolean": "true/false",
+    "date": "date, YYYY-MM-DD", "period": "quarter, YYYYQn", "latitude": "number, degrees",
+    "longitude": "number, degrees", "measure": "text, one of a list",
+}
+
+
+def _allowed_text(field: Field) -> str:
+    parts = []
+    if field.allowed:
+        parts.append(", ".join(f"`{a}`" for a in field.allowed))
+    if field.kind == "boolean":
+        parts.append("`true`/`false` (also yes/no, 1/0, any case)")
+    if field.kind == "languages":
+        parts.append("lower-case English language names, e.g. `english`, `spanish`, `polish`")
+    if field.kind in ("number", "integer") and bounds_text(field):
+        parts.append(bounds_text(field))
+    if field.money:
+        parts.append("a leading `$` and thousands commas are read")
+    if field.kind == "latitude":
+        parts.append("−90 to 90")
+    if field.kind == "longitude":
+        parts.append("−180 to 180")
+    if field.kind in ("id", "text"):
+        parts.append(f"up to {field.max_length} characters")
+    if field.kind == "date":
+        parts.append("also YYYY/MM/DD and ISO date-times; not 03/04/2025")
+    if field.rule:
+        parts.append(field.rule)
+    return "; ".join(parts)
+
+
+def markdown_table(spec: FileSpec) -> str:
+    """The README table that documents every column of one file; the README embeds it verbatim.
+
+    Examples
+    --------
+    >>> markdown_table(FUNDING).splitlines()[0]
+    '| column | type | required | allowed values | example | HSDS field | meaning |'
+    """
+    lines = ["| column | type | required | allowed values | example | HSDS field | meaning |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for f in spec.fields:
+        db = f" (DB: `{f.db}`)" if f.db else ""
+        lines.append(f"| `{f.name}`{db} | {_TYPE_WORDS[f.kind]} | {'required' if f.required else 'optional'} | "
+                     f"{_allowed_text(f)} | `{f.example}` | {f.hsds} | {f.description} |")
+    return "\n".join(lines)
+
+
+def outcome_measures_table() -> str:
+    """The README table of the outcome scales the loader accepts, with their direction and range."""
+    lines = ["| outcome_measure | measures | a rise is | score range |", "| --- | --- | --- | --- |"]
+    for m in OUTCOME_MEASURES.values():
+        good = "good" if m.higher_is == "better" else "bad"
+        lines.append(f"| `{m.name}` | {m.construct} | {good} | {m.min_score:g}–{m.max_score:g} |")
+    return "\n".join(lines)
 
 
 def test_readme_documents_every_column():

@@ -7,11 +7,44 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from core.analysis import funding as fu
-from core.analysis.scenario import Scenario, apply_scenario, plain_summary, summarise
+from core.analysis.scenario import Scenario, apply_scenario, plain_summary
+from tests.oracles.funding_reference import by_funder
 
 AS_OF = dt.date(2026, 1, 1)
 COLS = ["program_id", "funder", "source_type", "amount", "start_date", "end_date", "status"]
+
+
+def summarise(effect: pd.DataFrame) -> dict:
+    """Headline counts of an :func:`apply_scenario` result.
+
+    Returns
+    -------
+    dict with ``n_programs``, ``n_affected``, ``budget_lost``, ``capacity_before``, ``capacity_after``,
+    ``capacity_lost``, ``share_capacity_lost`` (NaN with no capacity) and, when the effect has an
+    ``area_id`` column, ``n_areas_affected`` (areas with at least one affected programme). Plain Python
+    numbers.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"affected": [True, False], "budget_lost": [600.0, 0.0],
+    ...                   "capacity_before": [40.0, 10.0], "capacity_after": [0.0, 10.0]})
+    >>> summarise(e)["capacity_lost"], summarise(e)["share_capacity_lost"]
+    (40.0, 0.8)
+    """
+    before = float(effect["capacity_before"].sum())
+    after = float(effect["capacity_after"].sum())
+    out = {
+        "n_programs": int(len(effect)),
+        "n_affected": int(effect["affected"].sum()),
+        "budget_lost": float(effect["budget_lost"].sum()),
+        "capacity_before": before,
+        "capacity_after": after,
+        "capacity_lost": before - after,
+        "share_capacity_lost": (before - after) / before if before > 0 else float("nan"),
+    }
+    if "area_id" in effect:
+        out["n_areas_affected"] = int(effect.loc[effect["affected"], "area_id"].nunique())
+    return out
 
 
 def table(rows):
@@ -99,7 +132,7 @@ def test_shrink_at_threshold_zero_matches_funder_underwriting():
     e = apply_scenario(PROGRAMS_A, FUNDING_A, Scenario("funder", "X", 0.0, "shrink"), AS_OF)
     lost = summarise(e)["capacity_lost"]
     assert lost == pytest.approx(38.6)
-    underwritten = fu.by_funder(PROGRAMS_A, FUNDING_A, AS_OF).set_index("funder").loc["X", "capacity_underwritten"]
+    underwritten = by_funder(PROGRAMS_A, FUNDING_A, AS_OF).set_index("funder").loc["X", "capacity_underwritten"]
     assert underwritten == pytest.approx(lost)
 
 

@@ -123,26 +123,3 @@ def bivariate_legend() -> pd.DataFrame:
         index=[f"{_TERCILE_NAMES[c]} coverage" for c in rows],
         columns=[f"{_TERCILE_NAMES[n]} need" for n in cols],
     )
-
-
-def bivariate_legend_long() -> pd.DataFrame:
-    """The legend as one row per class (class, need_tercile, coverage_tercile, colour, description), for altair.
-
-    Examples
-    --------
-    >>> bivariate_legend_long().set_index("bivariate_class").loc["3-1", "description"]
-    'high need, low coverage'
-    """
-    rows = []
-    for key, colour in BIVARIATE_PALETTE.items():
-        n, c = (int(x) for x in key.split("-"))
-        rows.append(
-            {
-                "bivariate_class": key,
-                "need_tercile": n,
-                "coverage_tercile": c,
-                "colour": colour,
-                "description": f"{_TERCILE_NAMES[n]} need, {_TERCILE_NAMES[c]} coverage",
-            }
-        )
-    return pd.DataFrame(rows)

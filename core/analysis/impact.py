@@ -1,4 +1,4 @@
-"""Programme impact (RE-AIM where the data allows): reach, sessions, cost, volunteers, outcomes, inclusivity.
+"""Programme impact (RE-AIM where the data allows) for one filter choice, from arrays prepared once per database.
 
 Everything is measured over a window of quarters ending at a chosen quarter (by default the last 4
 quarters up to the latest one in the data):
@@ -19,17 +19,20 @@ quarters up to the latest one in the data):
 
 Counts of people in these tables are raw: pass them through :mod:`core.analysis.suppression` with
 :data:`COUNT_COLUMNS` and :data:`RATE_COLUMNS_BY_COUNT` before display or export.
+
+What no filter changes is read once (:func:`prepare`); each filter choice then takes a few numpy steps. The
+plain pandas statement of the same definitions is the tests' oracle (``tests/oracles/impact_reference.py``),
+and the tables here equal its tables exactly, dtypes included.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from core.analysis.funding import VOLUNTEER_HOUR_VALUE_USD
 from core.analysis.intervals import t_interval
 from core.base.errors import InputError
 
@@ -37,7 +40,7 @@ MIN_N = 11
 """Smallest pooled n for which an outcome change is shown (DESIGN §3, small numbers)."""
 
 COUNT_COLUMNS = ["participants", "participants_65plus", "participants_limited_english"]
-"""Columns of :func:`program_impact` / :func:`area_impact` that count people."""
+"""Columns of :func:`program_table` / :func:`area_table` that count people."""
 RATE_COLUMNS_BY_COUNT = {
     "per_1000": "participants",
     "cost_per_participant": "participants",
@@ -82,138 +85,10 @@ def _split(values: pd.Series) -> pd.Series:
     return values.fillna("").astype(str).str.lower().str.split(";").map(lambda xs: {x.strip() for x in xs if x.strip()})
 
 
-def filter_programs(programs: pd.DataFrame, types: Iterable[str] | None = None,
-                    populations: Iterable[str] | None = None) -> pd.DataFrame:
-    """Programmes of the given types that serve any of the given populations (None = no filter).
-
-    Matching ignores case; ``populations_served`` is the ';'-separated list of the ``program`` table.
-
-    Examples
-    --------
-    >>> p = pd.DataFrame({"program_id": ["a", "b"], "type": ["peer support", "workshop"],
-    ...                   "populations_served": ["older adults;carers", "young people"]})
-    >>> filter_programs(p, populations=["Carers"])["program_id"].tolist()
-    ['a']
-    """
-    keep = pd.Series(True, index=programs.index)
-    if types is not None:
-        wanted = {t.strip().lower() for t in types}
-        keep &= programs["type"].astype(str).str.strip().str.lower().isin(wanted)
-    if populations is not None:
-        wanted = {p.strip().lower() for p in populations}
-        keep &= _split(programs["populations_served"]).map(lambda served: bool(served & wanted))
-    return programs[keep.to_numpy()]
-
-
-def pooled_change(n, mean, sd) -> tuple[float, float, float]:
-    """Pool several samples' (n, mean, sd) into the n, mean and sd of their union.
-
-    A sample of one (sd missing) adds no within-sample spread.
-
-    Examples
-    --------
-    >>> pooled_change([2, 2], [1.0, 3.0], [0.0, 0.0])   # values 1, 1, 3, 3
-    (4.0, 2.0, 1.1547005383792515)
-    """
-    n, mean, sd = (np.asarray(x, dtype=float) for x in (n, mean, sd))
-    frame = pd.DataFrame({"g": 0, "n": n, "m": mean, "s": sd})
-    out = _pool(frame, ["g"]).iloc[0]
-    return float(out["n"]), float(out["mean"]), float(out["sd"])
-
-
-def _pool(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Group-wise union of samples from columns n, m, s, via sums so that it stays vectorised."""
-    f = frame.assign(
-        nm=frame["n"] * frame["m"],
-        # Σ over a sample of x² = (n-1)s² + n m²; the union's SD follows from the pooled sums.
-        sq=(frame["n"] - 1) * frame["s"].fillna(0.0) ** 2 + frame["n"] * frame["m"] ** 2,
-    )
-    sums = f.groupby(keys, sort=True)[["n", "nm", "sq"]].sum()
-    n = sums["n"]
-    mean = sums["nm"] / n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        var = (sums["sq"] - n * mean**2) / (n - 1)
-    sd = np.sqrt(np.clip(var, 0, None)).where(n > 1)
-    return pd.DataFrame({"n": n, "mean": mean, "sd": sd})
-
-
-def _outcome_table(pooled: pd.DataFrame) -> pd.DataFrame:
-    """Add the t interval and apply the n >= 11 rule to pooled (n, mean, sd)."""
-    lo, hi = t_interval(pooled["mean"].to_numpy(), pooled["sd"].to_numpy(), pooled["n"].to_numpy())
-    shown = pooled["n"].to_numpy() >= MIN_N
-    return pd.DataFrame(
-        {
-            "outcome_n": np.where(shown, pooled["n"], np.nan),
-            "outcome_mean": np.where(shown, pooled["mean"], np.nan),
-            "outcome_sd": np.where(shown, pooled["sd"], np.nan),
-            "outcome_lo": np.where(shown, lo, np.nan),
-            "outcome_hi": np.where(shown, hi, np.nan),
-            "outcome_status": np.where(shown, "shown", "n<11"),
-        },
-        index=pooled.index,
-    )
-
-
 def _num(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series(np.nan, index=frame.index, dtype=float)
     return pd.to_numeric(frame[column], errors="coerce").astype(float)
-
-
-def _window(periods: pd.DataFrame, program_ids, period: str | None, quarters: int) -> tuple[pd.DataFrame, int]:
-    if quarters < 1:
-        raise ValueError(f"quarters must be at least 1, got {quarters}")
-    idx = period_index(periods["period"])
-    end = int(period_index([period])[0]) if period is not None else (int(idx.max()) if len(idx) else 0)
-    rows = periods.assign(q=idx)
-    rows = rows[(rows["q"] > end - quarters) & (rows["q"] <= end) & rows["program_id"].isin(program_ids)]
-    frame = pd.DataFrame({"program_id": rows["program_id"].to_numpy(), "q": rows["q"].to_numpy()})
-    for column in ["sessions", "participants", "participants_65plus", "participants_limited_english",
-                   "volunteer_hours", "n_pre_post", "mean_change", "sd_change", "cost"]:
-        frame[column] = _num(rows, column).to_numpy()
-    frame["outcome_measure"] = (rows["outcome_measure"].to_numpy() if "outcome_measure" in rows
-                                else pd.Series(pd.NA, index=rows.index).to_numpy())
-    return frame, end
-
-
-def _sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Counts and money summed per group, each share's denominator restricted to the quarters reporting it."""
-    f = frame.assign(
-        cost_participants=frame["participants"].where(frame["cost"].notna()),
-        base_65plus=frame["participants"].where(frame["participants_65plus"].notna()),
-        base_limited_english=frame["participants"].where(frame["participants_limited_english"].notna()),
-        reported=1,
-    )
-    cols = ["reported", "sessions", "participants", "participants_65plus", "participants_limited_english",
-            "volunteer_hours", "cost", "cost_participants", "base_65plus", "base_limited_english"]
-    # min_count=1 keeps "nothing reported" as NaN rather than 0 for the optional columns.
-    out = f.groupby(keys)[cols].sum(min_count=1)
-    return out.rename(columns={"reported": "quarters_reported"})
-
-
-def _rates(t: pd.DataFrame, population: pd.Series, area_shares: pd.DataFrame, hourly_value: float) -> pd.DataFrame:
-    t = t.copy()
-    for column in ["quarters_reported", "sessions", "participants", "volunteer_hours"]:
-        t[column] = t[column].fillna(0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t["per_1000"] = t["participants"] / population.where(population > 0) * 1000
-        t["cost_per_participant"] = t["cost"] / t["cost_participants"].where(t["cost_participants"] > 0)
-        t["volunteer_value"] = t["volunteer_hours"] * float(hourly_value)
-        for group in ("65plus", "limited_english"):
-            base = t[f"base_{group}"]
-            t[f"share_{group}"] = (t[f"participants_{group}"] / base).where(base >= MIN_N)
-            t[f"gap_{group}"] = t[f"share_{group}"] - area_shares[f"share_{group}"]
-    return t.drop(columns=["cost_participants", "base_65plus", "base_limited_english"])
-
-
-def _whole_counts(t: pd.DataFrame) -> pd.DataFrame:
-    """Counts as nullable integers, so tables and CSVs read 80 rather than 80.0."""
-    for column in ["quarters_reported", "sessions", *COUNT_COLUMNS]:
-        if column in t:
-            values = t[column].astype(float)
-            if np.all(np.mod(values.dropna(), 1) == 0):
-                t[column] = values.round().astype("Int64")
-    return t
 
 
 def _areas(areas: pd.DataFrame) -> pd.DataFrame:
@@ -223,172 +98,237 @@ def _areas(areas: pd.DataFrame) -> pd.DataFrame:
     return a
 
 
-def program_impact(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.DataFrame, *,
-                   period: str | None = None, quarters: int = 4,
-                   hourly_value: float = VOLUNTEER_HOUR_VALUE_USD, types: Iterable[str] | None = None,
-                   populations: Iterable[str] | None = None) -> pd.DataFrame:
-    """Impact of each programme over the quarters ending at ``period`` (definitions: module docstring).
+# The summed columns, in the order the oracle's _sums adds them; the last three are denominators, dropped once
+# the rates are made.
+SUMMED = ["sessions", "participants", "participants_65plus", "participants_limited_english", "volunteer_hours", "cost",
+          "cost_participants", "base_65plus", "base_limited_english"]
+FILLED = ("sessions", "participants", "volunteer_hours")
+WHOLE = ("sessions", "participants", "participants_65plus", "participants_limited_english")
+GROUPS = ("65plus", "limited_english")
+CARRIED = ("step_free", "volunteer_hours_year")
 
-    Parameters
-    ----------
-    programs : the ``program`` table (``program_id``, ``area_id``, ``type``, ``populations_served``,
-        ``coordinator_count``; ``name``, ``step_free`` and ``volunteer_hours_year`` are carried if present).
-    periods : the ``program_period`` table.
-    areas : ``area_id``, ``population`` and, for the inclusivity gaps, the area's shares (0-1)
-        ``share_65plus`` and ``share_limited_english``.
-    period : last quarter of the window ('2026Q1'); default the latest quarter in ``periods``.
-    quarters : length of the window.
-    hourly_value : value of a volunteer hour (default: Independent Sector 2024 national figure).
-    types, populations : filters, see :func:`filter_programs`.
 
-    Returns
-    -------
-    DataFrame, one row per (filtered) programme: ``program_id``, ``area_id``, ``type``,
-    ``quarters_reported``, ``sessions``, ``participants``, ``per_1000``, ``cost``,
-    ``cost_per_participant``, ``volunteer_hours``, ``volunteer_value``, ``participants_65plus``,
-    ``share_65plus``, ``gap_65plus``, the same three for ``limited_english``, ``outcome_measure``,
-    ``outcome_n``, ``outcome_mean``, ``outcome_sd``, ``outcome_lo``, ``outcome_hi``, ``outcome_status``
-    ('shown', 'n<11' or 'no data'), ``single_coordinator`` and the carried columns.
+@dataclass
+class Prepared:
+    """The inventory as codes and float arrays; period rows stay in table order."""
 
-    Examples
-    --------
-    >>> p = pd.DataFrame({"program_id": ["a"], "area_id": [1], "type": ["workshop"],
-    ...                   "populations_served": ["all"], "coordinator_count": [1]})
-    >>> q = pd.DataFrame({"program_id": ["a", "a"], "period": ["2025Q4", "2026Q1"], "sessions": [10, 12],
-    ...                   "participants": [40, 60], "volunteer_hours": [20.0, 30.0], "cost": [1000.0, 1000.0]})
-    >>> r = program_impact(p, q, pd.DataFrame({"area_id": [1], "population": [20000]}))
-    >>> r[["participants", "per_1000", "cost_per_participant", "single_coordinator"]].values.tolist()
-    [[100, 5.0, 20.0, True]]
-    """
-    chosen = filter_programs(programs, types, populations)
-    frame, end = _window(periods, chosen["program_id"], period, quarters)
-    sums = _sums(frame, ["program_id"])
+    type_key: np.ndarray              # per programme: type, trimmed and lower-cased as filters compare it
+    serves: dict[str, np.ndarray]     # population (lower case) -> per programme, whether it is served
+    columns: dict[str, np.ndarray]    # per programme: the columns the programme table carries, as numpy
+    lookups: dict[str, object]        # per programme: area_name and populations_served, as pandas arrays
+    single: np.ndarray                # per programme: exactly one coordinator
+    step_free: np.ndarray | None      # per programme: 0/1 (NaN unknown); None when the column is absent
+    program_area: np.ndarray          # per programme: row of ``areas``, -1 if the area is unknown
+    # Group keys ranked as pandas sorts program_id and area_id (see _group_sums).
+    program_key: np.ndarray           # per programme: rank of its id
+    area_key: np.ndarray              # per programme: rank of its area's id among all area ids
+    area_rows: np.ndarray             # per area: rank of its id among all area ids
+    area_keys: int                    # how many area ids there are
+    program: np.ndarray               # per period row: row of ``programs``, -1 if the programme is unknown
+    q: np.ndarray                     # per period row: quarter index
+    end: int                          # latest quarter in the data
+    values: np.ndarray                # per period row: SUMMED, NaN where not reported
+    pool: np.ndarray                  # per period row: n, n·m, Σx² of its pre/post change
+    usable: np.ndarray                # per period row: a change that can be pooled
+    measure: np.ndarray               # per period row: index into ``measures``, -1 if none
+    measures: list[str]
+    area_id: np.ndarray               # per area, in the order of ``areas``
+    area_name: object
+    area_population: np.ndarray
+    area_shares: dict[str, np.ndarray]
 
-    # The programme's latest measure in the window decides which quarters pool together.
-    have = frame[(frame["n_pre_post"] > 0) & frame["mean_change"].notna() & frame["outcome_measure"].notna()]
-    have = have[(have["n_pre_post"] == 1) | have["sd_change"].notna()]
-    latest = have.sort_values("q").drop_duplicates("program_id", keep="last").set_index("program_id")["outcome_measure"]
-    have = have[have["outcome_measure"].to_numpy() == have["program_id"].map(latest).to_numpy()]
-    pooled = _pool(have.rename(columns={"n_pre_post": "n", "mean_change": "m", "sd_change": "s"}), ["program_id"])
-    outcome = _outcome_table(pooled)
 
+def prepare(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.DataFrame) -> Prepared:
+    """Read the three Impact tables once into what every filter choice starts from."""
+    served = _split(programs["populations_served"])
+    lookup = programs.set_index("program_id")
     a = _areas(areas).set_index("area_id")
-    out = pd.DataFrame({"program_id": chosen["program_id"].to_numpy(), "area_id": chosen["area_id"].to_numpy()})
-    for column in ["name", "type"]:
-        if column in chosen:
-            out[column] = chosen[column].to_numpy()
-    out = out.join(sums, on="program_id")
-    population = out["area_id"].map(a["population"]).astype(float)
-    shares = pd.DataFrame({f"share_{g}": out["area_id"].map(a[f"share_{g}"]).astype(float)
-                           for g in ("65plus", "limited_english")})
-    out = _whole_counts(_rates(out, population, shares, hourly_value))
-    out["outcome_measure"] = out["program_id"].map(latest)
-    out = out.join(outcome, on="program_id")
-    out["outcome_status"] = out["outcome_status"].fillna("no data")
-    out["single_coordinator"] = (_num(chosen, "coordinator_count").to_numpy() == 1)
-    for column in ["step_free", "volunteer_hours_year"]:
-        if column in chosen:
-            out[column] = chosen[column].to_numpy()
-    out.attrs["period"] = period_label(end)
-    out.attrs["quarters"] = quarters
+    ids = programs["program_id"].to_numpy(dtype=object)
+    area_ids = np.unique(np.concatenate([programs["area_id"].to_numpy(), a.index.to_numpy()]))
+
+    q = period_index(periods["period"])
+    f = {c: _num(periods, c).to_numpy() for c in [*SUMMED[:6], "n_pre_post", "mean_change", "sd_change"]}
+    part = f["participants"]
+    bases = [np.where(np.isnan(f[c]), np.nan, part) for c in ("cost", "participants_65plus",
+                                                              "participants_limited_english")]
+    values = np.column_stack([f[c] for c in SUMMED[:6]] + bases)
+    n, m, s = f["n_pre_post"], f["mean_change"], f["sd_change"]
+    # Written as the oracle's _pool writes it, so every row's terms are the same floats.
+    pool = np.column_stack([n, n * m, (n - 1) * np.where(np.isnan(s), 0.0, s) ** 2 + n * m ** 2])
+    named = periods["outcome_measure"] if "outcome_measure" in periods else pd.Series(None, index=periods.index)
+    measure, measures = pd.factorize(named.to_numpy(dtype=object))
+    with np.errstate(invalid="ignore"):
+        usable = (n > 0) & ~np.isnan(m) & (measure >= 0) & ((n == 1) | ~np.isnan(s))
+
+    return Prepared(
+        type_key=programs["type"].astype(str).str.strip().str.lower().to_numpy(),
+        serves={p: served.map(lambda xs, p=p: p in xs).to_numpy(dtype=bool) for p in set().union(*served)},
+        columns={c: programs[c].to_numpy() for c in ["program_id", "area_id", "name", "type", *CARRIED]
+                 if c in programs},
+        lookups={c: lookup[c].array for c in ("area_name", "populations_served")},
+        single=_num(programs, "coordinator_count").to_numpy() == 1,
+        step_free=programs["step_free"].astype(float).to_numpy() if "step_free" in programs else None,
+        program_area=a.index.get_indexer(programs["area_id"]),
+        program_key=np.searchsorted(np.sort(ids), ids),
+        area_key=np.searchsorted(area_ids, programs["area_id"].to_numpy()),
+        area_rows=np.searchsorted(area_ids, a.index.to_numpy()), area_keys=len(area_ids),
+        program=pd.Index(programs["program_id"]).get_indexer(periods["program_id"]),
+        q=q, end=int(q.max()) if len(q) else 0, values=values, pool=pool, usable=usable, measure=measure,
+        measures=list(measures), area_id=a.index.to_numpy(),
+        area_name=areas.set_index("area_id")["name"].reindex(a.index).array,
+        area_population=a["population"].to_numpy(), area_shares={g: a[f"share_{g}"].to_numpy() for g in GROUPS})
+
+
+def chosen(p: Prepared, types=None, populations=None) -> np.ndarray:
+    """Per programme, whether it is of one of ``types`` and serves one of ``populations`` (None: no filter)."""
+    keep = np.ones(len(p.type_key), dtype=bool)
+    if types is not None:
+        keep &= np.isin(p.type_key, [t.strip().lower() for t in types])
+    if populations is not None:
+        serves = np.zeros_like(keep)
+        for population in {x.strip().lower() for x in populations}:
+            serves |= p.serves.get(population, False)
+        keep &= serves
+    return keep
+
+
+def rows_of(p: Prepared, keep: np.ndarray) -> np.ndarray:
+    """The period rows of the kept programmes, in table order."""
+    # A row of an unknown programme (-1) reads the appended False.
+    return np.flatnonzero(np.append(keep, False)[p.program])
+
+
+def _window(p: Prepared, keep: np.ndarray, quarters: int) -> np.ndarray:
+    rows = rows_of(p, keep)
+    return rows[(p.q[rows] > p.end - quarters) & (p.q[rows] <= p.end)]
+
+
+def _group_sums(values: np.ndarray, keys: np.ndarray, size: int) -> np.ndarray:
+    """Column sums per key 0..size-1 (NaN where a key reports nothing), the very floats pandas' groupby gives."""
+    # pandas adds a column with np.add.reduceat when the keys come sorted and the column has no NaN, else with
+    # compensated sums, and the two can differ in the last bit: so each column goes in as its own block, as in
+    # the oracle's frames, and keys are ranked as pandas ranks the ids they stand for.
+    out = np.full((size, values.shape[1]), np.nan)
+    if len(keys):
+        frame = pd.DataFrame(index=pd.RangeIndex(len(keys)))
+        for j in range(values.shape[1]):
+            frame[j] = values[:, j]
+        sums = frame.groupby(keys).sum(min_count=1)
+        out[sums.index.to_numpy()] = sums.to_numpy()
     return out
 
 
-def area_impact(programs: pd.DataFrame, periods: pd.DataFrame, areas: pd.DataFrame, *,
-                period: str | None = None, quarters: int = 4,
-                hourly_value: float = VOLUNTEER_HOUR_VALUE_USD, types: Iterable[str] | None = None,
-                populations: Iterable[str] | None = None) -> pd.DataFrame:
-    """Impact rolled up to areas, every area of ``areas`` included (zeros where nothing runs).
+def _whole(values: np.ndarray):
+    """Counts as nullable integers where every known value is whole, so tables and CSVs read 80 rather than 80.0."""
+    known = values[~np.isnan(values)]
+    return pd.array(np.round(values), dtype="Int64") if np.all(np.mod(known, 1) == 0) else values
 
-    Rates are recomputed from the summed counts, never averaged across programmes. Parameters as
-    :func:`program_impact`.
 
-    Returns
-    -------
-    DataFrame per area: ``area_id``, ``population``, ``n_programs``, ``n_single_coordinator``,
-    ``share_step_free`` (when ``step_free`` is known), ``sessions``, ``participants``, ``per_1000``,
-    ``cost``, ``cost_per_participant``, ``volunteer_hours``, ``volunteer_value``, and the 65+ and
-    limited-English counts, shares and gaps.
-    """
-    chosen = filter_programs(programs, types, populations)
-    frame, end = _window(periods, chosen["program_id"], period, quarters)
-    frame["area_id"] = frame["program_id"].map(pd.Series(chosen["area_id"].to_numpy(), index=chosen["program_id"]))
-    sums = _sums(frame, ["area_id"]).drop(columns="quarters_reported")
-
-    a = _areas(areas).set_index("area_id")
-    progs = pd.DataFrame({"area_id": chosen["area_id"].to_numpy(),
-                          "single": _num(chosen, "coordinator_count").to_numpy() == 1})
-    if "step_free" in chosen:
-        progs["step_free"] = chosen["step_free"].astype(float).to_numpy()
-    extra = {"share_step_free": ("step_free", "mean")} if "step_free" in progs else {}
-    counts = progs.groupby("area_id").agg(n_programs=("single", "size"), n_single_coordinator=("single", "sum"),
-                                          **extra)
-    out = a[["population"]].join(counts).join(sums)
-    out[["n_programs", "n_single_coordinator"]] = out[["n_programs", "n_single_coordinator"]].fillna(0).astype(int)
-    out["quarters_reported"] = 0
-    out = _whole_counts(_rates(out, out["population"], a, hourly_value).drop(columns="quarters_reported"))
-    out = out.reset_index()
-    out.attrs["period"] = period_label(end)
-    out.attrs["quarters"] = quarters
+def _counts_and_rates(s: dict, population: np.ndarray, shares: dict, hourly_value: float) -> dict:
+    """Rates from summed columns (per 1,000, cost per participant, volunteer value, group shares and gaps)."""
+    for column in FILLED:
+        s[column] = np.where(np.isnan(s[column]), 0.0, s[column])
+    out = {c: _whole(s[c]) if c in WHOLE else s[c] for c in SUMMED[:6]}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["per_1000"] = s["participants"] / np.where(population > 0, population, np.nan) * 1000
+        paid = s["cost_participants"]
+        out["cost_per_participant"] = s["cost"] / np.where(paid > 0, paid, np.nan)
+        out["volunteer_value"] = s["volunteer_hours"] * float(hourly_value)
+        for group in GROUPS:
+            base = s[f"base_{group}"]
+            share = np.where(base >= MIN_N, s[f"participants_{group}"] / base, np.nan)
+            out[f"share_{group}"] = share
+            out[f"gap_{group}"] = share - shares[group]
     return out
 
 
-def area_outcomes(programs: pd.DataFrame, periods: pd.DataFrame, *, period: str | None = None,
-                  quarters: int = 4, types: Iterable[str] | None = None,
-                  populations: Iterable[str] | None = None) -> pd.DataFrame:
-    """Outcome change pooled over an area's programmes, one row per (area, outcome measure).
-
-    Every quarter in the window with pre/post data counts, pooled as in the module docstring; the n >= 11
-    rule applies to each row.
-    """
-    chosen = filter_programs(programs, types, populations)
-    frame, _ = _window(periods, chosen["program_id"], period, quarters)
-    frame["area_id"] = frame["program_id"].map(pd.Series(chosen["area_id"].to_numpy(), index=chosen["program_id"]))
-    have = frame[(frame["n_pre_post"] > 0) & frame["mean_change"].notna() & frame["outcome_measure"].notna()]
-    have = have[(have["n_pre_post"] == 1) | have["sd_change"].notna()]
-    pooled = _pool(have.rename(columns={"n_pre_post": "n", "mean_change": "m", "sd_change": "s"}),
-                   ["area_id", "outcome_measure"])
-    return _outcome_table(pooled).reset_index()
+def _pooled(p: Prepared, rows: np.ndarray, keys: np.ndarray, size: int) -> dict:
+    """Pooled outcome change, t interval and the n >= 11 rule per key; keys without changes are 'no data'."""
+    n, nm, sq = _group_sums(p.pool[rows], keys, size).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = nm / n
+        var = (sq - n * mean ** 2) / (n - 1)
+        sd = np.where(n > 1, np.sqrt(np.clip(var, 0, None)), np.nan)
+        lo, hi = t_interval(mean, sd, n)
+        shown = n >= MIN_N
+    out = {k: np.where(shown, v, np.nan) for k, v in
+           (("outcome_n", n), ("outcome_mean", mean), ("outcome_sd", sd), ("outcome_lo", lo), ("outcome_hi", hi))}
+    # Text as pandas keeps it (its str dtype), so that an empty selection's column has the same type as a full one.
+    out["outcome_status"] = pd.array(np.where(np.isnan(n), "no data", np.where(shown, "shown", "n<11")), dtype="str")
+    return out
 
 
-def quarterly_trends(programs: pd.DataFrame, periods: pd.DataFrame, *, by_area: bool = False,
-                     measure: str | None = None, types: Iterable[str] | None = None,
-                     populations: Iterable[str] | None = None) -> pd.DataFrame:
-    """Quarter-by-quarter totals for the (filtered) programmes, optionally per area.
+def program_table(p: Prepared, keep: np.ndarray, quarters: int, hourly_value: float) -> pd.DataFrame:
+    """Impact of each kept programme over the window, with its area's name and populations served (module docstring)."""
+    pos = np.flatnonzero(keep)
+    size = len(keep)
+    win = _window(p, keep, quarters)
+    owner = p.program_key[p.program[win]]
+    mine = p.program_key[pos]
+    out = {c: p.columns[c][pos] for c in ("program_id", "area_id", "name", "type") if c in p.columns}
+    out["quarters_reported"] = _whole(np.bincount(owner, minlength=size)[mine].astype(float))
+    area = p.program_area[pos]
+    of_area = lambda values: np.where(area >= 0, values[area], np.nan)  # noqa: E731
+    sums = _group_sums(p.values[win], owner, size)[mine]
+    out |= _counts_and_rates(dict(zip(SUMMED, sums.T)), of_area(p.area_population),
+                             {g: of_area(v) for g, v in p.area_shares.items()}, hourly_value)
 
-    Returns
-    -------
-    DataFrame per ``period`` (and ``area_id``), in time order: ``programs_reporting``, ``sessions``,
-    ``participants``, ``participants_65plus``, ``participants_limited_english``, ``volunteer_hours``,
-    ``cost``, ``cost_per_participant``; with ``measure`` also the pooled outcome of that measure
-    (``outcome_n``, ``outcome_mean``, ``outcome_lo``, ``outcome_hi``, ``outcome_status``; n >= 11 rule).
+    # The programme's latest measure in the window decides which of its quarters pool together.
+    usable = win[p.usable[win]]
+    owner = p.program_key[p.program[usable]]
+    order = np.lexsort((p.q[usable], owner))
+    last = order[np.diff(owner[order], append=-1) != 0]  # each programme's last row (keys are >= 0)
+    latest = np.full(size, -1)
+    latest[owner[last]] = p.measure[usable[last]]
+    same = p.measure[usable] == latest[owner]
+    outcome = _pooled(p, usable[same], owner[same], size)
+    # The latest measures: text where any programme has one, else all-NaN floats (as the oracle's map gives).
+    names = np.array([*p.measures, np.nan], dtype=object)[latest[mine]]
+    out["outcome_measure"] = names if len(usable) else np.full(len(pos), np.nan)
+    out |= {k: v[mine] for k, v in outcome.items()}
+    out["single_coordinator"] = p.single[pos]
+    out |= {c: p.columns[c][pos] for c in CARRIED if c in p.columns}
+    out |= {c: values.take(pos) for c, values in p.lookups.items()}
+    return pd.DataFrame(out)
 
-    Examples
-    --------
-    >>> p = pd.DataFrame({"program_id": ["a", "b"], "area_id": [1, 2], "type": ["x", "x"],
-    ...                   "populations_served": ["all", "all"]})
-    >>> q = pd.DataFrame({"program_id": ["a", "b", "a"], "period": ["2026Q1", "2026Q1", "2025Q4"],
-    ...                   "sessions": [1, 2, 3], "participants": [10, 20, 30], "volunteer_hours": [0, 0, 0]})
-    >>> quarterly_trends(p, q)[["period", "participants"]].values.tolist()
-    [['2025Q4', 30], ['2026Q1', 30]]
-    """
-    chosen = filter_programs(programs, types, populations)
-    idx = period_index(periods["period"]) if len(periods) else np.array([], dtype=int)
-    span = int(idx.max() - idx.min() + 1) if len(idx) else 1
-    frame, _ = _window(periods, chosen["program_id"], None, span)
-    keys = ["q"]
-    if by_area:
-        frame["area_id"] = frame["program_id"].map(pd.Series(chosen["area_id"].to_numpy(), index=chosen["program_id"]))
-        keys = ["q", "area_id"]
-    sums = _sums(frame, keys).rename(columns={"quarters_reported": "programs_reporting"})
-    sums["cost_per_participant"] = sums["cost"] / sums["cost_participants"].where(sums["cost_participants"] > 0)
-    out = _whole_counts(sums.drop(columns=["cost_participants", "base_65plus", "base_limited_english"]))
+
+def area_table(p: Prepared, keep: np.ndarray, quarters: int, hourly_value: float) -> pd.DataFrame:
+    """Impact rolled up to every area (zeros where nothing runs), rates recomputed from summed counts."""
+    size = len(p.area_id)
+    win = _window(p, keep, quarters)
+    sums = _group_sums(p.values[win], p.area_key[p.program[win]], p.area_keys)
+    area = p.program_area[keep]
+    known = area >= 0
+    area = area[known]
+    out = {"area_id": p.area_id, "name": p.area_name, "population": p.area_population,
+           "n_programs": np.bincount(area, minlength=size),
+           "n_single_coordinator": np.bincount(area, weights=p.single[keep][known], minlength=size).astype(np.int64)}
+    if p.step_free is not None:
+        # Means of 0/1 flags: their totals are exact, so bincount gives pandas' figures.
+        flags = p.step_free[keep][known]
+        told = ~np.isnan(flags)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["share_step_free"] = (np.bincount(area[told], weights=flags[told], minlength=size)
+                                      / np.bincount(area[told], minlength=size))
+    out |= _counts_and_rates(dict(zip(SUMMED, sums[p.area_rows].T)), p.area_population, p.area_shares,
+                             hourly_value)
+    return pd.DataFrame(out)
+
+
+def trend_table(p: Prepared, keep: np.ndarray, measure: str | None) -> pd.DataFrame:
+    """Quarter-by-quarter totals of the kept programmes, with the pooled outcome of ``measure`` when given."""
+    rows = rows_of(p, keep)
+    quarters, quarter = np.unique(p.q[rows], return_inverse=True)
+    sums = dict(zip(SUMMED, _group_sums(p.values[rows], quarter, len(quarters)).T))
+    out = {"period": pd.array([period_label(q) for q in quarters], dtype="str"),
+           "programs_reporting": np.bincount(quarter, minlength=len(quarters))}
+    out |= {c: _whole(sums[c]) if c in WHOLE else sums[c] for c in SUMMED[:6]}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        paid = sums["cost_participants"]
+        out["cost_per_participant"] = sums["cost"] / np.where(paid > 0, paid, np.nan)
     if measure is not None:
-        have = frame[(frame["outcome_measure"] == measure) & (frame["n_pre_post"] > 0) & frame["mean_change"].notna()]
-        have = have[(have["n_pre_post"] == 1) | have["sd_change"].notna()]
-        pooled = _pool(have.rename(columns={"n_pre_post": "n", "mean_change": "m", "sd_change": "s"}), keys)
-        out = out.join(_outcome_table(pooled).drop(columns="outcome_sd"))
-        out["outcome_status"] = out["outcome_status"].fillna("no data")
-    out = out.reset_index()
-    out.insert(0, "period", out.pop("q").map(period_label))
-    return out
+        code = p.measures.index(measure) if measure in p.measures else -2
+        pooled = p.usable[rows] & (p.measure[rows] == code)
+        outcome = _pooled(p, rows[pooled], quarter[pooled], len(quarters))
+        out |= {k: v for k, v in outcome.items() if k != "outcome_sd"}
+    return pd.DataFrame(out)

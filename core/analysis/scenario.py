@@ -96,7 +96,7 @@ def apply_scenario(programs: pd.DataFrame, funding: pd.DataFrame, scenario: Scen
       ``share_of_budget`` from :func:`core.analysis.funding.budget_contributions` (their money in the 12 months
       before ``as_of``; for a programme on its declared budget, their committed money in the 12 months
       from ``as_of``). ``lost_share`` is that sum (at most 1) and ``budget_lost = lost_share x
-      annual_budget``. The same shares give :func:`core.analysis.funding.by_funder`, so a funder's
+      annual_budget``. The same shares give :func:`core.analysis.funding_selection.by_funder`, so a funder's
       ``capacity_underwritten`` is exactly what a 'shrink' scenario with threshold 0 removes.
     - ``ends_before`` date D: every *committed* grant whose last day falls in ``[as_of, D)`` is not
       renewed. Each stops contributing after its end date; the money lost is what it would have supplied
@@ -164,39 +164,6 @@ def apply_scenario(programs: pd.DataFrame, funding: pd.DataFrame, scenario: Scen
     out["affected"] = affected
     out["capacity_before"] = capacity
     out["capacity_after"] = after
-    return out
-
-
-def summarise(effect: pd.DataFrame) -> dict:
-    """Headline counts of an :func:`apply_scenario` result.
-
-    Returns
-    -------
-    dict with ``n_programs``, ``n_affected``, ``budget_lost``, ``capacity_before``, ``capacity_after``,
-    ``capacity_lost``, ``share_capacity_lost`` (NaN with no capacity) and, when the effect has an
-    ``area_id`` column, ``n_areas_affected`` (areas with at least one affected programme). Plain Python
-    numbers.
-
-    Examples
-    --------
-    >>> e = pd.DataFrame({"affected": [True, False], "budget_lost": [600.0, 0.0],
-    ...                   "capacity_before": [40.0, 10.0], "capacity_after": [0.0, 10.0]})
-    >>> summarise(e)["capacity_lost"], summarise(e)["share_capacity_lost"]
-    (40.0, 0.8)
-    """
-    before = float(effect["capacity_before"].sum())
-    after = float(effect["capacity_after"].sum())
-    out = {
-        "n_programs": int(len(effect)),
-        "n_affected": int(effect["affected"].sum()),
-        "budget_lost": float(effect["budget_lost"].sum()),
-        "capacity_before": before,
-        "capacity_after": after,
-        "capacity_lost": before - after,
-        "share_capacity_lost": (before - after) / before if before > 0 else float("nan"),
-    }
-    if "area_id" in effect:
-        out["n_areas_affected"] = int(effect.loc[effect["affected"], "area_id"].nunique())
     return out
 
 

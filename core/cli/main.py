@@ -1,4 +1,4 @@
-"""The `atlas` console script: build the database, write a sample inventory, run the coverage method."""
+"""The `atlas` console script: build the database, write a sample inventory, run the coverage method, serve."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ def main(argv: list[str] | None = None) -> int:
     from core.cli import build as build_cli
     from core.cli import coverage as coverage_cli
     from core.cli import inventory as inventory_cli
+    from core.cli import serve as serve_cli
 
     build_cli.register(sub)
     inventory_cli.register(sub)
     coverage_cli.register(sub)
+    serve_cli.register(sub)
 
     args = parser.parse_args(argv)
     try:

@@ -24,6 +24,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from core.serve.attempts import AttemptStore, MemoryAttempts, SharedAttempts
+
 # OWASP's current minimum for scrypt (N = 2^17, r = 8, p = 1): about 128 MiB and a tenth of a second per try.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 PBKDF2_ITERATIONS = 600_000
@@ -187,7 +189,10 @@ def config_from_secrets(secrets: Mapping) -> AdminConfig:
 
 
 class Throttle:
-    """Refuse sign-in for a while after too many failures, per user name, across all sessions of the process.
+    """Refuse sign-in for a while after too many failures, per user name, across all sessions and workers.
+
+    Where the failures are counted is ``store`` (:mod:`core.serve.attempts`): in this process by default, and in
+    a file every worker shares for the app's own throttle, since a new session may land on any worker.
 
     Examples
     --------
@@ -199,35 +204,29 @@ class Throttle:
     0.0
     """
 
-    def __init__(self, limit: int = 5, window: float = 300.0, clock=time.monotonic):
+    def __init__(self, limit: int = 5, window: float = 300.0, clock=time.time, store: AttemptStore | None = None):
+        # Wall-clock time by default: a shared store compares times recorded by different processes.
         self.limit, self.window, self.clock = limit, window, clock
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
+        self.store = store if store is not None else MemoryAttempts()
 
     def _recent(self, key: str) -> list[float]:
-        now = self.clock()
-        kept = [t for t in self._failures.get(key, []) if now - t < self.window]
-        self._failures[key] = kept
-        return kept
+        return self.store.since(key, self.clock() - self.window)
 
     def wait(self, key: str) -> float:
         """Seconds until ``key`` may try again (0 if it may try now)."""
-        with self._lock:
-            recent = self._recent(key)
-            if len(recent) < self.limit:
-                return 0.0
-            return max(0.0, self.window - (self.clock() - recent[-self.limit]))
+        recent = self._recent(key)
+        if len(recent) < self.limit:
+            return 0.0
+        return max(0.0, self.window - (self.clock() - recent[-self.limit]))
 
     def fail(self, key: str) -> None:
-        with self._lock:
-            self._recent(key).append(self.clock())
+        self.store.add(key, self.clock())
 
     def clear(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+        self.store.clear(key)
 
 
-THROTTLE = Throttle()
+THROTTLE = Throttle(store=SharedAttempts())
 # Each scrypt check holds about 128 MiB; at most two at once, so a burst of sign-in attempts cannot exhaust memory.
 _VERIFY_SLOTS = threading.BoundedSemaphore(2)
 

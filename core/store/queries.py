@@ -45,11 +45,6 @@ def latest_indicators(con: Con, indicator_ids: list[str] | None = None) -> pd.Da
         ORDER BY i.area_id, d.sort_order""", [indicator_ids, indicator_ids])
 
 
-def indicator_history(con: Con, indicator_id: str) -> pd.DataFrame:
-    return query(con, """SELECT area_id, period, value, moe, unstable FROM indicator
-                         WHERE indicator_id = ? ORDER BY area_id, period""", [indicator_id])
-
-
 def area_languages(con: Con) -> pd.DataFrame:
     return query(con, "SELECT area_id, language, speakers FROM area_language ORDER BY area_id, speakers DESC")
 

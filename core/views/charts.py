@@ -57,7 +57,7 @@ def cliff_chart(cliff: pd.DataFrame) -> dict:
 
     Parameters
     ----------
-    cliff : :func:`core.analysis.funding.funding_cliff` with ``by_source=True`` (``quarter``, ``source_type``,
+    cliff : :func:`core.analysis.funding_selection.funding_cliff` with ``by_source=True`` (``quarter``, ``source_type``,
         ``annualised_ending``, ``n_grants``, ``n_programs``).
 
     Examples
@@ -124,8 +124,8 @@ def funder_bars(funders: pd.DataFrame, top: int = 15) -> dict:
 
     Parameters
     ----------
-    funders : :func:`core.analysis.funding.by_funder` (``funder``, ``capacity_share``, ``capacity_underwritten``,
-        ``n_programs``, ``n_programs_majority``).
+    funders : :func:`core.analysis.funding_selection.by_funder` (``funder``, ``capacity_share``,
+        ``capacity_underwritten``, ``n_programs``, ``n_programs_majority``).
     top : how many funders to draw.
 
     Examples

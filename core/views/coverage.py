@@ -16,7 +16,6 @@ from core.analysis.coverage import (
     CoverageModel,
     CoverageParams,
     CoverageResult,
-    compute,
     serving_programs,
 )
 from core.base.formatting import number, percent
@@ -162,13 +161,6 @@ def geojson_bytes(areas_geo: pd.DataFrame, table: pd.DataFrame) -> bytes:
                  for k, v in row.items()}
         feats.append({"type": "Feature", "geometry": json.loads(geom), "properties": props})
     return json.dumps({"type": "FeatureCollection", "features": feats}).encode("utf-8")
-
-
-def coverage_result(con, params: CoverageParams) -> CoverageResult:
-    """Convenience for tests and downloads: build the model and compute in one call."""
-    from core.analysis.coverage import build_model
-
-    return compute(build_model(con), params)
 
 
 def service_sites(con) -> pd.DataFrame:

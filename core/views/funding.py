@@ -11,7 +11,7 @@ import pandas as pd
 import pydeck as pdk
 
 from core.analysis import funding as fu
-from core.analysis import funding_base as fb
+from core.analysis import funding_selection as fs
 from core.analysis.coverage import PROGRAM_TYPES, TYPE_LABELS, CoverageModel, CoverageParams
 from core.analysis.scenario import KINDS, MODES, Scenario
 from core.analysis.scenario_coverage import ScenarioCoverage, depending_residents, published_count
@@ -89,7 +89,7 @@ def active_programs(programs: pd.DataFrame, as_of) -> pd.DataFrame:
 class FundingData:
     """The tables every Funding view starts from (picklable, so it can be cached); treat them as read-only.
 
-    ``base`` holds what does not depend on the filters, computed once here so that :func:`overview_of` only
+    ``prepared`` holds what does not depend on the filters, computed once here so that :func:`overview_of` only
     adds up the selected rows; a copy made with ``dataclasses.replace`` computes it afresh.
     """
 
@@ -98,10 +98,10 @@ class FundingData:
     areas: pd.DataFrame
     as_of: dt.date
     funders: list[str]
-    base: fb.FundingBase = field(init=False, repr=False, compare=False)
+    prepared: fs.Prepared = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        self.base = fb.funding_base(self.programs, self.funding, self.as_of, CLIFF_QUARTERS)
+        self.prepared = fs.prepare(self.programs, self.funding, self.as_of, CLIFF_QUARTERS)
 
 
 def funding_data(con) -> FundingData:
@@ -116,7 +116,7 @@ def funding_data(con) -> FundingData:
     funding = funding[funding["program_id"].isin(programs["program_id"])].reset_index(drop=True)
     data = FundingData(programs=programs, funding=funding, areas=queries.areas(con)[["area_id", "name"]],
                        as_of=as_of, funders=[])
-    ranked = fb.by_funder(data.base, np.ones(len(programs), dtype=bool))["funder"].tolist()
+    ranked = fs.by_funder(data.prepared, np.ones(len(programs), dtype=bool))["funder"].tolist()
     data.funders = ranked + sorted(set(funding["funder"]) - set(ranked))
     return data
 
@@ -292,24 +292,18 @@ def largest_source(area_mix: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return name, share
 
 
-def overview(con, types: tuple[str, ...] = PROGRAM_TYPES, area: int = 0) -> FundingOverview:
-    """Metrics, area roll-up, cliff and funder dependence for the selected programmes (cache it per filter)."""
-    data = funding_data(con)
-    return overview_of(data, types, area)
-
-
 def overview_of(data: FundingData, types=PROGRAM_TYPES, area: int = 0) -> FundingOverview:
-    """:func:`overview` from tables already loaded."""
-    # The core.analysis.funding functions on the selected programmes give the same frames (tests/test_funding_overview.py);
-    # this adds up data.base's rows instead because the page reruns it for every filter a reader picks.
+    """Metrics, area roll-up, cliff and funder dependence for the selected programmes."""
+    # The pandas oracle on the selected programmes alone gives the same frames (tests/test_funding_overview.py);
+    # this adds up data.prepared's rows instead because the page reruns it for every filter a reader picks.
     keep = _selected(data.programs, types, area)
-    base = data.base
-    metrics = fb.metrics(base, keep)
-    areas = fb.area_rollup(base, keep, data.areas)
+    p = data.prepared
+    metrics = fs.metrics(p, keep)
+    areas = fs.area_rollup(p, keep, data.areas)
     areas["largest_source"], areas["largest_share"] = largest_source(areas)
-    return FundingOverview(metrics=metrics, areas=areas, cliff=fb.funding_cliff(base, keep, by_source=True),
-                           cliff_totals=fb.funding_cliff(base, keep, by_source=False),
-                           cliff_programs=fb.cliff_programs(base, keep), funders=fb.by_funder(base, keep),
+    return FundingOverview(metrics=metrics, areas=areas, cliff=fs.funding_cliff(p, keep, by_source=True),
+                           cliff_totals=fs.funding_cliff(p, keep, by_source=False),
+                           cliff_programs=fs.cliff_programs(p, keep), funders=fs.by_funder(p, keep),
                            n_programs=int(keep.sum()), as_of=data.as_of)
 
 

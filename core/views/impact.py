@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from core.analysis import impact, impact_fast
+from core.analysis import impact
 from core.analysis.coverage import TYPE_LABELS
+from core.analysis.funding import VOLUNTEER_HOUR_VALUE_USD
 from core.analysis.suppression import COMPLEMENTARY, SUPPRESSED, is_small, protect_table, safe_csv, suppress_counts
 from core.base.formatting import number
 from core.base.palettes import NO_DATA
@@ -118,11 +119,11 @@ class ImpactData:
     populations: list[str]
     measures: list[str]
     quarters: list[str]        # every quarter in the data, in order
-    prepared: impact_fast.Prepared = field(init=False, repr=False)
+    prepared: impact.Prepared = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Built with the data, so a cached ImpactData carries it and no filter change rebuilds it.
-        self.prepared = impact_fast.prepare(self.programs, self.periods, self.areas)
+        self.prepared = impact.prepare(self.programs, self.periods, self.areas)
 
 
 def impact_data(con) -> ImpactData:
@@ -199,9 +200,9 @@ def state_from_widgets(session: Mapping, fallback: ImpactState) -> ImpactState:
 class ImpactViews:
     """Impact of the programmes the filters select."""
 
-    areas: pd.DataFrame       # core.analysis.impact.area_impact, with name
-    programs: pd.DataFrame    # core.analysis.impact.program_impact, with area name and populations served
-    trends: pd.DataFrame      # core.analysis.impact.quarterly_trends with the chosen measure
+    areas: pd.DataFrame       # core.analysis.impact.area_table
+    programs: pd.DataFrame    # core.analysis.impact.program_table, with area name and populations served
+    trends: pd.DataFrame      # core.analysis.impact.trend_table with the chosen measure
     period: str
     quarters: int
     first_period: str
@@ -209,50 +210,22 @@ class ImpactViews:
     measure: str
 
 
-def views(con, types: tuple[str, ...] = (), populations: tuple[str, ...] = (), quarters: int = DEFAULT_QUARTERS,
-          measure: str = "") -> ImpactViews:
-    """Area, programme and quarterly impact for the chosen filters (plain arguments, so a cache can key on them)."""
-    return views_of(impact_data(con), ImpactState(tuple(types), tuple(populations), int(quarters), measure))
-
-
 def views_of(data: ImpactData, state: ImpactState) -> ImpactViews:
-    """:func:`views_reference`'s tables, made from ``data.prepared`` in a few numpy steps (the page's main cost)."""
-    types = list(state.types) or None
-    pops = list(state.populations) or None
+    """Area, programme and quarterly impact for the chosen filters, from ``data.prepared`` in a few numpy steps."""
+    if state.quarters < 1:
+        raise ValueError(f"quarters must be at least 1, got {state.quarters}")
     p = data.prepared
-    keep = impact_fast.chosen(p, types, pops)
-    # A selection with no quarters reported gets pandas' empty-frame dtypes, which only the reference reproduces.
-    if state.quarters < 1 or not len(impact_fast.rows_of(p, keep)):
-        return views_reference(data, state)
-    hourly = impact.VOLUNTEER_HOUR_VALUE_USD
-    areas = impact_fast.area_table(p, keep, state.quarters, hourly)
-    progs = impact_fast.program_table(p, keep, state.quarters, hourly)
+    keep = impact.chosen(p, list(state.types) or None, list(state.populations) or None)
+    hourly = VOLUNTEER_HOUR_VALUE_USD
+    areas = impact.area_table(p, keep, state.quarters, hourly)
+    progs = impact.program_table(p, keep, state.quarters, hourly)
     period = impact.period_label(p.end)
     for frame in (areas, progs):
         frame.attrs.update(period=period, quarters=state.quarters)
-    trends = impact_fast.trend_table(p, keep, state.measure or None)
+    trends = impact.trend_table(p, keep, state.measure or None)
     return ImpactViews(areas=areas, programs=progs, trends=trends, period=period, quarters=state.quarters,
                        first_period=impact.period_label(p.end - state.quarters + 1), n_programs=len(progs),
                        measure=state.measure)
-
-
-def views_reference(data: ImpactData, state: ImpactState) -> ImpactViews:
-    """The views straight from :mod:`core.analysis.impact`'s public functions: the tests' reference, and the fallback."""
-    types = list(state.types) or None
-    pops = list(state.populations) or None
-    kw = {"quarters": state.quarters, "types": types, "populations": pops}
-    areas = impact.area_impact(data.programs, data.periods, data.areas, **kw)
-    areas.insert(1, "name", areas["area_id"].map(data.areas.set_index("area_id")["name"]))
-    progs = impact.program_impact(data.programs, data.periods, data.areas, **kw)
-    lookup = data.programs.set_index("program_id")
-    progs["area_name"] = progs["program_id"].map(lookup["area_name"])
-    progs["populations_served"] = progs["program_id"].map(lookup["populations_served"])
-    trends = impact.quarterly_trends(data.programs, data.periods, measure=state.measure or None, types=types,
-                                     populations=pops)
-    period = areas.attrs["period"]
-    first = impact.period_label(int(impact.period_index([period])[0]) - state.quarters + 1)
-    return ImpactViews(areas=areas, programs=progs, trends=trends, period=period, quarters=state.quarters,
-                       first_period=first, n_programs=len(progs), measure=state.measure)
 
 
 def quarters_label(q: int) -> str:

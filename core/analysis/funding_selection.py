@@ -1,4 +1,10 @@
-"""Funding figures that do not depend on the Funding page's filters, computed once; each filter only adds them up."""
+"""The Funding page's figures for a selection of programmes, added up from per-programme figures prepared once.
+
+Each programme's metrics, contributions and cliff rows depend on its own grants alone, so :func:`prepare`
+computes them for every programme once per database and each filter choice only adds up the selected rows.
+The plain pandas statement of the roll-ups (the tests' oracle, ``tests/oracles/funding_reference.py``) run
+on the selection alone gives the very same frames (tests/test_funding_overview.py).
+"""
 
 from __future__ import annotations
 
@@ -84,18 +90,18 @@ def _group_medians(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 
 @dataclass
-class FundingBase:
+class Prepared:
     """What the overview needs of every programme, grant and (programme, funder) pair; arrays follow ``programs``.
 
     A grant's programme is a row of ``programs`` (-1: none); funders are codes into ``funder_names`` (sorted).
     """
 
-    metrics: dict               # column -> per-programme values, as overview_of assigns them
+    metrics: dict               # column -> per-programme values, as core.views.funding.overview_of shows them
     capacity: np.ndarray        # weekly places, missing as 0
     program_ids: np.ndarray
     area_group: np.ndarray      # programme -> index into area_ids (-1: no area)
     area_ids: np.ndarray
-    area_parts: np.ndarray      # what fu.by_area sums: known budget, its secured part, places, places at risk,
+    area_parts: np.ndarray      # what an area sums: known budget, its secured part, places, places at risk,
                                 # window money and the money of each source type (_MIX)
     at_risk: np.ndarray
     concentrated: np.ndarray
@@ -109,7 +115,7 @@ class FundingBase:
     ahead_program: np.ndarray   # committed grants with a funder
     ahead_funder: np.ndarray
     ahead_money: np.ndarray     # money in [as_of, as_of + 12 months)
-    under_program: np.ndarray   # (programme, funder) pairs of budget_contributions, sorted as by_funder groups them
+    under_program: np.ndarray   # (programme, funder) pairs of budget_contributions, sorted by programme, then funder
     under_funder: np.ndarray
     under_parts: np.ndarray     # contribution, capacity_underwritten
     under_majority: np.ndarray
@@ -118,15 +124,13 @@ class FundingBase:
     totals_keys: dict           # and per quarter
 
 
-def funding_base(programs: pd.DataFrame, funding: pd.DataFrame, as_of, quarters: int) -> FundingBase:
-    """Everything of :func:`core.views.funding.overview_of` that one programme's own grants decide, for all of them.
+def prepare(programs: pd.DataFrame, funding: pd.DataFrame, as_of, quarters: int) -> Prepared:
+    """Every programme's metrics, budget contributions and cliff rows as arrays, from which any selection adds up.
 
-    Each programme's metrics, contributions and cliff rows depend on its grants alone, so computing them for
-    every programme and keeping the selected rows gives what the core.analysis.funding functions give on the selection.
     One caveat, in the last bit only: pandas adds a group by another method when a grouping's keys come sorted
     (see :func:`group_sums`), so a programme with three or more grants from one funder or of one source type
     could get a sum differing in the last bit between a selection and all programmes. Every selection of the
-    Chicago and demo data matches exactly.
+    Chicago and demo data matches the oracle exactly.
     """
     row = pd.Series(np.arange(len(programs)), index=programs["program_id"].to_numpy())
 
@@ -162,7 +166,7 @@ def funding_base(programs: pd.DataFrame, funding: pd.DataFrame, as_of, quarters:
     ahead = fu.prorated(with_funder, fu.day_number(as_of), fu.shift_months(as_of, 12))
     share = per["share_of_budget"].to_numpy(dtype=float)
 
-    return FundingBase(
+    return Prepared(
         metrics=metrics, capacity=capacity, program_ids=programs["program_id"].to_numpy(),
         area_group=area_group, area_ids=np.asarray(area_ids), area_parts=np.column_stack(parts),
         at_risk=at_risk, concentrated=m["concentrated"].to_numpy(dtype=bool),
@@ -189,14 +193,14 @@ def _of_rows(keep: np.ndarray, program_rows: np.ndarray) -> np.ndarray:
     return np.append(keep, False)[program_rows]
 
 
-def metrics(base: FundingBase, keep: np.ndarray) -> pd.DataFrame:
+def metrics(base: Prepared, keep: np.ndarray) -> pd.DataFrame:
     """:func:`core.analysis.funding.program_metrics` of the kept programmes with their :data:`LABEL_COLUMNS`."""
     rows = np.flatnonzero(keep)
     return pd.DataFrame({c: v[rows] for c, v in base.metrics.items()})
 
 
-def area_rollup(base: FundingBase, keep: np.ndarray, areas: pd.DataFrame) -> pd.DataFrame:
-    """``areas`` left-joined with :func:`core.analysis.funding.by_area` of the kept programmes, as overview_of shows it.
+def area_rollup(base: Prepared, keep: np.ndarray, areas: pd.DataFrame) -> pd.DataFrame:
+    """``areas`` with the kept programmes' funding rolled up (as :func:`core.analysis.funding.by_area` rolls it up).
 
     With no programme kept, only ``n_programs`` (0) and the source-mix columns (NaN) are added.
     """
@@ -220,7 +224,7 @@ def area_rollup(base: FundingBase, keep: np.ndarray, areas: pd.DataFrame) -> pd.
         "share_capacity_at_risk": at_risk / np.where(capacity > 0, capacity, np.nan),
         **dict(zip(_MIX, (sums[:, 5:] / np.where(wf > 0, wf, np.nan)[:, None]).T)),
     }
-    # The merge by_area's frame went through: an area without a kept programme gets NaN, which turns the
+    # As a left merge of by_area's frame would give: an area without a kept programme gets NaN, which turns the
     # count columns to floats unless every area has one; n_programs is then filled with 0.
     group_of = pd.Index(base.area_ids).get_indexer(areas["area_id"].to_numpy())
     matched = (group_of >= 0) & (count[group_of] > 0)
@@ -231,8 +235,8 @@ def area_rollup(base: FundingBase, keep: np.ndarray, areas: pd.DataFrame) -> pd.
     return pd.DataFrame(out)
 
 
-def funding_cliff(base: FundingBase, keep: np.ndarray, by_source: bool) -> pd.DataFrame:
-    """:func:`core.analysis.funding.funding_cliff` of the kept programmes over the base's quarters."""
+def funding_cliff(base: Prepared, keep: np.ndarray, by_source: bool) -> pd.DataFrame:
+    """The kept programmes' committed money ending in each quarter (annualised), grants, programmes, weekly places."""
     sel = _of_rows(keep, base.cliff_program)
     program, quarter = base.cliff_program[sel], base.cliff_quarter[sel]
     n_sources = len(fu.SOURCE_TYPES)
@@ -253,15 +257,15 @@ def funding_cliff(base: FundingBase, keep: np.ndarray, by_source: bool) -> pd.Da
                          "capacity_affected": sums[:, 1]})
 
 
-def cliff_programs(base: FundingBase, keep: np.ndarray) -> dict[str, list[str]]:
+def cliff_programs(base: Prepared, keep: np.ndarray) -> dict[str, list[str]]:
     """Quarter label -> the kept programmes with committed money ending then, sorted."""
     sel = _of_rows(keep, base.cliff_program)
     program, quarter = base.cliff_program[sel], base.cliff_quarter[sel]
     return {label: sorted(set(base.program_ids[program[quarter == i]])) for i, label in enumerate(base.quarter_labels)}
 
 
-def by_funder(base: FundingBase, keep: np.ndarray) -> pd.DataFrame:
-    """:func:`core.analysis.funding.by_funder` of the kept programmes; with no grant at all, its empty frame.
+def by_funder(base: Prepared, keep: np.ndarray) -> pd.DataFrame:
+    """How much of the kept programmes' weekly capacity each funder underwrites, largest share first.
 
     Examples
     --------
@@ -271,7 +275,7 @@ def by_funder(base: FundingBase, keep: np.ndarray) -> pd.DataFrame:
     >>> f = pd.DataFrame({"program_id": ["a", "a", "b"], "funder": ["X", "Y", "X"], "source_type": ["business"] * 3,
     ...                   "amount": [500.0, 500.0, 100.0], "start_date": ["2025-01-01"] * 3,
     ...                   "end_date": ["2025-12-31"] * 3, "status": ["ended"] * 3})
-    >>> base = funding_base(p, f, "2026-01-01", quarters=2)
+    >>> base = prepare(p, f, "2026-01-01", quarters=2)
     >>> by_funder(base, np.array([True, True]))[["funder", "capacity_share"]].values.tolist()
     [['X', 0.625], ['Y', 0.375]]
     >>> by_funder(base, np.array([True, False]))["capacity_share"].tolist()
