@@ -73,7 +73,7 @@ st.download_button("Download programme outcomes (CSV)", partial(iv.programme_dow
                    "text/csv", key="dl_impact_programmes", on_click="ignore")
 
 st.subheader("Resilience", help=rv.HELP)
-label, value, help_text = rv.headline(data, v)
+label, value, help_text = rv.headline(data, state, v)
 st.metric(label, value, help=help_text)
 st.dataframe(iv.styled(rv.programmes(v)), hide_index=True, width="stretch", height=260, key="impact_resilience")
 st.download_button("Download resilience by programme (CSV)", partial(rv.download, v), "impact_resilience.csv",
