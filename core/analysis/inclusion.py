@@ -199,7 +199,8 @@ def language_reach(programs: pd.DataFrame, tracts: pd.DataFrame, area_languages:
     An area's speakers of a language (``area_languages``: area_id, language, speakers) are spread over its
     tracts by population. Returns ``(by_language, by_area)``: speakers, speakers in reach and the share, per
     language (largest first) and per area (all non-English languages together). English is left out: the
-    question is whether people with limited English can take part in their own language.
+    question is whether people with limited English can take part in their own language. Grouped categories
+    such as 'other slavic' name no one language and are left out.
 
     Examples
     --------
@@ -216,7 +217,11 @@ def language_reach(programs: pd.DataFrame, tracts: pd.DataFrame, area_languages:
     >>> by_area[["speakers", "in_reach", "share"]].values.tolist()
     [[50.0, 20.0, 0.4]]
     """
-    langs = area_languages.loc[(area_languages["language"] != "english") & (area_languages["speakers"] > 0)]
+    name = area_languages["language"].astype(str).str.lower()
+    # Grouped census categories ('other slavic', 'african languages', 'unspecified') name no language a programme
+    # could be offered in, so only languages named one by one are counted.
+    named = ~(name.str.startswith("other") | name.str.contains("languages") | name.eq("unspecified"))
+    langs = area_languages.loc[named & (name != "english") & (area_languages["speakers"] > 0)]
     pop = tracts["population"].to_numpy(dtype=float)
     area_pop = pd.Series(pop).groupby(tracts["area_id"].to_numpy()).sum()
     weight = pop / tracts["area_id"].map(area_pop).replace(0, np.nan).to_numpy(dtype=float)
