@@ -38,6 +38,7 @@ rows.dataframe(view(methods.manifest_rows)(), hide_index=True, width="stretch", 
 
 st.header("Download every table")
 table_name = st.selectbox("Table", methods.export_tables(), key="table")
-st.caption("Counts of 1 to 10 people, and the rates and means built on them, are written as \"<11\".")
+st.caption("In the programme inventory's tables, counts of 1 to 10 people, and the rates and means built on them, "
+           "are written as \"<11\". Public-source tables are as their publishers publish them.")
 st.download_button(f"Download {table_name}.csv", partial(view(methods.table_csv), table_name), f"{table_name}.csv",
                    "text/csv", key="download_table", on_click="ignore")

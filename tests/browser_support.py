@@ -1,4 +1,19 @@
-"""Running `streamlit run` on 127.0.0.1 and driving Debian's headless Chromium with Playwright."""
+"""Running `streamlit run` on 127.0.0.1 and driving Debian's headless Chromium with Playwright.
+
+A browser test asks tests/conftest.py for the session's shared pieces, so no test starts a server or a browser:
+
+    pytestmark = pytest.mark.browser
+
+    def test_coverage_draws(atlas_server, open_page, artifacts):
+        page = open_page(1280, 900)           # a new tab, with its own cookies, in the session's one Chromium
+        page.goto(atlas_server + "/coverage")  # the one `streamlit run` on the session's atlas database
+        settle(page)                           # the script has run and the app has been quiet for a moment
+        assert_no_error(page)
+        shoot(page, artifacts / "coverage.png")
+
+A test that needs a server of its own (a secrets file, another environment, a database it changes) starts one in a
+fixture with `streamlit_server(db, extra_env)`, as test_browser_all_pages.py does for the Admin page.
+"""
 
 from __future__ import annotations
 
@@ -66,14 +81,15 @@ def streamlit_server(db: Path, extra_env: dict[str, str] | None = None):
 
 
 @contextmanager
-def chromium_page(width: int = 1280, height: int = 900):
+def chromium():
+    """Headless Chromium under Playwright, for as long as the block lasts (conftest keeps one per session)."""
     from playwright.sync_api import sync_playwright
 
+    require_chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            yield page
+            yield browser
         finally:
             browser.close()
 
@@ -93,3 +109,56 @@ def assert_no_error(page) -> None:
     errors = page.query_selector_all('[data-testid="stException"], [data-testid="stAlertContentError"]')
     texts = [e.inner_text()[:300] for e in errors]
     assert not errors, f"error elements on the page: {texts}"
+
+
+# Busy while a script runs (the status widget) or a rerun is replacing elements (marked stale). Quiet since when is
+# kept on the window, so the wait polls a condition rather than sleeping a fixed time.
+_QUIET = """(quietMs) => {
+  const busy = document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]');
+  const now = performance.now();
+  if (busy || window.__atlasQuietSince === undefined) window.__atlasQuietSince = now;
+  return !busy && now - window.__atlasQuietSince >= quietMs;
+}"""
+
+
+def wait_until_quiet(page, quiet_ms: int = 1000, timeout: float = 60_000) -> None:
+    """Wait until no script has run for `quiet_ms`: a rerun that follows the first (a chart sizing itself to its
+    column, a widget settling its value) starts within that and is waited for too."""
+    page.evaluate("() => { window.__atlasQuietSince = undefined; }")
+    page.wait_for_function(_QUIET, arg=quiet_ms, polling=100, timeout=timeout)
+
+
+def settle(page, timeout: float = 60_000, quiet_ms: int = 1000) -> None:
+    """The page's script has run under app.py's navigation and the app has gone quiet."""
+    wait_for_app(page, timeout=timeout)
+    wait_until_quiet(page, quiet_ms=quiet_ms, timeout=timeout)
+
+
+def wait_for_canvas(page, selector: str = '[data-testid="stDeckGlJsonChart"] canvas', timeout: float = 60_000):
+    """The first canvas that `selector` finds, once laid out: a map's canvas is created at the HTML default of
+    300 x 150 px and takes its map's size a moment later. The test then checks the size it got."""
+    page.wait_for_function(
+        """(s) => { const c = document.querySelector(s);
+                    if (!c) return false;
+                    const r = c.getBoundingClientRect();
+                    return r.width !== 300 || r.height !== 150; }""", arg=selector, polling=100, timeout=timeout)
+    return page.query_selector(selector)
+
+
+def next_frames(page) -> None:
+    """Let the browser lay out and paint twice (after a resize or a scroll), so a screenshot shows the new state."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def shoot(page, path) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it."""
+    width = page.viewport_size["width"]
+    height = page.viewport_size["height"]
+    content = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').getBoundingClientRect().height")
+    page.set_viewport_size({"width": width, "height": int(content) + 120})
+    # Maps and charts redraw to the new size; a width change may also make Streamlit rerun the page.
+    wait_until_quiet(page, quiet_ms=500)
+    next_frames(page)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": height})

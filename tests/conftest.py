@@ -1,4 +1,5 @@
-"""Shared fixtures: atlas databases built once per session into temporary folders, never into data/."""
+"""Shared fixtures: atlas databases built once per session into temporary folders, never into data/; for browser
+tests, one Chromium and one `streamlit run` on the atlas per session (how to use them: tests/browser_support.py)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,45 @@ def artifacts() -> Path:
     out = ARTIFACTS / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last, together: the session's Chromium and server start once, after everything else, and no
+    other test runs beside them while they hold memory."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The session's one headless Chromium (Playwright); each test opens its own context with `open_page`."""
+    from tests.browser_support import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a page in a new browser context (its own cookies and storage): `page = open_page(width, height)`.
+    Every context the test opened is closed after it."""
+    contexts = []
+
+    def _open(width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def atlas_server(atlas_db):
+    """The URL of one `streamlit run` on the session's atlas database, shared by every browser test that needs no
+    special server. Streamlit keeps each browser tab's session apart; what they share is the warm cache."""
+    from tests.browser_support import require_chromium, streamlit_server
+
+    require_chromium()
+    with streamlit_server(atlas_db) as url:
+        yield url

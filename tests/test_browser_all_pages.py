@@ -1,5 +1,6 @@
 """End to end in headless Chromium: every page in app.py renders its map, headline metric and table with no error,
-and the Admin page exists only for a signed-in data owner. One server for the module."""
+and the Admin page exists only for a signed-in data owner. The pages use the session's shared server; the Admin test
+has a server of its own, with a data-owner password, on a copy of the atlas."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import shutil
 import pytest
 
 from core.serve import admin, auth
-from tests.browser_support import assert_no_error, chromium_page, require_chromium, streamlit_server, wait_for_app
+from tests.browser_support import (assert_no_error, require_chromium, settle, shoot, streamlit_server,
+                                   wait_for_canvas)
 from tests.conftest import REPO
-from tests.test_browser_coverage import shoot
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +35,9 @@ def expectations(script: str) -> dict[str, bool]:
 
 
 @pytest.fixture(scope="module")
-def server(atlas_db, tmp_path_factory):
-    """A server on a copy of the atlas, with a test data-owner password in a secrets file outside the repo."""
+def admin_server(atlas_db, tmp_path_factory):
+    """A server on a copy of the atlas (a publish must not touch the session's), with a test data-owner password in a
+    secrets file outside the repo."""
     require_chromium()
     root = tmp_path_factory.mktemp("browser")
     db = root / "atlas.duckdb"
@@ -47,75 +49,74 @@ def server(atlas_db, tmp_path_factory):
 
 
 def _settle(page) -> None:
-    wait_for_app(page, timeout=TIMEOUT)
-    page.wait_for_timeout(2000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
+    settle(page, timeout=TIMEOUT)
 
 
 @pytest.mark.parametrize("script, path", pages(), ids=[p for _, p in pages()])
-def test_page_renders_map_metric_and_table(server, artifacts, script, path):
-    url, _ = server
+def test_page_renders_map_metric_and_table(atlas_server, open_page, artifacts, script, path):
+    url = atlas_server
     want = expectations(script)
-    with chromium_page(1280, 900) as page:
-        page.goto(url)  # a first visit runs app.py's navigation, so the deep link below is a registered page
-        _settle(page)
-        page.goto(f"{url}/{path}")
-        _settle(page)
-        if want["metric"]:
-            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=TIMEOUT)
-            values = [e.inner_text().strip() for e in page.query_selector_all('[data-testid="stMetricValue"]')]
-            assert values and all(values), (path, values)
-        if want["map"]:
-            canvas = page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=TIMEOUT)
-            box = canvas.bounding_box()
-            assert box["width"] > 200 and box["height"] > 200, (path, box)
-        if want["table"]:
-            grid = page.wait_for_selector('[data-testid="stDataFrame"]', timeout=TIMEOUT)
-            assert grid.bounding_box()["height"] > 40, path
-        assert page.query_selector('[data-testid="stMain"] h1'), path
-        assert_no_error(page)
-        shoot(page, artifacts / f"all-pages-{path}.png")
+    page = open_page(1280, 900)
+    page.goto(url)  # a first visit runs app.py's navigation, so the deep link below is a registered page
+    _settle(page)
+    page.goto(f"{url}/{path}")
+    _settle(page)
+    if want["metric"]:
+        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=TIMEOUT)
+        values = [e.inner_text().strip() for e in page.query_selector_all('[data-testid="stMetricValue"]')]
+        assert values and all(values), (path, values)
+    if want["map"]:
+        canvas = wait_for_canvas(page, timeout=TIMEOUT)
+        box = canvas.bounding_box()
+        assert box["width"] > 200 and box["height"] > 200, (path, box)
+    if want["table"]:
+        grid = page.wait_for_selector('[data-testid="stDataFrame"]', timeout=TIMEOUT)
+        assert grid.bounding_box()["height"] > 40, path
+    assert page.query_selector('[data-testid="stMain"] h1'), path
+    assert_no_error(page)
+    shoot(page, artifacts / f"all-pages-{path}.png")
 
 
-def test_admin_page_only_after_signing_in(server, artifacts):
-    url, db = server
+def test_admin_page_only_after_signing_in(admin_server, open_page, artifacts):
+    url, db = admin_server
     inventory = _published_inventory(db)
-    with chromium_page(1280, 900) as page:
-        page.goto(url)
-        _settle(page)
-        page.goto(f"{url}/admin")  # not registered for a visitor: Streamlit says so and shows the default page
-        _settle(page)
-        dialog = page.wait_for_selector('[role="dialog"]', timeout=TIMEOUT)
-        assert "Page not found" in dialog.inner_text()
-        page.keyboard.press("Escape")
-        page.wait_for_selector('[role="dialog"]', state="detached", timeout=TIMEOUT)
-        assert not page.query_selector('[data-testid="stFileUploader"]')
-        assert "Admin" not in page.inner_text('[data-testid="stSidebarNav"]')
+    page = open_page(1280, 900)
+    page.goto(url)
+    _settle(page)
+    page.goto(f"{url}/admin")  # not registered for a visitor: Streamlit says so and shows the default page
+    _settle(page)
+    dialog = page.wait_for_selector('[role="dialog"]', timeout=TIMEOUT)
+    assert "Page not found" in dialog.inner_text()
+    page.keyboard.press("Escape")
+    page.wait_for_selector('[role="dialog"]', state="detached", timeout=TIMEOUT)
+    assert not page.query_selector('[data-testid="stFileUploader"]')
+    assert "Admin" not in page.inner_text('[data-testid="stSidebarNav"]')
 
-        page.get_by_text("Data owners").click()
-        page.get_by_label("Password", exact=True).fill("not the password")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_selector("text=wrong user name or password", timeout=TIMEOUT)
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        admin_link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Admin")
-        admin_link.wait_for(timeout=TIMEOUT)
-        admin_link.click()
-        page.wait_for_selector('[data-testid="stFileUploader"]', timeout=TIMEOUT)
+    page.get_by_text("Data owners").click()
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("text=wrong user name or password", timeout=TIMEOUT)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    admin_link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Admin")
+    admin_link.wait_for(timeout=TIMEOUT)
+    admin_link.click()
+    page.wait_for_selector('[data-testid="stFileUploader"]', timeout=TIMEOUT)
+    _settle(page)  # the Admin page's first run may be followed by another, which would drop files given meanwhile
 
-        inputs = page.query_selector_all('[data-testid="stFileUploader"] input[type="file"]')
-        assert len(inputs) == 3
-        for element, name in zip(inputs, admin.INVENTORY_FILES):
-            element.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": inventory[name]}])
-        page.get_by_role("button", name="Check the upload").click()
-        page.wait_for_selector("text=What would change", timeout=TIMEOUT)
-        _settle(page)
-        assert "0 added, 0 removed, 0 changed" in page.inner_text('[data-testid="stMain"]').replace("*", "")
-        assert_no_error(page)
-        shoot(page, artifacts / "admin-preview.png")
-        page.get_by_role("button", name="Discard").click()
-        _settle(page)
-        assert not page.query_selector("text=What would change")
+    inputs = page.query_selector_all('[data-testid="stFileUploader"] input[type="file"]')
+    assert len(inputs) == 3
+    for element, name in zip(inputs, admin.INVENTORY_FILES):
+        element.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": inventory[name]}])
+    page.get_by_role("button", name="Check the upload").click()
+    page.wait_for_selector("text=What would change", timeout=TIMEOUT)
+    _settle(page)
+    assert "0 added, 0 removed, 0 changed" in page.inner_text('[data-testid="stMain"]').replace("*", "")
+    assert_no_error(page)
+    shoot(page, artifacts / "admin-preview.png")
+    page.get_by_role("button", name="Discard").click()
+    _settle(page)
+    assert not page.query_selector("text=What would change")
 
 
 def _published_inventory(db) -> dict[str, bytes]:

@@ -207,7 +207,7 @@ def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(ove
         rules = [sel for sel, body in blocks if f"background-color: {colour}" in body]
         return {(int(r), int(c)) for rule in rules for r, c in re.findall(r"_row(\d+)_col(\d+)", rule)}
 
-    columns = list(table.drop(columns="_capped").columns)
+    columns = list(table.drop(columns=["_capped", "_over"]).columns)
     at_risk = styled_cells(fv.AT_RISK_FILL)
     assert at_risk == {(r, columns.index("Runway (months)")) for r in np.flatnonzero(table["At risk"])}
     assert len(at_risk) > 0
@@ -218,6 +218,13 @@ def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(ove
         assert page.count("&gt; 36") == int(capped.sum())
     csv = pd.read_csv(io.BytesIO(fv.runway_download(table)), dtype=str)
     assert "_capped" not in csv.columns and (csv["Runway (months)"] == "> 36").sum() == int(capped.sum())
+    # A secured ratio over 100% reads "over-funded" on screen and in the download, never as a percentage.
+    over = table["_over"].to_numpy()
+    assert over.any() and (table.loc[over, "Secured next 12 months (%)"] >= 100).all()  # rounded: 100.3% is over
+    assert page.count(f">{fv.OVER_FUNDED}<") == int(over.sum())
+    assert (csv["Secured next 12 months (%)"] == fv.OVER_FUNDED).sum() == int(over.sum())
+    shown = pd.to_numeric(csv["Secured next 12 months (%)"], errors="coerce")
+    assert not (shown > 100).any()
 
 
 def test_cliff_chart_has_eight_quarters_stacked_by_source_type(overview):

@@ -53,11 +53,12 @@ def table(rows):
     return df
 
 
-# Inventory A, used for funder and source-type scenarios (as_of 2026-01-01).
-#   a: 40 places; 2025 grants X (business) 600 and Y (foundation) 400 -> budget 1,000; X share 0.6, Y 0.4.
-#   b: 10 places; 2025 grant Y (foundation) 100 -> budget 100; Y share 1.0.
-#   c: 20 places; declared budget 1,000 and no money last year; X committed 1,460 over 2026-2027
-#      (730 days): 730 of it falls in the next 12 months -> X share 730/1,000 = 0.73.
+# Inventory A, used for funder and source-type scenarios (as_of 2026-01-01). Grants for 2025-07-01..2026-06-30
+# run on as_of for 12 months, so their yearly rate is their amount.
+#   a: 40 places; grants X (business) 600 and Y (foundation) 400 -> budget 1,000; X share 0.6, Y 0.4.
+#   b: 10 places; grant Y (foundation) 100 -> budget 100; Y share 1.0.
+#   c: 20 places; declared budget 1,000; X committed 1,460 for 2026-2027 (24 months), running from as_of at
+#      730 a year -> X share 730/1,000 = 0.73.
 #   d: 5 places; no budget known -> never affected.
 #   Areas: a, b in area 1; c in area 2; d in area 3.
 PROGRAMS_A = pd.DataFrame(
@@ -70,9 +71,9 @@ PROGRAMS_A = pd.DataFrame(
 )
 FUNDING_A = table(
     [
-        ("a", "X", "business", 600.0, "2025-01-01", "2025-12-31", "ended"),
-        ("a", "Y", "foundation", 400.0, "2025-01-01", "2025-12-31", "ended"),
-        ("b", "Y", "foundation", 100.0, "2025-01-01", "2025-12-31", "ended"),
+        ("a", "X", "business", 600.0, "2025-07-01", "2026-06-30", "committed"),
+        ("a", "Y", "foundation", 400.0, "2025-07-01", "2026-06-30", "committed"),
+        ("b", "Y", "foundation", 100.0, "2025-07-01", "2026-06-30", "committed"),
         ("c", "X", "business", 1460.0, "2026-01-01", "2027-12-31", "committed"),
     ]
 )
@@ -137,33 +138,34 @@ def test_shrink_at_threshold_zero_matches_funder_underwriting():
 
 
 # Inventory B for 'ends_before' 2026-10-01 (as_of 2026-01-01; the next 12 months are 2026-01-01..2026-12-31).
-#   e: budget 36,500 (a 2025 grant). Committed 18,100 over 2026-01-01..2026-06-30 (181 days):
-#      rate 18,100/181 x 365.25 = 36,525. Not renewed, it is missing Jul-Dec, 184 days:
-#      36,525 x 184/365.25 = 18,400 -> share 18,400/36,500 = 0.50411 (> 0.5).
-#   f: declared 10,000. Committed 2,730 over 2026-01-01..2026-09-30 (273 days, 10/day): missing
-#      2026-10-01..12-31, 92 days -> 920, share 0.092. Another grant ends on 2026-10-01, i.e. not before
+# A grant not renewed loses its yearly rate (amount x 12 / months) for the months of that window after its end.
+#   e: declared 36,000. Committed 18,100 for 2026-01-01..2026-06-30 (6 months): 36,200 a year. Not renewed,
+#      it is missing July-December, 6 months: 18,100 -> share 18,100/36,000 = 0.50278 (> 0.5). Its ended 2025
+#      grant (not recurring) plays no part.
+#   f: declared 10,000. Committed 2,700 for 2026-01-01..2026-09-30 (9 months, 3,600 a year): missing
+#      October-December, 3 months -> 900, share 0.09. Another grant ends on 2026-10-01, i.e. not before
 #      the date: no loss.
 #   g: a committed grant already ended 2025-12-31 and a pending one ending in June: no loss.
-#   h: declared 20,000. Committed 9,200 over 2026-03-01..2026-05-31 (92 days, 100/day): missing
-#      2026-06-01..12-31, 214 days -> 21,400 > budget -> share capped at 1.
+#   h: declared 20,000. Committed 9,000 for 2026-03-01..2026-05-31 (3 months, 36,000 a year): missing
+#      June-December, 7 months -> 21,000 > budget -> share capped at 1.
 #   i: declared 5,000. A grant ending 2027-06-30 is before 2028-01-01 but after the 12-month window:
 #      no loss in the window even with that later date.
 PROGRAMS_B = pd.DataFrame(
     {
         "program_id": ["e", "f", "g", "h", "i"],
         "weekly_capacity": [30.0, 50.0, 10.0, 8.0, 12.0],
-        "declared_budget": [None, 10000.0, None, 20000.0, 5000.0],
+        "declared_budget": [36000.0, 10000.0, None, 20000.0, 5000.0],
     }
 )
 FUNDING_B = table(
     [
         ("e", "X", "foundation", 36500.0, "2025-01-01", "2025-12-31", "ended"),
         ("e", "X", "foundation", 18100.0, "2026-01-01", "2026-06-30", "committed"),
-        ("f", "Y", "business", 2730.0, "2026-01-01", "2026-09-30", "committed"),
+        ("f", "Y", "business", 2700.0, "2026-01-01", "2026-09-30", "committed"),
         ("f", "Y", "business", 5000.0, "2026-01-01", "2026-10-01", "committed"),
         ("g", "Z", "in-kind", 5000.0, "2025-01-01", "2025-12-31", "committed"),
         ("g", "Z", "in-kind", 5000.0, "2026-01-01", "2026-06-30", "pending"),
-        ("h", "W", "local government", 9200.0, "2026-03-01", "2026-05-31", "committed"),
+        ("h", "W", "local government", 9000.0, "2026-03-01", "2026-05-31", "committed"),
         ("i", "V", "community donations", 5000.0, "2026-07-01", "2027-06-30", "committed"),
     ]
 )
@@ -171,10 +173,10 @@ FUNDING_B = table(
 
 def test_ends_before_close():
     e = by_id(apply_scenario(PROGRAMS_B, FUNDING_B, Scenario("ends_before", dt.date(2026, 10, 1)), AS_OF))
-    assert e.loc["e", "budget_lost"] == pytest.approx(18400.0)
-    assert e.loc["e", "lost_share"] == pytest.approx(18400 / 36500)
-    assert e.loc["f", "budget_lost"] == pytest.approx(920.0)
-    assert e.loc["f", "lost_share"] == pytest.approx(0.092)
+    assert e.loc["e", "budget_lost"] == pytest.approx(18100.0)
+    assert e.loc["e", "lost_share"] == pytest.approx(18100 / 36000)
+    assert e.loc["f", "budget_lost"] == pytest.approx(900.0)
+    assert e.loc["f", "lost_share"] == pytest.approx(0.09)
     assert e.loc["f", "n_grants_removed"] == 1
     assert e.loc["g", "budget_lost"] == 0.0
     assert e.loc["h", "lost_share"] == 1.0 and e.loc["h", "budget_lost"] == pytest.approx(20000.0)
@@ -186,14 +188,15 @@ def test_ends_before_close():
 def test_ends_before_shrink_and_later_date():
     s = Scenario("ends_before", "2026-10-01", threshold=0.0, mode="shrink")
     e = by_id(apply_scenario(PROGRAMS_B, FUNDING_B, s, AS_OF))
-    # f shrinks to 50 x (1 - 0.092) = 45.4; e to 30 x (1 - 0.50411); h closes (share 1).
-    assert e.loc["f", "capacity_after"] == pytest.approx(45.4)
-    assert e.loc["e", "capacity_after"] == pytest.approx(30 * (1 - 18400 / 36500))
+    # f shrinks to 50 x (1 - 0.09) = 45.5; e to 30 x (1 - 0.50278); h closes (share 1).
+    assert e.loc["f", "capacity_after"] == pytest.approx(45.5)
+    assert e.loc["e", "capacity_after"] == pytest.approx(30 * (1 - 18100 / 36000))
     assert e.loc["h", "capacity_after"] == 0.0
-    # Moving the date to 2026-10-02 also catches f's second grant (ends 2026-10-01): 5,000 over 274 days,
-    # missing 91 days -> 5,000 x 91/274 = 1,660.58 more.
+    # Moving the date to 2026-10-02 also catches f's second grant (ends 2026-10-01): 5,000 for 9 months and 1
+    # of October's 31 days; from 2 October to 1 January is 2 months and 30 of 31 days (2 December to 2 January):
+    # 5,000 x (2 + 30/31) / (9 + 1/31) = 1,642.86 more.
     e = by_id(apply_scenario(PROGRAMS_B, FUNDING_B, Scenario("ends_before", "2026-10-02"), AS_OF))
-    assert e.loc["f", "budget_lost"] == pytest.approx(920 + 5000 * 91 / 274)
+    assert e.loc["f", "budget_lost"] == pytest.approx(900 + 5000 * (2 + 30 / 31) / (9 + 1 / 31))
     # A date on or before as_of loses nothing.
     e = apply_scenario(PROGRAMS_B, FUNDING_B, Scenario("ends_before", "2026-01-01"), AS_OF)
     assert (e["budget_lost"] == 0).all()

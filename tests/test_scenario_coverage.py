@@ -29,8 +29,8 @@ AS_OF = dt.date(2026, 1, 1)
 #   Programmes: pA in area 1 (20 places), pB in area 2 (30), pC in area 3 (10).
 #   Pairs (minutes): t0-pA 5, t1-pA 25, t1-pB 15, t2-pB 5, t2-pC 40 (beyond d0), t3-pC 8, t3-pA 50 (beyond).
 #   So R_A = 20 / (1000·1 + 500·0.22), R_B = 30 / (500·0.68 + 2000·1), R_C = 10 / (8·1).
-#   Funding in 2025 (as_of 1 Jan 2026): pA all from X (business); pB all from Y (foundation);
-#   pC 30% from Y (foundation), 70% from Z (business).
+#   Funding running on as_of (1 Jan 2026), 2025-07-01..2026-06-30: pA all from X (business); pB all from Y
+#   (foundation); pC 30% from Y (foundation), 70% from Z (business).
 R_A = 20 / (1000 + 500 * 0.22)
 R_B = 30 / (500 * 0.68 + 2000)
 R_C = 10 / 8
@@ -57,7 +57,7 @@ def small_funding() -> pd.DataFrame:
     rows = [("g1", "pA", "X", "business", 1000.0), ("g2", "pB", "Y", "foundation", 1000.0),
             ("g3", "pC", "Y", "foundation", 300.0), ("g4", "pC", "Z", "business", 700.0)]
     f = pd.DataFrame(rows, columns=["funding_id", "program_id", "funder", "source_type", "amount"])
-    return f.assign(start_date="2025-01-01", end_date="2025-12-31", recurring=False, status="ended")
+    return f.assign(start_date="2025-07-01", end_date="2026-06-30", recurring=False, status="committed")
 
 
 def test_removing_a_funder_lowers_coverage_only_within_its_programmes_catchment():

@@ -22,7 +22,6 @@ SOURCE_MIX_COLUMNS: dict[str, str] = {s: "share_" + s.replace(" ", "_").replace(
 
 STATUSES: tuple[str, ...] = ("committed", "pending", "ended")
 
-DAYS_PER_YEAR = 365.25
 RUNWAY_CAP_MONTHS = 36
 RUNWAY_FLOOR = 0.5
 """Runway ends when the committed rate falls below this share of the annual budget (DESIGN §3)."""
@@ -42,7 +41,6 @@ VOLUNTEER_HOUR_VALUE_SOURCE = (
 )
 
 # Money that is only promised is not money: every measure here ignores 'pending' grants.
-_COUNTED = ("committed", "ended")
 
 
 def day_number(value) -> int:
@@ -82,8 +80,9 @@ def grant_intervals(funding: pd.DataFrame) -> pd.DataFrame:
     """Validated grants with integer day bounds and annualised rate; raises InputError on a bad row.
 
     A grant covers the days ``start_date`` to ``end_date`` *inclusive*, so it is held as the half-open
-    interval ``[start, end_excl)`` with ``end_excl = end_date + 1 day``. Its duration is
-    ``end_excl - start`` days (a calendar-year grant lasts 365 or 366 days).
+    interval ``[start, end_excl)`` with ``end_excl = end_date + 1 day``. Its length is ``months`` calendar
+    months (:func:`months_between`; a calendar-year grant lasts 12) and its yearly ``rate`` is
+    ``amount x 12 / months`` (DESIGN §3). ``recurring`` is False where the column is missing.
     """
     f = "funding"
     start = _day_column(funding["start_date"], f, "start_date")
@@ -112,15 +111,70 @@ def grant_intervals(funding: pd.DataFrame) -> pd.DataFrame:
             "end_excl": end_excl,
         }
     )
+    out["recurring"] = _flags(funding["recurring"]) if "recurring" in funding else np.zeros(len(out), dtype=bool)
     out["duration"] = (out["end_excl"] - out["start"]).astype(float)
-    out["rate"] = out["amount"] / out["duration"] * DAYS_PER_YEAR
+    out["months"] = months_between(start, end_excl)
+    out["rate"] = out["amount"] * 12 / out["months"]
     return out
 
 
+def _flags(values: pd.Series) -> np.ndarray:
+    """True/false column as booleans: the database's BOOLEAN, or the inventory's words (missing = false)."""
+    if values.dtype == bool:
+        return values.to_numpy()
+    words = values.astype(object).map(lambda v: str(v).strip().lower() if v is not None and v == v else "")
+    return words.isin(["true", "1", "yes", "1.0"]).to_numpy()
+
+
+def months_between(start, end_excl) -> np.ndarray:
+    """Calendar months from day ``start`` up to day ``end_excl`` (day numbers), the last part month as a fraction.
+
+    Whole months step on the start's day of the month (clipped at a month's end); what is left is the share of
+    the next such month that it covers. So a grant for 1 January to 31 December lasts exactly 12 months, and 15
+    January to 14 April exactly 3, whatever the months' lengths.
+
+    Examples
+    --------
+    >>> d = lambda s: day_number(s)
+    >>> months_between([d("2026-01-01"), d("2026-01-15"), d("2026-01-01")],
+    ...                [d("2027-01-01"), d("2026-04-15"), d("2026-02-15")]).round(4).tolist()
+    [12.0, 3.0, 1.5]
+    """
+    s = np.asarray(start, dtype=np.int64).astype("datetime64[D]")
+    e = np.asarray(end_excl, dtype=np.int64).astype("datetime64[D]")
+    s_month = s.astype("datetime64[M]")
+    s_day = (s - s_month.astype("datetime64[D]")).astype(np.int64)
+    e_month = e.astype("datetime64[M]")
+    e_day = (e - e_month.astype("datetime64[D]")).astype(np.int64)
+    whole = (e_month - s_month).astype(np.int64) - (e_day < s_day)
+
+    def anchor(m):
+        month = s_month + m
+        last = (month + 1).astype("datetime64[D]") - 1
+        return np.minimum(month.astype("datetime64[D]") + s_day, last)
+
+    lo, hi = anchor(whole), anchor(whole + 1)
+    part = (e - lo).astype(np.int64) / (hi - lo).astype(np.int64)
+    return np.where(e > s, whole + part, 0.0).astype(float)
+
+
 def prorated(grants: pd.DataFrame, lo: int, hi: int) -> pd.Series:
-    """Each grant's money falling in the day window ``[lo, hi)``: amount x overlap days / duration."""
-    overlap = np.clip(np.minimum(grants["end_excl"], hi) - np.maximum(grants["start"], lo), 0, None)
-    return grants["amount"] * overlap / grants["duration"]
+    """Each grant's money falling in the day window ``[lo, hi)``: its yearly rate x the months it covers there / 12."""
+    a = np.maximum(grants["start"].to_numpy(dtype=np.int64), lo)
+    b = np.minimum(grants["end_excl"].to_numpy(dtype=np.int64), hi)
+    overlap = months_between(a, np.maximum(a, b))
+    return pd.Series(grants["rate"].to_numpy(dtype=float) * overlap / 12, index=grants.index)
+
+
+def active_grants(grants: pd.DataFrame, as_of) -> pd.Series:
+    """Whether each grant (of :func:`grant_intervals`) runs on ``as_of``: the grants an annual budget is made of.
+
+    A committed or ended grant that has started and not yet ended runs; a recurring one runs on after its end
+    date, since it is expected to be renewed. Pending grants never run.
+    """
+    now = day_number(as_of)
+    started = (grants["start"] <= now) & (grants["status"] != "pending")
+    return started & ((now < grants["end_excl"]) | grants["recurring"])
 
 
 def _declared(programs: pd.DataFrame) -> pd.Series:
@@ -130,57 +184,48 @@ def _declared(programs: pd.DataFrame) -> pd.Series:
 
 
 def annual_budget(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -> pd.DataFrame:
-    """Each programme's annual budget as of a date.
+    """Each programme's annual budget as of a date (DESIGN §3).
 
-    The rule: the money that was active in the 12 months before ``as_of``, i.e. the sum over the
-    programme's committed and ended grants of ``amount x overlap_days(grant, [as_of - 12 months, as_of)) /
-    duration_days``. Pending grants never count. Where that sum is 0 or missing, the programme's
-    ``declared_budget`` is used instead; where both are missing or 0 the budget is NaN and
+    The rule: the programme's ``declared_budget`` where the inventory gives one (above 0); otherwise the summed
+    yearly rate (``amount x 12 / months``) of its grants running on ``as_of`` (:func:`active_grants`: recurring
+    grants count as continuing, pending grants never count). Where neither gives a budget it is NaN and
     ``budget_source`` is ``'none'``.
-
-    Parameters
-    ----------
-    programs : DataFrame with ``program_id`` and (optionally) ``declared_budget``.
-    funding : DataFrame with the columns of the ``funding`` table.
-    as_of : date-like; the window ends the day before it.
 
     Returns
     -------
-    DataFrame with ``program_id``, ``annual_budget``, ``budget_source`` ('grants', 'declared' or 'none'),
+    DataFrame with ``program_id``, ``annual_budget``, ``budget_source`` ('declared', 'grants' or 'none'),
     in the order of ``programs``.
 
     Examples
     --------
     >>> p = pd.DataFrame({"program_id": ["a", "b"], "declared_budget": [None, 5000.0]})
-    >>> f = pd.DataFrame({"program_id": ["a"], "funder": ["X"], "source_type": ["foundation"],
-    ...                   "amount": [20000.0], "start_date": ["2025-01-01"], "end_date": ["2026-12-31"],
-    ...                   "status": ["committed"]})
+    >>> f = pd.DataFrame({"program_id": ["a", "b"], "funder": ["X", "X"], "source_type": ["foundation"] * 2,
+    ...                   "amount": [20000.0, 900.0], "start_date": ["2025-01-01"] * 2,
+    ...                   "end_date": ["2026-12-31"] * 2, "status": ["committed"] * 2})
     >>> annual_budget(p, f, "2026-01-01")[["annual_budget", "budget_source"]].values.tolist()
     [[10000.0, 'grants'], [5000.0, 'declared']]
     """
     g = grant_intervals(funding)
-    g = g[g["status"].isin(_COUNTED)]
-    money = prorated(g, shift_months(as_of, -12), day_number(as_of)).groupby(g["program_id"]).sum()
-    from_grants = programs["program_id"].map(money).astype(float).to_numpy()
+    g = g[active_grants(g, as_of).to_numpy()]
+    rate = g.groupby("program_id")["rate"].sum()
+    from_grants = programs["program_id"].map(rate).astype(float).to_numpy()
     declared = _declared(programs).to_numpy()
-    use_grants = np.nan_to_num(from_grants) > 0
-    use_declared = ~use_grants & (np.nan_to_num(declared) > 0)
-    budget = np.where(use_grants, from_grants, np.where(use_declared, declared, np.nan))
-    source = np.where(use_grants, "grants", np.where(use_declared, "declared", "none"))
+    use_declared = np.nan_to_num(declared) > 0
+    use_grants = ~use_declared & (np.nan_to_num(from_grants) > 0)
+    budget = np.where(use_declared, declared, np.where(use_grants, from_grants, np.nan))
+    source = np.where(use_declared, "declared", np.where(use_grants, "grants", "none"))
     return pd.DataFrame(
         {"program_id": programs["program_id"].to_numpy(), "annual_budget": budget, "budget_source": source}
     )
 
 
 def budget_contributions(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -> pd.DataFrame:
-    """Each grant's part of its programme's annual budget, the basis of funder and scenario shares.
+    """Each running grant's part of its programme's annual budget, the basis of funder and scenario shares.
 
-    A grant's ``contribution`` is the money it supplied to the annual budget: its prorated money in
-    ``[as_of - 12 months, as_of)`` (committed and ended grants). For a programme whose budget fell back to
-    ``declared_budget`` (no grant money in that year) the contribution is instead the grant's committed
-    money in ``[as_of, as_of + 12 months)``, the money it will supply to the year the declared budget
-    stands for. ``share_of_budget = contribution / max(annual_budget, sum of the programme's
-    contributions)``, so a programme's shares never add up to more than 1.
+    A grant's ``contribution`` is its yearly rate if it runs on ``as_of`` (:func:`active_grants`), the very
+    rates the annual budget is made of. ``share_of_budget = contribution / max(annual_budget, sum of the
+    programme's contributions)``, so a programme's shares never add up to more than 1 (a declared budget above
+    its grants leaves the rest unattributed).
 
     Returns
     -------
@@ -192,20 +237,17 @@ def budget_contributions(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -
     >>> p = pd.DataFrame({"program_id": ["a"], "declared_budget": [None]})
     >>> f = pd.DataFrame({"funding_id": ["g1", "g2"], "program_id": ["a", "a"], "funder": ["X", "Y"],
     ...                   "source_type": ["foundation", "business"], "amount": [3000.0, 1000.0],
-    ...                   "start_date": ["2025-01-01"] * 2, "end_date": ["2025-12-31"] * 2,
-    ...                   "status": ["ended", "ended"]})
+    ...                   "start_date": ["2025-07-01"] * 2, "end_date": ["2026-06-30"] * 2,
+    ...                   "status": ["committed", "committed"]})
     >>> budget_contributions(p, f, "2026-01-01")["share_of_budget"].tolist()
     [0.75, 0.25]
     """
     g = grant_intervals(funding)
     budget = annual_budget(programs, funding, as_of).set_index("program_id")
-    source = g["program_id"].map(budget["budget_source"])
-    back = prorated(g, shift_months(as_of, -12), day_number(as_of)).where(g["status"].isin(_COUNTED), 0.0)
-    ahead = prorated(g, day_number(as_of), shift_months(as_of, 12)).where(g["status"] == "committed", 0.0)
-    g["contribution"] = np.where(source == "declared", ahead, np.where(source == "grants", back, 0.0))
+    g["contribution"] = np.where(active_grants(g, as_of), g["rate"], 0.0)
     g = g[g["contribution"] > 0].copy()
     total = g.groupby("program_id")["contribution"].transform("sum")
-    denom = np.maximum(g["program_id"].map(budget["annual_budget"]).astype(float), total)
+    denom = np.maximum(g["program_id"].map(budget["annual_budget"]).astype(float).fillna(0.0), total)
     g["share_of_budget"] = g["contribution"] / denom
     cols = ["funding_id", "program_id", "funder", "source_type", "contribution", "share_of_budget"]
     return g[cols].reset_index(drop=True)
@@ -235,21 +277,21 @@ def program_metrics(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -> pd.
 
     Definitions (grants cover their start and end dates inclusive; 'pending' grants never count):
 
-    - ``annual_budget``: see :func:`annual_budget` (money active in the 12 months before ``as_of``, else
-      the declared budget).
+    - ``annual_budget``: see :func:`annual_budget` (the declared budget, else the yearly rates of the grants
+      running on ``as_of``, recurring grants counted as continuing).
     - ``runway_months``: starting at ``as_of`` and stepping a calendar month at a time, the first month
-      ``m`` (0-36) at which the summed annualised rate of the committed grants active on ``as_of + m
-      months`` is below 50% of the annual budget. Overlapping grants add. If it never falls below within
-      36 months, ``runway_months`` is 36 and ``runway_capped`` is True (show as "> 36"). Missing where
-      the budget is unknown.
-    - ``secured_ratio``: committed money falling in ``[as_of, as_of + 12 months)`` (prorated by overlap)
-      / annual budget. ``secured_amount`` is the numerator.
-    - ``hhi``: the Herfindahl-Hirschman index, sum of squared funder shares (0-1), of the programme's
-      committed and ended money in ``[as_of - 12 months, as_of + 12 months)`` (prorated);
-      ``concentrated`` is ``hhi > 0.25``. ``window_funding`` is that money; the source-mix columns
-      (:data:`SOURCE_MIX_COLUMNS`) are each source type's share of it. All are NaN without money in the
-      window (and ``concentrated`` is then False).
-    - ``top_funder`` / ``top_funder_share``: the largest funder in that window (ties: first by name).
+      ``m`` (0-36) at which the summed yearly rate of the committed grants running on ``as_of + m months``
+      is below 50% of the annual budget. Overlapping grants add; a renewal not yet committed does not count.
+      If it never falls below within 36 months, ``runway_months`` is 36 and ``runway_capped`` is True (show
+      as "> 36"). Missing where the budget is unknown.
+    - ``secured_ratio``: committed money falling in ``[as_of, as_of + 12 months)`` (each grant's rate x the
+      months it covers there / 12) / annual budget. ``secured_amount`` is the numerator; ``over_funded`` is
+      a ratio above 1, which is shown as over-funded rather than as a figure of risk.
+    - ``hhi``: the Herfindahl-Hirschman index, sum of squared funder shares (0-1), of the yearly rates of the
+      grants running on ``as_of``; ``concentrated`` is ``hhi > 0.25``. ``active_rate`` is their summed rate;
+      the source-mix columns (:data:`SOURCE_MIX_COLUMNS`) are each source type's share of it. All are NaN
+      without a running grant (and ``concentrated`` is then False).
+    - ``top_funder`` / ``top_funder_share``: the largest funder by that rate (ties: first by name).
     - ``at_risk``: ``runway_months <= 12`` (False where the budget is unknown).
 
     Parameters
@@ -267,17 +309,17 @@ def program_metrics(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -> pd.
     >>> p = pd.DataFrame({"program_id": ["a"], "declared_budget": [None]})
     >>> f = pd.DataFrame({"program_id": ["a", "a"], "funder": ["X", "Y"],
     ...                   "source_type": ["foundation", "business"], "amount": [10000.0, 10000.0],
-    ...                   "start_date": ["2025-01-01", "2025-01-01"], "end_date": ["2026-06-30", "2026-12-31"],
+    ...                   "start_date": ["2025-07-01", "2025-01-01"], "end_date": ["2026-06-30", "2026-12-31"],
     ...                   "status": ["committed", "committed"]})
-    >>> m = program_metrics(p, f, "2026-01-01")
-    >>> int(m.runway_months.iloc[0]), float(m.hhi.iloc[0]), bool(m.at_risk.iloc[0])
-    (6, 0.5, True)
+    >>> m = program_metrics(p, f, "2026-01-01")   # X 10,000 a year for 12 months, Y 5,000 a year for 24
+    >>> int(m.runway_months.iloc[0]), round(float(m.hhi.iloc[0]), 3), bool(m.at_risk.iloc[0])
+    (6, 0.556, True)
     """
     g = grant_intervals(funding)
     budget_df = annual_budget(programs, funding, as_of)
     budget = budget_df["annual_budget"].to_numpy(dtype=float)
     pid = programs["program_id"]
-    now, back12, ahead12 = day_number(as_of), shift_months(as_of, -12), shift_months(as_of, 12)
+    now, ahead12 = day_number(as_of), shift_months(as_of, 12)
 
     runway, capped = _runway(g, pid, np.nan_to_num(budget), as_of)
     known = ~np.isnan(budget)
@@ -286,8 +328,9 @@ def program_metrics(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -> pd.
     secured = prorated(g[committed], now, ahead12).groupby(g.loc[committed, "program_id"]).sum()
     secured_amount = pid.map(secured).fillna(0.0).astype(float).to_numpy()
 
-    counted = g[g["status"].isin(_COUNTED)].copy()
-    counted["money"] = prorated(counted, back12, ahead12)
+    # Concentration and mix weigh the funders by the same yearly rates the budget is made of.
+    counted = g[active_grants(g, as_of).to_numpy()].copy()
+    counted["money"] = counted["rate"]
     counted = counted[counted["money"] > 0]
     by_funder = counted.groupby(["program_id", "funder"], as_index=False)["money"].sum()
     by_funder["money"] = by_funder["money"].astype(float)
@@ -307,7 +350,8 @@ def program_metrics(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -> pd.
     out["runway_capped"] = capped & known
     out["secured_amount"] = secured_amount
     out["secured_ratio"] = np.where(known, secured_amount / np.where(known, budget, 1.0), np.nan)
-    out["window_funding"] = pid.map(window).astype(float).to_numpy()
+    out["over_funded"] = np.nan_to_num(out["secured_ratio"].to_numpy()) > 1
+    out["active_rate"] = pid.map(window).astype(float).to_numpy()
     out["hhi"] = pid.map(hhi).astype(float).to_numpy()
     out["concentrated"] = (out["hhi"] > CONCENTRATION_THRESHOLD).to_numpy(dtype=bool)
     out["top_funder"] = pid.map(top["funder"]).astype(object).to_numpy()
@@ -327,7 +371,7 @@ def by_area(metrics: pd.DataFrame, programs: pd.DataFrame) -> pd.DataFrame:
     """Roll programme funding metrics up to areas, recomputing ratios from their parts.
 
     Ratios are never averaged: the area's secured ratio is its programmes' summed ``secured_amount`` over
-    their summed known budgets, and its source mix is weighted by each programme's ``window_funding``.
+    their summed known budgets, and its source mix is weighted by each programme's ``active_rate``.
 
     Parameters
     ----------
@@ -346,7 +390,7 @@ def by_area(metrics: pd.DataFrame, programs: pd.DataFrame) -> pd.DataFrame:
     m["secured_known"] = m["secured_amount"].where(m["annual_budget"].notna(), 0.0)
     m["capacity_at_risk"] = m["weekly_capacity"].where(m["at_risk"], 0.0)
     m["runway"] = m["runway_months"].astype(float)
-    wf = m["window_funding"].fillna(0.0)
+    wf = m["active_rate"].fillna(0.0)
     mix_cols = list(SOURCE_MIX_COLUMNS.values())
     for column in mix_cols:
         m[column] = m[column].fillna(0.0) * wf

@@ -102,7 +102,7 @@ class Prepared:
     area_group: np.ndarray      # programme -> index into area_ids (-1: no area)
     area_ids: np.ndarray
     area_parts: np.ndarray      # what an area sums: known budget, its secured part, places, places at risk,
-                                # window money and the money of each source type (_MIX)
+                                # the yearly rate of running grants and the rate of each source type (_MIX)
     at_risk: np.ndarray
     concentrated: np.ndarray
     runway: np.ndarray          # months as float, NaN where the budget is unknown
@@ -145,7 +145,7 @@ def prepare(programs: pd.DataFrame, funding: pd.DataFrame, as_of, quarters: int)
     capacity = fu.weekly_capacity(programs).to_numpy()
     budget = m["annual_budget"].to_numpy()
     at_risk = m["at_risk"].to_numpy(dtype=bool)
-    wf = m["window_funding"].fillna(0.0).to_numpy()
+    wf = m["active_rate"].fillna(0.0).to_numpy()
     parts = [np.nan_to_num(budget, nan=0.0), np.where(np.isnan(budget), 0.0, m["secured_amount"].to_numpy()),
              capacity, np.where(at_risk, capacity, 0.0), wf, *[m[c].fillna(0.0).to_numpy() * wf for c in _MIX]]
     area_group, area_ids = pd.factorize(programs["area_id"], sort=True)
@@ -273,8 +273,8 @@ def by_funder(base: Prepared, keep: np.ndarray) -> pd.DataFrame:
     ...                   "type": ["workshop", "drop_in"], "weekly_capacity": [30.0, 10.0],
     ...                   "declared_budget": [None] * 2})
     >>> f = pd.DataFrame({"program_id": ["a", "a", "b"], "funder": ["X", "Y", "X"], "source_type": ["business"] * 3,
-    ...                   "amount": [500.0, 500.0, 100.0], "start_date": ["2025-01-01"] * 3,
-    ...                   "end_date": ["2025-12-31"] * 3, "status": ["ended"] * 3})
+    ...                   "amount": [500.0, 500.0, 100.0], "start_date": ["2025-07-01"] * 3,
+    ...                   "end_date": ["2026-06-30"] * 3, "status": ["committed"] * 3})
     >>> base = prepare(p, f, "2026-01-01", quarters=2)
     >>> by_funder(base, np.array([True, True]))[["funder", "capacity_share"]].values.tolist()
     [['X', 0.625], ['Y', 0.375]]

@@ -80,9 +80,9 @@ def _lost_to_non_renewal(programs, funding, scenario, as_of) -> pd.DataFrame:
     now, horizon, cutoff = fu.day_number(as_of), fu.shift_months(as_of, 12), fu.day_number(scenario.value)
     last_day = g["end_excl"] - 1
     g = g[(g["status"] == "committed") & (last_day >= now) & (last_day < cutoff)]
-    # Days of the next 12 months after the grant's last day, had it carried on at its annualised rate.
-    days_after = np.clip(horizon - np.maximum(g["end_excl"], now), 0, None)
-    g = g.assign(lost=g["rate"] * days_after / fu.DAYS_PER_YEAR)
+    # Months of the next 12 after the grant's last day, had it carried on at its yearly rate.
+    stop = np.minimum(np.maximum(g["end_excl"].to_numpy(), now), horizon)
+    g = g.assign(lost=g["rate"].to_numpy() * fu.months_between(stop, np.full(len(g), horizon)) / 12)
     g = g[g["lost"] > 0]
     return g.groupby("program_id").agg(lost=("lost", "sum"), n_grants=("lost", "size"))
 
@@ -93,15 +93,14 @@ def apply_scenario(programs: pd.DataFrame, funding: pd.DataFrame, scenario: Scen
     How the budget lost is measured (``annual_budget`` is :func:`core.analysis.funding.annual_budget`):
 
     - ``funder`` / ``source_type``: the removed grants' part of the annual budget, i.e. the sum of their
-      ``share_of_budget`` from :func:`core.analysis.funding.budget_contributions` (their money in the 12 months
-      before ``as_of``; for a programme on its declared budget, their committed money in the 12 months
-      from ``as_of``). ``lost_share`` is that sum (at most 1) and ``budget_lost = lost_share x
+      ``share_of_budget`` from :func:`core.analysis.funding.budget_contributions` (their yearly rates, as
+      parts of the annual budget). ``lost_share`` is that sum (at most 1) and ``budget_lost = lost_share x
       annual_budget``. The same shares give :func:`core.analysis.funding_selection.by_funder`, so a funder's
       ``capacity_underwritten`` is exactly what a 'shrink' scenario with threshold 0 removes.
     - ``ends_before`` date D: every *committed* grant whose last day falls in ``[as_of, D)`` is not
       renewed. Each stops contributing after its end date; the money lost is what it would have supplied
       over the next 12 months, ``[as_of, as_of + 12 months)``, had it carried on at its annualised rate
-      past that date: ``annualised rate x (days of that window after its end date) / 365.25``. Grants
+      past that date: ``yearly rate x (months of that window after its end date) / 12``. Grants
       already ended before ``as_of``, pending grants and grants ending on or after D lose nothing.
       ``lost_share = min(1, budget_lost / annual_budget)``.
 
@@ -128,8 +127,8 @@ def apply_scenario(programs: pd.DataFrame, funding: pd.DataFrame, scenario: Scen
     >>> p = pd.DataFrame({"program_id": ["a", "b"], "weekly_capacity": [40.0, 10.0], "declared_budget": [None, None]})
     >>> f = pd.DataFrame({"program_id": ["a", "a", "b"], "funder": ["X", "Y", "Y"],
     ...                   "source_type": ["business"] * 3, "amount": [600.0, 400.0, 100.0],
-    ...                   "start_date": ["2025-01-01"] * 3, "end_date": ["2025-12-31"] * 3,
-    ...                   "status": ["ended"] * 3})
+    ...                   "start_date": ["2025-07-01"] * 3, "end_date": ["2026-06-30"] * 3,
+    ...                   "status": ["committed"] * 3})
     >>> e = apply_scenario(p, f, Scenario("funder", "X"), "2026-01-01")
     >>> e[["lost_share", "affected", "capacity_after"]].values.tolist()
     [[0.6, True, 0.0], [0.0, False, 10.0]]

@@ -95,8 +95,9 @@ def demo_reference(seed: int = 20260101, progress=lambda _: None) -> Reference:
     rows[0].loc[rng.choice(len(ids), 2, replace=False), "value"] = np.nan  # like the real survey, two areas unpublished
     suicide = np.round(scaled(0, 16, 0.3), 1)
     deaths = np.round(suicide / 1e5 * pop * 5, 1)
+    # As for the real files: the estimated deaths set the flag and are not stored (the publisher shows rates only).
     rows.append(pd.DataFrame({"area_id": ids, "indicator_id": "suicide_rate", "period": "2015-2019", "value": suicide,
-                              "numerator": deaths, "denominator": pop * 5, "unstable": deaths < 20}))
+                              "unstable": deaths < 20}))
     ages = rng.dirichlet([6, 20, 25, 20, 16, 7, 4, 2], len(ids))
     for k, (code, _) in enumerate(AGE_BANDS):
         rows.append(pd.DataFrame({"area_id": ids, "indicator_id": f"age_{code.lower()}", "period": "2016-2020",

@@ -239,10 +239,10 @@ def read_suicide(raw: Path, valid_ids: set[int], population: pd.Series, quality:
     df = _area_key(df, "GEOID", F_SUICIDE, valid_ids, quality)
     out = _wide_indicators(df, F_SUICIDE, cols)
     # Deaths over the five-year period, estimated from the average annual rate: small counts make the rate unstable.
-    pop = out["area_id"].map(population)
-    out["numerator"] = (out["value"] / 1e5 * pop * 5).round(1)
-    out["denominator"] = pop * 5
-    out["unstable"] = out["numerator"] < 20
+    # The estimate only sets the flag; it is not stored, because the publisher shows the rate and not the deaths, and
+    # a figure republished from a public source is shown as its publisher shows it (DESIGN §3).
+    deaths = (out["value"] / 1e5 * out["area_id"].map(population) * 5).round(1)
+    out["unstable"] = deaths < 20
     quality.add(F_SUICIDE, "rate on fewer than 20 deaths", int(out["unstable"].sum()), "kept",
                 "flagged unstable (CDC WISQARS); deaths estimated as rate × population × 5 years")
     return out

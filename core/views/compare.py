@@ -49,8 +49,8 @@ _DERIVED = [
     ("weekly_places", "funding", "Weekly places offered here", "places a week", "better", 0,
      "Sum of the weekly capacity of the programmes based in the area."),
     ("annual_budget", "funding", "Annual budget of programmes based here", "US dollars a year", "better", 0,
-     "Funding active in the 12 months before the as-of date (or the declared budget), summed over the area's "
-     "programmes."),
+     "Each programme's declared budget, or else the yearly rate of its grants running on the as-of date "
+     "(recurring grants counted as continuing), summed over the area's programmes."),
     ("n_at_risk", "funding", "Programmes with 12 months' runway or less", "programmes", "worse", 0,
      "Programmes whose committed funding falls below half their annual budget within 12 months."),
 ]

@@ -44,13 +44,15 @@ HELP = {
     "runway": ("Runway: starting from the as-of date and stepping a calendar month at a time, the months until the "
                "committed grants' yearly rate falls below 50% of the annual budget (capped at 36, shown '> 36'). "
                "Pending grants never count. At risk: runway of 12 months or less."),
-    "budget": ("Annual budget: grant money active in the 12 months before the as-of date (prorated by days), or the "
-               "programme's declared budget where it had none."),
-    "secured": "Secured: committed money falling in the next 12 months, as a share of the annual budget.",
-    "hhi": ("Concentration: the Herfindahl–Hirschman index of funder shares of the money in the 12 months either "
-            "side of the as-of date (0–1; 1 = a single funder). Above 0.25 counts as concentrated."),
+    "budget": ("Annual budget: the programme's declared budget where it gives one; otherwise the yearly rate of the "
+               "grants running on the as-of date (each grant's amount × 12 ÷ its length in months), a recurring grant "
+               "counted as continuing past its end date."),
+    "secured": ("Secured: committed money falling in the next 12 months, as a share of the annual budget. Over 100% "
+                "is shown as over-funded: more is committed for the year than the budget, which is not a risk."),
+    "hhi": ("Concentration: the Herfindahl–Hirschman index of funder shares of the yearly rates the budget is made "
+            "of (0–1; 1 = a single funder). Above 0.25 counts as concentrated."),
     "cliff": ("Committed grants by the calendar quarter of their last funded day, as the yearly rate of funding that "
-              "stops (amount ÷ days × 365.25). Residents near these programmes: living within the catchment of at "
+              "stops (amount × 12 ÷ months). Residents near these programmes: living within the catchment of at "
               "least one programme with a grant ending that quarter; with no other programme: every programme in "
               "their reach has a grant ending that quarter."),
     "funders": ("Share of weekly places a funder underwrites: for each programme, its weekly places × the funder's "
@@ -341,7 +343,7 @@ def runway_table(view: FundingOverview, at_risk_only: bool = False) -> pd.DataFr
     """One row per programme, shortest runway first; numbers stay numbers so that every column sorts.
 
     ``Runway (months)`` is 36 where the runway reaches the 36-month horizon (:func:`runway_styler` shows
-    it as "> 36").
+    it as "> 36"); ``Secured next 12 months (%)`` above 100 is shown as "over-funded" (DESIGN §3).
     """
     m = view.metrics
     t = pd.DataFrame({
@@ -358,12 +360,15 @@ def runway_table(view: FundingOverview, at_risk_only: bool = False) -> pd.DataFr
     })
     t = t[RUNWAY_COLUMNS].copy()
     t["_capped"] = m["runway_capped"].astype(bool).to_numpy()
+    t["_over"] = m["over_funded"].astype(bool).to_numpy()
     if at_risk_only:
         t = t[t["At risk"]]
     t = t.sort_values(["Runway (months)", "Annual budget ($)"], ascending=[True, False], na_position="last")
     return t.reset_index(drop=True)
 
 
+OVER_FUNDED = "over-funded"
+"""How a secured ratio above 100% is shown: more is committed for the year than the budget, not a risk figure."""
 AT_RISK_FILL = DIVERGING[5][1]
 CONCENTRATED_FILL = DIVERGING[5][3]
 
@@ -373,8 +378,8 @@ def runway_styler(table: pd.DataFrame):
 
     Colour is never the only cue: the ``At risk`` and ``Concentrated`` columns say the same in words.
     """
-    shown = table.drop(columns="_capped")
-    capped = table["_capped"].to_numpy()
+    shown = table.drop(columns=["_capped", "_over"])
+    capped, over = table["_capped"].to_numpy(), table["_over"].to_numpy()
 
     def fill(row_flags, colour):
         return [f"background-color: {colour}; font-weight: 600" if f else "" for f in row_flags]
@@ -388,6 +393,8 @@ def runway_styler(table: pd.DataFrame):
                             "Largest funder share (%)": "{:.0f}%"}, na_rep="–")
     if capped.any():
         styler = styler.format("> 36", subset=pd.IndexSlice[shown.index[capped], ["Runway (months)"]])
+    if over.any():
+        styler = styler.format(OVER_FUNDED, subset=pd.IndexSlice[shown.index[over], ["Secured next 12 months (%)"]])
     return styler
 
 
@@ -397,9 +404,11 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def runway_download(table: pd.DataFrame) -> bytes:
-    t = table.drop(columns="_capped").copy()
+    t = table.drop(columns=["_capped", "_over"]).copy()
     t["Runway (months)"] = t["Runway (months)"].astype(object)
     t.loc[table["_capped"].to_numpy(), "Runway (months)"] = "> 36"
+    t["Secured next 12 months (%)"] = t["Secured next 12 months (%)"].astype(object)
+    t.loc[table["_over"].to_numpy(), "Secured next 12 months (%)"] = OVER_FUNDED
     return safe_csv(t)
 
 
@@ -461,7 +470,8 @@ def area_mix_table(view: FundingOverview, measure: str) -> pd.DataFrame:
     out["Programmes"] = a["n_programs"]
     out["At risk"] = a["n_at_risk"].fillna(0).astype(int) if "n_at_risk" in a else 0
     out["Annual budget ($)"] = col("annual_budget", 1, 0)
-    out["Secured next 12 months (%)"] = col("secured_ratio", 100, 0)
+    secured = col("secured_ratio", 100, 0)
+    out["Secured next 12 months (%)"] = secured.astype(object).where(~(secured > 100), OVER_FUNDED)
     first = MEASURE_COLUMNS[measure]
     out = out[["Area", first, *[c for c in out.columns if c not in ("Area", first)]]]
     return out.sort_values(first, ascending=False, na_position="last").reset_index(drop=True)

@@ -10,7 +10,13 @@ METHOD_NOTES_MD = """
 **Percentile rank.** (rank − 1) / (N − 1) over the areas that have a value, ties at the lowest rank (CDC/ATSDR SVI).
 
 **Unstable rates.** A rate built on fewer than 20 events (e.g. suicide deaths in an area over five years) is flagged
-*unstable*, following CDC WISQARS. Deaths are estimated from the published rate × population × 5 years.
+*unstable*, following CDC WISQARS. Deaths are estimated from the published rate × population × 5 years only to set
+the flag; the estimate is not published.
+
+**Public figures and our own.** Figures republished from a public source (census counts, survey estimates, death
+rates) are shown exactly as their publisher shows them, with the publisher's own suppression and flags such as
+*unstable*, the same way on every page and in every download. The small-numbers rule below governs every figure we
+compute from the programme inventory, which is not public.
 
 **Travel cost.** Straight-line (haversine) distance × 1.3 circuity ÷ 4.8 km/h walking speed, in minutes, unless a city
 supplies its own travel-time matrix.
@@ -86,15 +92,12 @@ def export_tables() -> tuple[str, ...]:
     return queries.EXPORTABLE_TABLES
 
 
-# Columns of the downloadable tables that count people, and the rates or means built on each count. A whole-table
-# download obeys the small-numbers rule as every page does: a count of 1-10 and what is built on it become "<11".
-# A programme's coordinator_count is a staffing fact the Impact page shows (one coordinator = fragile), not a count
-# of the people it serves, so it stays.
+# Columns of the downloadable inventory tables that count people, and the rates or means built on each count. A
+# whole-table download obeys the small-numbers rule as every page does: a count of 1-10 and what is built on it become
+# "<11". Tables republished from public sources (area, tract, indicator, area_language) are written as their
+# publishers publish them (METHOD_NOTES_MD). A programme's coordinator_count is a staffing fact the Impact page shows
+# (one coordinator = fragile), not a count of the people it serves, so it stays.
 PERSON_COUNTS: dict[str, tuple[list[str], dict[str, str]]] = {
-    "area": (["population"], {}),
-    "tract": (["population"], {}),
-    "indicator": (["numerator", "denominator"], {"value": "numerator", "moe": "numerator"}),
-    "area_language": (["speakers"], {}),
     "program": (["volunteer_count"], {}),
     "program_period": (["participants", "participants_65plus", "participants_limited_english",
                         "participants_disability", "participants_low_income", "participants_poc", "volunteers_active",

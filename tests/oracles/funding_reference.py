@@ -60,8 +60,8 @@ def by_funder(programs: pd.DataFrame, funding: pd.DataFrame, as_of) -> pd.DataFr
     >>> p = pd.DataFrame({"program_id": ["a", "b"], "weekly_capacity": [30.0, 10.0], "declared_budget": [None, None]})
     >>> f = pd.DataFrame({"program_id": ["a", "a", "b"], "funder": ["X", "Y", "X"],
     ...                   "source_type": ["business"] * 3, "amount": [500.0, 500.0, 100.0],
-    ...                   "start_date": ["2025-01-01"] * 3, "end_date": ["2025-12-31"] * 3,
-    ...                   "status": ["ended"] * 3})
+    ...                   "start_date": ["2025-07-01"] * 3, "end_date": ["2026-06-30"] * 3,
+    ...                   "status": ["committed"] * 3})
     >>> by_funder(p, f, "2026-01-01")[["funder", "capacity_share"]].values.tolist()
     [['X', 0.625], ['Y', 0.375]]
     """
