@@ -119,19 +119,21 @@ def group_counts(periods: pd.DataFrame, quarters: int = 4) -> pd.DataFrame:
     ['65plus', 5.0, 20.0]
     """
     rows, _, _ = window(periods, quarters)
-    parts = []
+    participants = pd.to_numeric(rows["participants"], errors="coerce").to_numpy(dtype=float)
+    wide = {}
     for g in GROUPS:
-        values = pd.to_numeric(rows[g.column], errors="coerce") if g.column in rows else pd.Series(
-            np.nan, index=rows.index)
-        recorded = values.notna()
-        frame = pd.DataFrame({"program_id": rows["program_id"], "k": values.where(recorded),
-                              "n": pd.to_numeric(rows["participants"], errors="coerce").where(recorded)})
-        sums = frame.groupby("program_id").agg(k=("k", lambda s: s.sum(min_count=1)),
-                                               n=("n", lambda s: s.sum(min_count=1)))
-        parts.append(sums.reset_index().assign(group=g.key))
-    if not parts:
-        return pd.DataFrame(columns=["program_id", "group", "k", "n"])
-    out = pd.concat(parts, ignore_index=True)
+        k = (pd.to_numeric(rows[g.column], errors="coerce").to_numpy(dtype=float) if g.column in rows
+             else np.full(len(rows), np.nan))
+        wide[("k", g.key)] = k
+        wide[("n", g.key)] = np.where(np.isnan(k), np.nan, participants)  # only the quarters that recorded it
+    # One grouped sum for every group at once: this runs on every filter change.
+    frame = pd.DataFrame(wide, index=rows.index)
+    sums = frame.groupby(rows["program_id"].to_numpy()).sum(min_count=1)
+    sums.columns = pd.MultiIndex.from_tuples(sums.columns)
+    out = sums.stack(level=1, future_stack=True).rename_axis(["program_id", "group"]).reset_index()
+    order = {g.key: i for i, g in enumerate(GROUPS)}
+    out = out.sort_values(["group", "program_id"], key=lambda c: c.map(order) if c.name == "group" else c,
+                          kind="stable").reset_index(drop=True)
     return out[["program_id", "group", "k", "n"]]
 
 
@@ -169,11 +171,16 @@ def disparity(k, n, resident) -> pd.DataFrame:
 
 
 def program_disparities(programs: pd.DataFrame, periods: pd.DataFrame, tracts: pd.DataFrame,
-                        area_shares: pd.DataFrame, quarters: int = 4, d0: float = DEFAULT_D0) -> pd.DataFrame:
-    """Long table, one row per programme and group: :func:`disparity` against the programme's catchment."""
+                        area_shares: pd.DataFrame, quarters: int = 4, d0: float = DEFAULT_D0,
+                        catchments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Long table, one row per programme and group: :func:`disparity` against the programme's catchment.
+
+    ``catchments`` is :func:`catchment_shares` if the caller has it already (it depends on no filter).
+    """
     counts = group_counts(periods, quarters)
-    catch = catchment_shares(programs, tracts, area_shares, d0)
-    resident = [catch.at[p, g] if p in catch.index else np.nan for p, g in zip(counts["program_id"], counts["group"])]
+    catch = catchment_shares(programs, tracts, area_shares, d0) if catchments is None else catchments
+    resident = catch.stack().reindex(pd.MultiIndex.from_arrays([counts["program_id"], counts["group"]])).to_numpy(
+        dtype=float) if len(counts) else np.zeros(0)
     d = disparity(counts["k"], counts["n"], resident)
     return pd.concat([counts[["program_id", "group"]].reset_index(drop=True), d], axis=1)
 
@@ -183,10 +190,9 @@ def area_disparities(programs: pd.DataFrame, periods: pd.DataFrame, area_shares:
     """Long table, one row per area with programmes and group: the area's programmes pooled, against its residents."""
     counts = group_counts(periods, quarters)
     counts["area_id"] = counts["program_id"].map(programs.set_index("program_id")["area_id"])
-    pooled = counts.groupby(["area_id", "group"], sort=True).agg(
-        k=("k", lambda s: s.sum(min_count=1)), n=("n", lambda s: s.sum(min_count=1))).reset_index()
-    resident = [area_shares.at[a, g] if a in area_shares.index else np.nan
-                for a, g in zip(pooled["area_id"], pooled["group"])]
+    pooled = counts.groupby(["area_id", "group"], sort=True)[["k", "n"]].sum(min_count=1).reset_index()
+    resident = area_shares.stack(future_stack=True).reindex(
+        pd.MultiIndex.from_arrays([pooled["area_id"], pooled["group"]])).to_numpy(dtype=float)
     d = disparity(pooled["k"], pooled["n"], resident)
     return pd.concat([pooled[["area_id", "group"]], d.drop(columns=["k", "n"])], axis=1).assign(
         k=pooled["k"].to_numpy(), n=pooled["n"].to_numpy())

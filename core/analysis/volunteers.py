@@ -39,10 +39,6 @@ def _num(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(frame[column], errors="coerce").astype(float)
 
 
-def _sum(s: pd.Series) -> float:
-    return s.sum(min_count=1)
-
-
 def _volunteer_sums(rows: pd.DataFrame, quarters: int) -> pd.DataFrame:
     """Per programme: hours, S, E, N, the active-volunteer and participant sums, and referrals with their base."""
     f = pd.DataFrame({"program_id": rows["program_id"], "q": rows["q"], "hours": _num(rows, "volunteer_hours"),
@@ -57,10 +53,10 @@ def _volunteer_sums(rows: pd.DataFrame, quarters: int) -> pd.DataFrame:
     f["to_base"] = f["participants"].where(f["to"].notna())
     f["from_base"] = f["participants"].where(f["from"].notna())
     g = f.groupby("program_id")
-    out = g.agg(hours=("hours", _sum), S=("start", _sum), E=("end", _sum), N=("joined_after", _sum),
-                active=("active", _sum), active_base=("active_base", _sum), participants=("participants", _sum),
-                referrals_to=("to", _sum), to_base=("to_base", _sum), referrals_from=("from", _sum),
-                from_base=("from_base", _sum), quarters_joined=("joined_after", "count"))
+    out = g[["hours", "start", "end", "joined_after", "active", "active_base", "participants", "to", "to_base",
+             "from", "from_base"]].sum(min_count=1).rename(columns={
+                 "start": "S", "end": "E", "joined_after": "N", "to": "referrals_to", "from": "referrals_from"})
+    out["quarters_joined"] = g["joined_after"].count()
     # Retention needs every quarter after the first to say how many joined.
     out.loc[out["quarters_joined"] < quarters - 1, "N"] = np.nan
     return out.drop(columns="quarters_joined")
@@ -124,7 +120,7 @@ def area_volunteers(per_program: pd.DataFrame, areas: pd.DataFrame,
     cols = ["hours", "S", "E", "N", "active", "active_base", "participants", "referrals_to", "to_base",
             "referrals_from", "from_base"]
     g = per_program.groupby("area_id")
-    sums = g[cols].agg(lambda s: s.sum(min_count=1))
+    sums = g[cols].sum(min_count=1)
     # Pooled retention uses only programmes that report all of S, E and N.
     complete = per_program[["S", "E", "N"]].notna().all(axis=1)
     for c in ("S", "E", "N"):

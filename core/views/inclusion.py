@@ -98,6 +98,11 @@ class InclusionData:
     shares: pd.DataFrame     # resident_shares, indexed by area_id
     languages: pd.DataFrame
     as_of: dt.date
+    catchments: pd.DataFrame | None = None  # inclusion.catchment_shares, made once (it depends on no filter)
+
+    def __post_init__(self) -> None:
+        if self.catchments is None:
+            self.catchments = inclusion.catchment_shares(self.programs, self.tracts, self.shares)
 
 
 def inclusion_data(con) -> InclusionData:
@@ -150,7 +155,8 @@ def _order(d: pd.DataFrame, names: pd.Series) -> np.ndarray:
 
 def programme_disparities(data: InclusionData, state: InclusionState) -> pd.DataFrame:
     """One row per programme for the chosen group, most under-reached first."""
-    d = inclusion.program_disparities(data.programs, data.periods, data.tracts, data.shares, state.quarters)
+    d = inclusion.program_disparities(data.programs, data.periods, data.tracts, data.shares, state.quarters,
+                                      catchments=data.catchments)
     d = d.loc[d["group"] == state.group].reset_index(drop=True)
     lookup = data.programs.set_index("program_id")
     names = d["program_id"].map(lookup["name"])
