@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.analysis.suppression import is_small
+from tests.test_brief import _pages
 from tests.test_pages import run_page
 
 NEW_PAGES = ["pages/inclusion.py", "pages/volunteers.py"]
@@ -82,3 +83,19 @@ def test_impact_has_resilience_with_n_and_interval(any_db):
     assert not at.exception, at.exception
     resilience = [m for m in at.metric if m.label.startswith("Resilience")]
     assert resilience and "95% CI" in resilience[0].value and "n = " in resilience[0].value
+
+
+def test_brief_says_who_is_reached_and_who_carries_it(con, tmp_path):
+    from core.views import brief
+
+    b = brief.brief_data(con, 68)
+    assert {"Carried by", "Backed by"} <= set(b.reach) and any(k.startswith("Reached: ") for k in b.reach)
+    # Every group line is a share with its interval against residents, or says why not: never a count of people.
+    for key, line in b.reach.items():
+        if key.startswith("Reached: "):
+            assert ("95% CI" in line) or line.startswith(("not shown", "not recorded")), line
+    html_text = brief.brief_html(b)
+    assert "Who is reached, who carries it" in html_text
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(brief.brief_pdf(b))
+    assert _pages(pdf) == 1  # the new section still fits the one printed page
