@@ -4,14 +4,20 @@ from core.serve.cache import ensure_navigation
 
 ensure_navigation()
 
+import logging
+
 import streamlit as st
 
 from core.base.errors import InputError
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve import admin, auth
 from core.serve.cache import view
+from core.serve.city import current_database as database_path  # the session's city, or the one database
 from core.serve.page import header
-from core.store.paths import database_path
+from core.serve.tables import dataframe
+
+log = logging.getLogger("core.serve.admin")
 
 # The inventory banner is left off: this page shows the owner's own upload, not the published sample.
 header("Admin: publish a new inventory", shows_inventory=False)
@@ -22,7 +28,7 @@ if grant is None:
     st.error("This page is for the atlas's data owners. Sign in under 'Data owners' in the sidebar.")
     st.stop()
 
-st.caption(f"Signed in as {grant.user}. Nothing you upload is public until you press Publish; the published "
+st.caption(f"Signed in as {inert(grant.user)}. Nothing you upload is public until you press Publish; the published "
            "atlas is replaced in one step, only after the whole upload has been checked and rebuilt.")
 
 
@@ -49,12 +55,17 @@ if st.button("Check the upload", type="primary", disabled=not ready, key="admin_
     try:
         staged = admin.stage_upload({name: f.getvalue() for name, f in uploads.items()})
         with st.spinner("Checking every cell and computing the coverage change…"):
-            frames = admin.validate(staged, database_path())
-            st.session_state.admin_preview = admin.preview(database_path(), frames)
+            st.session_state.admin_preview = admin.check(staged, database_path())
         st.session_state.admin_staged = str(staged)
     except InputError as exc:
         admin.discard(staged)
-        st.error(f"The upload was not accepted, and nothing was published. {exc}", icon=":material/block:")
+        st.error(f"The upload was not accepted, and nothing was published. {inert(exc)}", icon=":material/block:")
+    except Exception:
+        # Anything else: the owner gets no traceback or server path; the server log keeps them.
+        log.exception("checking an upload failed")
+        admin.discard(staged)
+        st.error("The check stopped unexpectedly, and nothing was published. The details are in the server log.",
+                 icon=":material/block:")
 
 preview = st.session_state.get("admin_preview")
 if preview is not None:
@@ -66,18 +77,18 @@ if preview is not None:
                    "programmes).")
     st.markdown(f"Programmes: **{counts['added']}** added, **{counts['removed']}** removed, "
                 f"**{counts['changed']}** changed.")
-    st.dataframe(preview.counts, hide_index=True, width="stretch", key="admin_counts")
+    dataframe(preview.counts, hide_index=True, width="stretch", key="admin_counts")
     st.subheader("Programmes that differ")
-    st.dataframe(preview.programmes, hide_index=True, width="stretch", key="admin_programmes")
+    dataframe(preview.programmes, hide_index=True, width="stretch", key="admin_programmes")
     st.subheader("Reach by group, before and after")
     percent_column = st.column_config.NumberColumn(format="percent")
-    st.dataframe(preview.reach, hide_index=True, width="stretch", key="admin_reach",
+    dataframe(preview.reach, hide_index=True, width="stretch", key="admin_reach",
                  column_config={"residents": st.column_config.NumberColumn(format="localized"),
                                 "share before": percent_column, "share after": percent_column,
                                 "change": percent_column})
     st.subheader("Coverage by area, largest changes first")
     per_1000 = st.column_config.NumberColumn(format="%.2f")
-    st.dataframe(preview.areas, hide_index=True, width="stretch", key="admin_areas",
+    dataframe(preview.areas, hide_index=True, width="stretch", key="admin_areas",
                  column_config={"coverage per 1,000 before": per_1000, "coverage per 1,000 after": per_1000,
                                 "coverage change": per_1000, "share in reach before": percent_column,
                                 "share in reach after": percent_column})
@@ -94,8 +105,12 @@ if preview is not None:
                 status.update(label="Published", state="complete", expanded=False)
             forget_upload()
             st.success(f"Published. The atlas now shows the new inventory (built {info['built_at']}).")
-        except (InputError, auth.NotAuthorised, admin.PublishBusy) as exc:
-            st.error(f"Nothing was published. {exc}", icon=":material/block:")
+        except (InputError, auth.NotAuthorised, admin.PublishBusy, admin.JobFailed) as exc:
+            st.error(f"Nothing was published. {inert(exc)}", icon=":material/block:")
+        except Exception:
+            log.exception("publishing an upload failed")
+            st.error("Publishing stopped unexpectedly, and nothing was published. The details are in the server "
+                     "log.", icon=":material/block:")
     if discard:
         forget_upload()
         st.rerun()

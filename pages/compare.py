@@ -9,16 +9,21 @@ from functools import partial
 import streamlit as st
 
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve.cache import view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import compare as cv
+from core.views.city import words
 
 info = header("Compare neighbourhoods")
+city = words(info)
 
 areas_geo = view(queries.areas)()
 names = dict(zip(areas_geo["area_id"], areas_geo["name"]))
-chosen = cv.area_ids_from_query(st.query_params.to_dict(), names)
+need = view(cv.need_table)()
+chosen = cv.area_ids_from_query(st.query_params.to_dict(), names, default=cv.highest_need(need))
 
 
 def sync_url():
@@ -36,41 +41,41 @@ if len(chosen) == 1:
     st.caption("Add another area to compare them side by side.")
 
 colours = cv.area_colours(chosen)
-heads = cv.need_headlines(view(cv.need_table)(), chosen)
+heads = cv.need_headlines(need, chosen)
 for col, row in zip(st.columns(len(chosen)), heads.itertuples()):
-    col.metric(f"{row.area}: need-index percentile", cv.ordinal(row.need_index),
-               help="Overall need index (DESIGN §3, CDC/ATSDR SVI method): the percentile rank among the 77 areas "
-                    "of the equally weighted mental-health need, social vulnerability and barrier domain ranks. "
-                    "Sources: Healthy Chicago Survey, IDPH, CDC/ATSDR SVI and ACS via the Chicago Health Atlas.")
+    col.metric(f"{inert(row.area)}: need-index percentile", cv.ordinal(row.need_index),
+               help=f"Overall need index (DESIGN §3, CDC/ATSDR SVI method): the percentile rank among the "
+                    f"{len(names)} {city.areas} of the equally weighted domain ranks (mental-health need, social "
+                    "vulnerability, barriers: those the city's data has). Sources: Data & methods.")
 
 st.subheader("Where they are")
 for col, area_id in zip(st.columns(len(chosen)), chosen):
     col.vega_lite_chart(cv.locator_chart(areas_geo, area_id, colours[area_id]), width="stretch")
 long = view(cv.indicator_long)()
-st.dataframe(cv.chosen_table(areas_geo, long, chosen), hide_index=True, width="stretch", key="chosen_table")
+dataframe(cv.chosen_table(areas_geo, long, chosen, f"{city.area_title} id"), hide_index=True, width="stretch", key="chosen_table")
 
 comp = cv.comparison(long, chosen)
 st.caption("Bars run from the city median (dashed line, the 50th percentile) to each area's percentile among the "
-           "77 community areas; the tables give each area's value · percentile. Values carry their margin of "
+           f"{len(names)} {city.areas}; the tables give each area's value · percentile. Values carry their margin of "
            "error where the source gives one; rates on fewer than 20 deaths are marked unstable (CDC WISQARS "
            "practice). Whether a high value is worse or better is in each indicator's definition.")
 definitions = view(cv.definitions)()
 for domain in cv.DOMAINS:
     st.subheader(cv.DOMAIN_TITLES[domain])
     st.vega_lite_chart(cv.percentile_chart(comp, domain, colours), width="stretch")
-    st.dataframe(cv.domain_table(comp, domain), hide_index=True, width="stretch", key=f"table_{domain}")
+    dataframe(cv.domain_table(comp, domain), hide_index=True, width="stretch", key=f"table_{domain}")
     with st.expander("Definitions and sources"):
-        st.dataframe(definitions[domain], hide_index=True, width="stretch", key=f"defs_{domain}")
+        dataframe(definitions[domain], hide_index=True, width="stretch", key=f"defs_{domain}")
 st.download_button("Download the comparison (CSV)", partial(to_csv_bytes, cv.download_frame(comp)), "compare_areas.csv",
                    "text/csv", on_click="ignore")
 
 first = names[chosen[0]]
-st.subheader(f"Areas most like {first}")
+st.subheader(f"Areas most like {inert(first)}")
 st.caption("Nearest areas on standardised (z-scored) need-index indicators and demographic shares (age 65+, "
            "language other than English at home, race and ethnicity), by Euclidean distance. Coverage is weekly "
            "programme places per 1,000 residents (E2SFCA, 30-minute walk).")
 similar = cv.similar_areas(long, chosen[0])
 st.vega_lite_chart(cv.similar_chart(similar), width="stretch")
-st.dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")
+dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")
 st.download_button("Download similar areas (CSV)", partial(to_csv_bytes, similar),
                    "similar_areas.csv", "text/csv", on_click="ignore")

@@ -10,8 +10,10 @@ import streamlit as st
 
 from core.analysis import coverage
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve.cache import model, view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import coverage as cv
 
@@ -40,7 +42,7 @@ table = cv.area_table(result)
 area_ids = table["area_id"].tolist()
 names = dict(zip(table["area_id"], table["Area"]))
 selected = st.query_params.get("area")
-selected = int(selected) if selected and selected.isdigit() and int(selected) in names else None
+selected = selected if selected in names else None
 
 sites = view(queries.service_sites)() if show_sites else None
 deck, legend = cv.coverage_map(areas_geo, result, sites, selected)
@@ -49,13 +51,13 @@ st.markdown(legend, unsafe_allow_html=True)
 
 picked = (event.selection.get("objects", {}) or {}).get("areas") if event and event.selection else None
 if picked:
-    selected = int(picked[0]["properties"]["area_id"]) if "properties" in picked[0] else int(picked[0]["area_id"])
+    selected = str(picked[0]["properties"]["area_id"] if "properties" in picked[0] else picked[0]["area_id"])
     st.query_params["area"] = str(selected)
 
 left, right = st.columns([1, 1])
 with left:
     st.subheader("Reach by group")
-    st.dataframe(cv.reach_table(result), hide_index=True, width="stretch", key="reach_table")
+    dataframe(cv.reach_table(result), hide_index=True, width="stretch", key="reach_table")
     st.caption("Limited-English residents count as in reach only where a programme offers one of the three "
                "most-spoken non-English languages of their area.")
 with right:
@@ -65,11 +67,11 @@ with right:
     if choice:
         st.query_params["area"] = str(choice)
         d = cv.area_detail(cov_model, params, result, choice)
-        st.markdown(f"**{d['name']}**: {d['value']}, rank {d['rank']}, {d['reach']} of residents within reach.")
-        st.dataframe(d["programmes"], hide_index=True, width="stretch", key="area_programmes")
+        st.markdown(f"**{inert(d['name'])}**: {d['value']}, rank {d['rank']}, {d['reach']} of residents within reach.")
+        dataframe(d["programmes"], hide_index=True, width="stretch", key="area_programmes")
 
 st.subheader("Coverage by area")
-st.dataframe(table, hide_index=True, width="stretch", key="coverage_table")
+dataframe(table, hide_index=True, width="stretch", key="coverage_table")
 c1, c2 = st.columns(2)
 c1.download_button("Download table (CSV)", partial(to_csv_bytes, table),
                    "coverage_by_area.csv", "text/csv", on_click="ignore")

@@ -10,15 +10,18 @@ import streamlit as st
 
 from core.serve.cache import view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.views import methods
 
 info = header("Data & methods")
 
 st.header("Indicators")
-st.dataframe(view(methods.indicator_table)(), hide_index=True, width="stretch", key="indicators")
+dataframe(view(methods.indicator_table)(), hide_index=True, width="stretch", key="indicators")
 
 st.header("Sources")
-st.dataframe(view(methods.source_table)(), hide_index=True, width="stretch", key="sources")
+dataframe(view(methods.source_table)(), hide_index=True, width="stretch", key="sources")
+if info.get("city_notes"):
+    st.markdown(methods.city_notes_md(info))
 
 st.header("Methods")
 st.markdown(methods.METHOD_NOTES_MD)
@@ -27,11 +30,11 @@ st.markdown(methods.small_numbers_md())
 
 st.header("Data quality")
 st.caption("Every rule the build applied to the raw files, with the number of rows it dropped, fixed or kept.")
-st.dataframe(view(methods.quality_table)(), hide_index=True, width="stretch", key="quality")
+dataframe(view(methods.quality_table)(), hide_index=True, width="stretch", key="quality")
 
 st.header("Published database")
 st.markdown(methods.build_summary_md(info))
-st.dataframe(view(methods.manifest_inputs)(), hide_index=True, width="stretch", key="manifest",
+dataframe(view(methods.manifest_inputs)(), hide_index=True, width="stretch", key="manifest",
              column_config={"Input file": st.column_config.TextColumn(width="medium")})
 rows, _ = st.columns([1, 2])
 rows.dataframe(view(methods.manifest_rows)(), hide_index=True, width="stretch", key="manifest_rows")

@@ -13,8 +13,10 @@ from core.analysis import scenario_coverage as scv
 from core.analysis.coverage import PROGRAM_TYPES
 from core.analysis.funding import SOURCE_TYPES, VOLUNTEER_HOUR_VALUE_SOURCE
 from core.analysis.scenario import KINDS, MODES
+from core.base.markup import inert
 from core.serve.cache import computed, model, view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import charts
 from core.views import funding as fv
@@ -60,7 +62,7 @@ with left:
     st.markdown(mix_legend, unsafe_allow_html=True)
 with right:
     mix_table = fv.area_mix_table(ov, state.measure)
-    st.dataframe(mix_table, hide_index=True, width="stretch", height=540, key="mix_table")
+    dataframe(mix_table, hide_index=True, width="stretch", height=540, key="mix_table")
 mix_long, mix_order = fv.area_mix_long(ov, state.measure)
 with st.expander("Source mix of every funded area as bars", expanded=False):
     st.vega_lite_chart(charts.source_mix_bars(mix_long, mix_order), width="stretch")
@@ -70,7 +72,7 @@ st.download_button("Download source mix by area (CSV)", partial(fv.csv_bytes, mi
 st.subheader("Runway and concentration by programme",
              help=f"{fv.HELP['runway']}\n\n{fv.HELP['budget']}\n\n{fv.HELP['secured']}\n\n{fv.HELP['hhi']}")
 runway = fv.runway_table(ov, state.at_risk_only)
-st.dataframe(fv.runway_styler(runway), hide_index=True, width="stretch", height=420, key="runway_table")
+dataframe(fv.runway_styler(runway), hide_index=True, width="stretch", height=420, key="runway_table")
 st.caption("Orange runway: 12 months or less (at risk). Purple concentration: HHI above 0.25. The At risk and "
            "Concentrated columns say the same in words. Click a column header to sort.")
 st.download_button("Download programme runway (CSV)", partial(fv.runway_download, runway),
@@ -81,7 +83,7 @@ cov_model = model(coverage.build_model)()
 st.subheader("Funding cliff: the next eight quarters", help=fv.HELP["cliff"])
 st.vega_lite_chart(charts.cliff_chart(ov.cliff), width="stretch")
 cliff = fv.cliff_table(ov, cov_model)
-st.dataframe(iv.styled(cliff), hide_index=True, width="stretch", key="cliff_table")
+dataframe(iv.styled(cliff), hide_index=True, width="stretch", key="cliff_table")
 st.download_button("Download funding cliff (CSV)", partial(fv.csv_bytes, cliff), "funding_cliff.csv", "text/csv",
                    key="dl_cliff", on_click="ignore")
 
@@ -91,7 +93,7 @@ left, right = st.columns([2, 3], gap="medium")
 with left:
     st.vega_lite_chart(charts.funder_bars(ov.funders), width="stretch")
 with right:
-    st.dataframe(funders, hide_index=True, width="stretch", height=420, key="funder_table")
+    dataframe(funders, hide_index=True, width="stretch", height=420, key="funder_table")
 st.download_button("Download funder dependence (CSV)", partial(fv.csv_bytes, funders),
                    "funding_by_funder.csv", "text/csv",
                    key="dl_funders", on_click="ignore")
@@ -121,7 +123,7 @@ with c3:
 result = computed(scv.scenario_coverage)(cov_model, data.funding, fv.scenario_of(state), data.as_of)
 label, value, help_text = fv.scenario_headline(result)
 st.metric(label, value, help=help_text)
-st.markdown(f"**{result.sentence}**")
+st.markdown(f"**{inert(result.sentence)}**")
 st.caption(fv.scenario_facts(result))
 left, right = st.columns([3, 2], gap="medium")
 with left:
@@ -130,13 +132,13 @@ with left:
     st.markdown(change_legend, unsafe_allow_html=True)
 with right:
     st.markdown("**Residents falling out of reach, by group**")
-    st.dataframe(iv.styled(fv.scenario_group_table(result)), hide_index=True, width="stretch",
+    dataframe(iv.styled(fv.scenario_group_table(result)), hide_index=True, width="stretch",
                  key="scenario_groups")
     st.markdown("**Programmes affected**")
-    st.dataframe(fv.scenario_programme_table(result), hide_index=True, width="stretch", height=260,
+    dataframe(fv.scenario_programme_table(result), hide_index=True, width="stretch", height=260,
                  key="scenario_programmes")
 st.markdown("**Areas whose coverage falls**")
-st.dataframe(iv.styled(fv.scenario_area_table(result)), hide_index=True, width="stretch", height=320,
+dataframe(iv.styled(fv.scenario_area_table(result)), hide_index=True, width="stretch", height=320,
              key="scenario_areas", column_config={"area_id": None})
 st.download_button("Download scenario by area (CSV)", partial(fv.scenario_download, result),
                    "funding_scenario_by_area.csv", "text/csv", key="dl_scenario", on_click="ignore")
@@ -149,7 +151,7 @@ st.caption(f"Default hourly value: {VOLUNTEER_HOUR_VALUE_SOURCE}.")
 chosen = fv.select_programs(data.programs, state.types, state.area)
 st.markdown(fv.volunteer_summary(chosen, state.hourly))
 volunteers = fv.volunteer_table(chosen, state.hourly)
-st.dataframe(iv.styled(volunteers), hide_index=True, width="stretch", height=320, key="volunteer_table")
+dataframe(iv.styled(volunteers), hide_index=True, width="stretch", height=320, key="volunteer_table")
 st.download_button("Download volunteer contribution (CSV)", partial(fv.csv_bytes, volunteers), "funding_volunteers.csv",
                    "text/csv", key="dl_volunteers", on_click="ignore")
 
@@ -157,7 +159,7 @@ st.download_button("Download volunteer contribution (CSV)", partial(fv.csv_bytes
 st.subheader("Sustainability self-assessment (PSAT)", help=sv.HELP)
 psat = sv.sustainability_of(data)
 st.markdown(sv.summary(psat))
-st.dataframe(psat.programmes, hide_index=True, width="stretch", height=360, key="psat_programmes")
-st.dataframe(psat.areas, hide_index=True, width="stretch", height=300, key="psat_areas")
+dataframe(psat.programmes, hide_index=True, width="stretch", height=360, key="psat_programmes")
+dataframe(psat.areas, hide_index=True, width="stretch", height=300, key="psat_areas")
 st.download_button("Download PSAT by programme (CSV)", partial(sv.download, psat.programmes), "funding_psat.csv",
                    "text/csv", key="dl_psat", on_click="ignore")

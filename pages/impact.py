@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.serve.cache import view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import charts
 from core.views import impact as iv
@@ -54,7 +55,7 @@ with left:
     st.pydeck_chart(deck, height=540, key="participation_map")
     st.markdown(legend, unsafe_allow_html=True)
 with right:
-    st.dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=540, key="impact_area_table",
+    dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=540, key="impact_area_table",
                  column_config={"area_id": None})
 st.caption(f"{iv.HELP['suppression']} {iv.HELP['cost']}")
 st.download_button("Download participation by area (CSV)", partial(iv.area_download, v),
@@ -67,7 +68,7 @@ points = iv.outcome_points(v)
 if len(points):
     with st.container(height=420):
         st.vega_lite_chart(charts.outcome_chart(points), width="content")
-st.dataframe(iv.styled(iv.programme_table(v)), hide_index=True, width="stretch", height=360,
+dataframe(iv.styled(iv.programme_table(v)), hide_index=True, width="stretch", height=360,
              key="impact_programmes")
 st.download_button("Download programme outcomes (CSV)", partial(iv.programme_download, v), "impact_by_programme.csv",
                    "text/csv", key="dl_impact_programmes", on_click="ignore")
@@ -75,7 +76,7 @@ st.download_button("Download programme outcomes (CSV)", partial(iv.programme_dow
 st.subheader("Resilience", help=rv.HELP)
 label, value, help_text = rv.headline(data, state, v)
 st.metric(label, value, help=help_text)
-st.dataframe(iv.styled(rv.programmes(v)), hide_index=True, width="stretch", height=260, key="impact_resilience")
+dataframe(iv.styled(rv.programmes(v)), hide_index=True, width="stretch", height=260, key="impact_resilience")
 st.download_button("Download resilience by programme (CSV)", partial(rv.download, v), "impact_resilience.csv",
                    "text/csv", key="dl_impact_resilience", on_click="ignore")
 
@@ -86,6 +87,6 @@ with left:
 with right:
     if v.measure:
         st.vega_lite_chart(charts.outcome_trend_chart(iv.outcome_trend(v), v.measure), width="stretch")
-st.dataframe(iv.styled(iv.trends_table(v)), hide_index=True, width="stretch", key="impact_trends")
+dataframe(iv.styled(iv.trends_table(v)), hide_index=True, width="stretch", key="impact_trends")
 st.download_button("Download quarterly trends (CSV)", partial(iv.trends_download, v), "impact_trends.csv", "text/csv",
                    key="dl_impact_trends", on_click="ignore")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.serve.cache import view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import impact as iv
 from core.views import inclusion as inv
@@ -38,7 +39,7 @@ st.caption(inv.caption(data, state))
 
 st.subheader("Every group, all programmes together", help=inv.HELP["disparity"])
 summary = inv.group_summary(data, state)
-st.dataframe(iv.styled(summary), hide_index=True, width="stretch", key="inclusion_groups")
+dataframe(iv.styled(summary), hide_index=True, width="stretch", key="inclusion_groups")
 st.download_button("Download groups (CSV)", partial(inv.download, summary), "inclusion_groups.csv", "text/csv",
                    key="dl_inclusion_groups", on_click="ignore")
 
@@ -51,14 +52,14 @@ with left:
     st.pydeck_chart(deck, height=520, key="inclusion_map")
     st.markdown(legend, unsafe_allow_html=True)
 with right:
-    st.dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=520, key="inclusion_areas",
+    dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=520, key="inclusion_areas",
                  column_config={"area_id": None})
 st.download_button("Download by area (CSV)", partial(inv.download, area_table), "inclusion_by_area.csv", "text/csv",
                    key="dl_inclusion_areas", on_click="ignore")
 
 st.subheader(f"{inv.GROUP_LABELS[state.group]}: by programme", help=inv.HELP["disparity"])
 programmes = inv.programme_disparities(data, state)
-st.dataframe(iv.styled(programmes), hide_index=True, width="stretch", height=400, key="inclusion_programmes")
+dataframe(iv.styled(programmes), hide_index=True, width="stretch", height=400, key="inclusion_programmes")
 st.download_button("Download by programme (CSV)", partial(inv.download, programmes), "inclusion_by_programme.csv",
                    "text/csv", key="dl_inclusion_programmes", on_click="ignore")
 
@@ -67,14 +68,14 @@ by_language, by_area, share = inv.language_tables(data)
 st.markdown(inv.language_sentence(share))
 left, right = st.columns(2, gap="medium")
 with left:
-    st.dataframe(iv.styled(by_language), hide_index=True, width="stretch", height=360, key="inclusion_languages")
+    dataframe(iv.styled(by_language), hide_index=True, width="stretch", height=360, key="inclusion_languages")
 with right:
-    st.dataframe(iv.styled(by_area), hide_index=True, width="stretch", height=360, key="inclusion_language_areas")
+    dataframe(iv.styled(by_area), hide_index=True, width="stretch", height=360, key="inclusion_language_areas")
 st.download_button("Download language access (CSV)", partial(inv.download, by_language),
                    "inclusion_languages.csv", "text/csv", key="dl_inclusion_languages", on_click="ignore")
 
 st.subheader("Step-free and evening or weekend provision against need", help=inv.HELP["provision"])
 provision = inv.provision_table(data)
-st.dataframe(iv.styled(provision), hide_index=True, width="stretch", height=400, key="inclusion_provision")
+dataframe(iv.styled(provision), hide_index=True, width="stretch", height=400, key="inclusion_provision")
 st.download_button("Download provision (CSV)", partial(inv.download, provision), "inclusion_provision.csv",
                    "text/csv", key="dl_inclusion_provision", on_click="ignore")

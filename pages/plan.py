@@ -13,6 +13,7 @@ from core.analysis.need import need_for
 from core.base.export import to_csv_bytes
 from core.serve.cache import computed, model, view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import plan as pv
 
@@ -56,8 +57,7 @@ with st.sidebar:
                    max_selections=params.k, key="plan_pinned", on_change=sync_url)
     st.multiselect("Exclude sites", list(venue_names), list(params.excluded), format_func=venue_names.get,
                    key="plan_excluded", on_change=sync_url)
-    st.caption("Candidates are the city's libraries, senior centres, community service centres and city colleges. "
-               + pv.WEIGHTING_HELP)
+    st.caption(pv.candidates_sentence(venues["kind"]) + " " + pv.WEIGHTING_HELP)
 
 
 with st.spinner("Choosing sites… (the first solve after the app starts also loads the optimiser, about 15 s)"):
@@ -76,18 +76,18 @@ st.markdown(legend, unsafe_allow_html=True)
 
 st.subheader("The sites chosen")
 picks = pv.picks_table(result)
-st.dataframe(picks, hide_index=True, width="stretch", key="picks_table")
+dataframe(picks, hide_index=True, width="stretch", key="picks_table")
 st.download_button("Download the sites (CSV)", partial(to_csv_bytes, picks),
                    "plan_sites.csv", "text/csv", on_click="ignore")
 with st.expander("Greedy baseline's sites"):
-    st.dataframe(pv.picks_table(result, "greedy"), hide_index=True, width="stretch", key="greedy_table")
+    dataframe(pv.picks_table(result, "greedy"), hide_index=True, width="stretch", key="greedy_table")
 
 st.subheader("Coverage change by area")
 st.caption("E2SFCA recomputed with the chosen sites added as programmes of the chosen type and weekly places, "
            "step decay, at the chosen catchment. Adding programmes never lowers an area's coverage.")
 change = result.coverage.drop(columns="area_id")
-st.dataframe(change, hide_index=True, width="stretch", key="change_table")
+dataframe(change, hide_index=True, width="stretch", key="change_table")
 st.download_button("Download the coverage change (CSV)", partial(to_csv_bytes, change), "plan_coverage_change.csv",
                    "text/csv", on_click="ignore")
 with st.expander(f"All {len(result.candidates)} candidate venues"):
-    st.dataframe(pv.candidates_table(result), hide_index=True, width="stretch", key="candidates_table")
+    dataframe(pv.candidates_table(result), hide_index=True, width="stretch", key="candidates_table")

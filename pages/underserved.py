@@ -10,8 +10,10 @@ import streamlit as st
 
 from core.analysis import coverage, need
 from core.base.export import to_csv_bytes
+from core.base.markup import inert
 from core.serve.cache import model, view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import coverage as cv
 from core.views import provenance
@@ -39,9 +41,12 @@ def sync_url():
 
 with st.sidebar:
     st.header("Need-index weights")
+    present = view(need.present_domains)()
     for (domain, key), value in zip(uv.WEIGHT_KEYS.items(), weights):
         st.slider(need.DOMAIN_LABELS[domain], uv.WEIGHT_MIN, uv.WEIGHT_MAX, value, uv.WEIGHT_STEP, key=key,
-                  on_change=sync_url, help="Relative weight of this domain in the need index; 0 leaves it out.")
+                  on_change=sync_url, disabled=domain not in present,
+                  help="Relative weight of this domain in the need index; 0 leaves it out." if domain in present
+                  else "The city's data has no indicator in this domain, so the index is built without it.")
     st.header("Coverage counted")
     cv.draw_filters(st, params, languages, sync_url)
 
@@ -76,7 +81,7 @@ with left:
 with right:
     st.subheader("Ranked by gap", help=uv.HELP["gap"])
     ranked = uv.gap_list(gap)
-    st.dataframe(ranked, hide_index=True, width="stretch", height=620, key="gap_list",
+    dataframe(ranked, hide_index=True, width="stretch", height=620, key="gap_list",
                  column_config=columns(ranked, Rank=st.column_config.NumberColumn(width="small"),
                                        Gap=st.column_config.NumberColumn(format="%+.1f", width="small",
                                                                          help=uv.HELP["gap"]),
@@ -84,7 +89,7 @@ with right:
 
 st.subheader("Priority areas", help=uv.HELP["priority"])
 priority = uv.priority_areas(gap)
-st.dataframe(priority, hide_index=True, width="stretch", key="priority_table", column_config=columns(priority))
+dataframe(priority, hide_index=True, width="stretch", key="priority_table", column_config=columns(priority))
 
 st.subheader("Why this area ranks where it does")
 area_ids = [0] + gap.index.tolist()
@@ -93,12 +98,12 @@ choice = st.selectbox("Area (or click the map)", area_ids, area_ids.index(select
                       format_func=lambda a: names.get(a, "—"), key="area_pick")
 if choice:
     w = uv.why(ni, gap, choice)
-    st.markdown(f"**{w.name}.** {w.summary}")
+    st.markdown(f"**{inert(w.name)}.** {w.summary}")
     st.markdown(f"**Need:** {w.need_sentence}")
     if w.flag_note:
         st.info(w.flag_note, icon=":material/info:")
-    st.dataframe(w.domains, hide_index=True, width="stretch", key="why_domains", column_config=columns(w.domains))
-    st.dataframe(w.indicators, hide_index=True, width="stretch", key="why_indicators",
+    dataframe(w.domains, hide_index=True, width="stretch", key="why_domains", column_config=columns(w.domains))
+    dataframe(w.indicators, hide_index=True, width="stretch", key="why_indicators",
                  column_config=columns(w.indicators))
 else:
     st.caption("Pick an area, or click one on the map, to see which indicators drive its need and how its coverage "
@@ -106,7 +111,7 @@ else:
 
 st.subheader("Need, coverage and gap by area", help=f"{uv.HELP['gap']} {uv.HELP['terciles']}")
 table = uv.area_table(gap)
-st.dataframe(table, hide_index=True, width="stretch", key="gap_table", column_config=columns(table, area_id=None))
+dataframe(table, hide_index=True, width="stretch", key="gap_table", column_config=columns(table, area_id=None))
 st.download_button("Download table (CSV)", partial(to_csv_bytes, table),
                    "underserved_by_area.csv", "text/csv", on_click="ignore")
 st.caption(provenance.vintage_line(info, defs["period"].tolist()))

@@ -11,6 +11,7 @@ import streamlit as st
 from core.analysis.funding import VOLUNTEER_HOUR_VALUE_SOURCE
 from core.serve.cache import view
 from core.serve.page import header
+from core.serve.tables import dataframe
 from core.store import queries
 from core.views import impact as iv
 from core.views import volunteers as vv
@@ -47,14 +48,14 @@ with left:
     st.pydeck_chart(deck, height=540, key="partner_map")
     st.markdown(legend, unsafe_allow_html=True)
 with right:
-    st.dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=540, key="volunteer_areas",
+    dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=540, key="volunteer_areas",
                  column_config={"area_id": None})
 st.download_button("Download by area (CSV)", partial(vv.download, area_table), "volunteers_by_area.csv", "text/csv",
                    key="dl_volunteer_areas", on_click="ignore")
 
 st.subheader("Fragility and partnership by programme", help=vv.HELP["fragility"])
 programmes = vv.programme_table(data, state)
-st.dataframe(iv.styled(programmes), hide_index=True, width="stretch", height=420, key="volunteer_programmes")
+dataframe(iv.styled(programmes), hide_index=True, width="stretch", height=420, key="volunteer_programmes")
 st.download_button("Download by programme (CSV)", partial(vv.download, programmes), "volunteers_by_programme.csv",
                    "text/csv", key="dl_volunteer_programmes", on_click="ignore")
 
@@ -62,12 +63,12 @@ left, right = st.columns(2, gap="medium")
 with left:
     st.subheader("Partnerships by role", help=vv.HELP["partners"])
     roles = vv.role_table(data)
-    st.dataframe(roles, hide_index=True, width="stretch", key="partner_roles")
+    dataframe(roles, hide_index=True, width="stretch", key="partner_roles")
     st.download_button("Download partnerships (CSV)", partial(vv.download, roles), "partnerships_by_role.csv",
                        "text/csv", key="dl_partner_roles", on_click="ignore")
 with right:
     st.subheader("High need, no professional partner", help=vv.HELP["unpartnered"])
     unpartnered = vv.unpartnered_table(data)
-    st.dataframe(unpartnered, hide_index=True, width="stretch", key="unpartnered_areas")
+    dataframe(unpartnered, hide_index=True, width="stretch", key="unpartnered_areas")
     st.download_button("Download these areas (CSV)", partial(vv.download, unpartnered), "unpartnered_need.csv",
                        "text/csv", key="dl_unpartnered", on_click="ignore")

@@ -15,6 +15,9 @@ REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "artifacts"
 AS_OF = date(2026, 10, 1)
 HAVE_RAW = default_raw_dir().exists()
+# The hand-made city pack (six census tracts, each its own area) and New York's raw folder, beside Chicago's.
+TINY = REPO / "tests" / "packs" / "tiny"
+NYC_RAW = default_raw_dir().parent / "nyc"
 
 
 def _build(path: Path, demo: bool) -> Path:
@@ -116,3 +119,35 @@ def atlas_server(atlas_db):
     require_chromium()
     with streamlit_server(atlas_db) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def tiny_db(tmp_path_factory) -> Path:
+    """The hand-made pack built: text ids, two domains, no languages file, so nothing may assume Chicago."""
+    out = tmp_path_factory.mktemp("tiny") / "atlas.duckdb"
+    from core.ingest.build import build
+
+    build(out, pack_dir=TINY, as_of=AS_OF)
+    return out
+
+
+@pytest.fixture(scope="session")
+def nyc_pack(tmp_path_factory) -> Path:
+    """New York's raw files turned into a pack by `atlas pack nyc`, in a temporary folder (never in the repo)."""
+    if not NYC_RAW.exists():
+        pytest.skip("the New York raw files are not beside this clone (../shared/data/raw/nyc)")
+    from core.ingest.pack_nyc import make_nyc_pack
+
+    out = tmp_path_factory.mktemp("nyc-pack")
+    make_nyc_pack(NYC_RAW, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def nyc_db(nyc_pack, tmp_path_factory) -> Path:
+    """The New York atlas, built from its pack as `atlas build --pack` does."""
+    from core.ingest.build import build
+
+    out = tmp_path_factory.mktemp("nyc") / "atlas.duckdb"
+    build(out, pack_dir=nyc_pack, as_of=AS_OF)
+    return out

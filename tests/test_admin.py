@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import shutil
 import time
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_malformed_or_weak_hashes_never_match(stored):
 
 def test_sign_in_throttles_after_repeated_failures():
     now = [1000.0]
-    throttle = auth.Throttle(limit=3, window=60, clock=lambda: now[0])
+    throttle = auth.Throttle(free=3, window=60, clock=lambda: now[0])
     config = auth.config_from_secrets(SECRETS)
     for _ in range(3):
         with pytest.raises(auth.SignInRefused, match="wrong"):
@@ -264,7 +265,7 @@ def test_a_bad_upload_is_refused_with_file_row_and_column(published):
     at = _admin_page()
     _upload(at, {k: _csv(v) for k, v in inv.items()})
     at.button(key="admin_check").click().run()
-    message = " ".join(e.value for e in at.error)
+    message = html.unescape(" ".join(e.value for e in at.error))  # as the reader sees it, escaped text decoded
     assert "funding.csv: row 5, column 'program_id'" in message and "nothing was published" in message
     assert "admin_preview" not in at.session_state and "admin_staged" not in at.session_state
 

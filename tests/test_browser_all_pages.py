@@ -10,8 +10,7 @@ import shutil
 import pytest
 
 from core.serve import admin, auth
-from tests.browser_support import (assert_no_error, require_chromium, settle, shoot, streamlit_server,
-                                   wait_for_canvas)
+from tests.browser_support import assert_no_error, require_chromium, settle, shoot, streamlit_server, wait_for_canvas
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -31,7 +30,7 @@ def expectations(script: str) -> dict[str, bool]:
     """What the page's own source says it draws, so a new page is held to the same checks."""
     source = (REPO / script).read_text()
     return {"map": "pydeck_chart(" in source, "metric": ".metric(" in source,
-            "table": ".dataframe(" in source or ".table(" in source}
+            "table": re.search(r"\bdataframe\(|\.table\(", source) is not None}  # core.serve.tables.dataframe
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +56,8 @@ def test_page_renders_map_metric_and_table(atlas_server, open_page, artifacts, s
     url = atlas_server
     want = expectations(script)
     page = open_page(1280, 900)
-    page.goto(url)  # a first visit runs app.py's navigation, so the deep link below is a registered page
-    _settle(page)
+    # Straight to the page, as a shared link arrives: it runs under app.py's navigation even on a fresh server
+    # (core.serve.cache.ensure_navigation), which _settle checks.
     page.goto(f"{url}/{path}")
     _settle(page)
     if want["metric"]:

@@ -25,7 +25,9 @@ def _db_values(con, indicator_id, period=None):
 def test_all_77_areas_with_their_boundary_numbers(con, raw_dir):
     doc = json.loads((raw_dir / "Boundaries - Community Areas (current).geojson").read_text())
     expected = sorted(int(f["properties"]["area_numbe"]) for f in doc["features"])
-    got = [r[0] for r in con.execute("SELECT area_id FROM area ORDER BY area_id").fetchall()]
+    ids = [r[0] for r in con.execute("SELECT area_id FROM area").fetchall()]
+    assert all(isinstance(a, str) for a in ids)  # ids are text (DESIGN §2b)
+    got = sorted(int(a) for a in ids)
     assert got == expected
     assert len(got) == 77
     geoms = con.execute("SELECT geometry, geometry_simplified FROM area").fetchall()
@@ -67,7 +69,7 @@ def test_suicide_rates_and_unstable_flag(con, raw_dir):
     got = {int(a): (v, u, n) for a, v, u, n in con.execute(
         "SELECT area_id, value, unstable, numerator FROM indicator WHERE indicator_id='suicide_rate' "
         "AND period='2015-2019'").fetchall()}
-    pop = dict(con.execute("SELECT area_id, population FROM area").fetchall())
+    pop = {int(a): p for a, p in con.execute("SELECT area_id, population FROM area").fetchall()}
     for r in rows:
         area = int(r["GEOID"])
         value = float(r["VRSUR_2015-2019"])
@@ -86,7 +88,7 @@ def test_uninsured_rate_is_count_over_population(con, raw_dir):
 def test_cmap_population_and_65plus_share(con, raw_dir):
     with open(raw_dir / "ReferenceCCAProfiles20162020.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    pop = dict(con.execute("SELECT area_id, population FROM area").fetchall())
+    pop = {int(a): p for a, p in con.execute("SELECT area_id, population FROM area").fetchall()}
     share = _db_values(con, "share_65plus")
     for r in rows:
         area = int(r["GEOID"])
@@ -98,7 +100,7 @@ def test_cmap_population_and_65plus_share(con, raw_dir):
 def test_languages_drop_the_city_total(con, raw_dir):
     with open(raw_dir / "Census_Data_-_Languages_spoken_in_Chicago__2008___2012.csv", encoding="utf-8", newline="") as fh:
         rows = {int(r["Community Area"]): r for r in csv.DictReader(fh)}
-    got = dict(((a, l), s) for a, l, s in con.execute("SELECT area_id, language, speakers FROM area_language").fetchall())
+    got = dict(((int(a), l), s) for a, l, s in con.execute("SELECT area_id, language, speakers FROM area_language").fetchall())
     assert 0 not in {a for a, _ in got}
     for area in (1, 2, 24, 77):
         assert got[(area, "spanish")] == float(rows[area]["SPANISH"])

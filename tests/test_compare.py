@@ -105,16 +105,16 @@ def test_table_shows_moe_unstable_and_missing(con, long):
 
 
 def test_comparison_keeps_the_order_chosen_and_every_domain(long):
-    comp = cv.comparison(long, [25, 68])
-    assert comp.loc[comp["indicator_id"] == "unmet_need", "area_id"].tolist() == [25, 68]
+    comp = cv.comparison(long, ["25", "68"])
+    assert comp.loc[comp["indicator_id"] == "unmet_need", "area_id"].tolist() == ["25", "68"]
     assert set(comp["domain"]) == set(cv.DOMAINS)
     t = cv.domain_table(comp, "coverage")
     assert list(t.columns) == ["Indicator", "Unit", "City median", "Austin", "Englewood"]
 
 
 def test_percentile_chart_carries_the_tables_numbers(long):
-    comp = cv.comparison(long, [68, 25])
-    spec = cv.percentile_chart(comp, "barrier", cv.area_colours([68, 25]))
+    comp = cv.comparison(long, ["68", "25"])
+    spec = cv.percentile_chart(comp, "barrier", cv.area_colours(["68", "25"]))
     data = spec["data"]["values"]
     got = {(r["area_id"], r["label"]): r["percentile"] for r in data}
     want = comp.loc[comp["domain"] == "barrier"]
@@ -128,11 +128,11 @@ def test_percentile_chart_carries_the_tables_numbers(long):
 def test_percentile_chart_is_a_valid_vega_lite_spec(long):
     import altair as alt
 
-    comp = cv.comparison(long, [68, 25, 8])
+    comp = cv.comparison(long, ["68", "25", "8"])
     for domain in cv.DOMAINS:
-        spec = cv.percentile_chart(comp, domain, cv.area_colours([68, 25, 8]))
+        spec = cv.percentile_chart(comp, domain, cv.area_colours(["68", "25", "8"]))
         alt.LayerChart.from_dict(spec, validate=True)  # raises on anything outside the schema
-        names = [comp.loc[comp["area_id"] == a, "area"].iloc[0] for a in (68, 25, 8)]
+        names = [comp.loc[comp["area_id"] == a, "area"].iloc[0] for a in ("68", "25", "8")]
         assert spec["layer"][0]["encoding"]["yOffset"]["sort"] == names
         assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == names
     bad = {**spec, "layer": [{**spec["layer"][0], "mark": {"type": "no-such-mark"}}]}
@@ -148,9 +148,9 @@ def test_locator_map_fills_only_the_chosen_area(atlas_db):
 
     with duckdb.connect(str(atlas_db), read_only=True) as c:
         areas = queries.areas(c)
-    spec = cv.locator_chart(areas, 25, "#123456")
+    spec = cv.locator_chart(areas, "25", "#123456")
     alt.Chart.from_dict(spec, validate=True)
-    assert "== 25 ?" in spec["transform"][0]["calculate"]
+    assert '== "25" ?' in spec["transform"][0]["calculate"]
     assert spec["encoding"]["color"]["scale"]["range"][0] == "#123456"
     assert len(spec["data"]["values"]) == len(areas)
 
@@ -164,41 +164,50 @@ def test_similar_areas_match_a_naive_z_score_distance(con, long):
         mean = sum(vals) / len(vals)
         sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / len(vals))
         z[col] = {a: (0.0 if math.isnan(v) or sd == 0 else (v - mean) / sd) for a, v in wide[col].items()}
-    dist = {a: math.sqrt(sum((z[c][a] - z[c][68]) ** 2 for c in ids)) for a in wide.index if a != 68}
+    dist = {a: math.sqrt(sum((z[c][a] - z[c]["68"]) ** 2 for c in ids)) for a in wide.index if a != "68"}
     nearest = sorted(dist, key=lambda a: dist[a])[:5]
-    sim = cv.similar_areas(long, 68, k=5)
-    assert sim["area_id"].tolist() == [68] + nearest
+    sim = cv.similar_areas(long, "68", k=5)
+    assert sim["area_id"].tolist() == ["68"] + nearest
     np.testing.assert_allclose(sim["Distance"].iloc[1:], [round(dist[a], 3) for a in nearest], atol=1e-9)
     cov = long.loc[long["indicator_id"] == "coverage_per_1000"].set_index("area_id")["value"]
     np.testing.assert_allclose(sim["Difference in places per 1,000"],
-                               [round(cov[a] - cov[68], 2) for a in sim["area_id"]], atol=0.011)
+                               [round(cov[a] - cov["68"], 2) for a in sim["area_id"]], atol=0.011)
 
 
 def test_similar_chart_uses_the_diverging_palette(long):
-    spec = cv.similar_chart(cv.similar_areas(long, 68))
+    spec = cv.similar_chart(cv.similar_areas(long, "68"))
     assert spec["encoding"]["color"]["scale"]["range"] == [cv.DIVERGING[5][4], cv.DIVERGING[5][0]]
 
 
 def test_areas_from_url_are_checked_and_capped():
     valid = range(1, 78)
-    assert cv.area_ids_from_query({"areas": "25,68,1,2,3"}, valid) == (25, 68, 1, 2)
-    assert cv.area_ids_from_query({"areas": "0,99,abc"}, valid) == cv.DEFAULT_AREAS
-    assert cv.area_ids_from_query({"areas": "7,7,8"}, valid) == (7, 8)
-    assert cv.area_ids_from_query(cv.area_ids_to_query((3, 1)), valid) == (3, 1)
+    assert cv.area_ids_from_query({"areas": "25,68,1,2,3"}, valid) == ("25", "68", "1", "2")
+    assert cv.area_ids_from_query({"areas": "0,99,abc"}, valid, default=("68", "25")) == ("68", "25")
+    assert cv.area_ids_from_query({"areas": "0,99,abc"}, valid) == ("1", "2")
+    assert cv.area_ids_from_query({"areas": "7,7,8"}, valid) == ("7", "8")
+    assert cv.area_ids_from_query(cv.area_ids_to_query(("3", "1")), valid) == ("3", "1")
+    # Text ids of any shape, checked against the allow-list and never parsed as numbers.
+    nyc = ["101", "BK01", "53033000100"]
+    assert cv.area_ids_from_query({"areas": "BK01,053033000100,53033000100"}, nyc) == ("BK01", "53033000100")
+
+
+def test_default_areas_are_the_two_of_highest_need():
+    need = pd.DataFrame({"area": ["a", "b", "c"], "need_index": [10.0, 95.0, 60.0]}, index=["7", "BK01", "101"])
+    assert cv.highest_need(need) == ("BK01", "101")
 
 
 def test_page_round_trips_areas_through_the_url(use_db, con):
     at = run_page("pages/compare.py", {"areas": "25,68,32"})
     assert not at.exception, at.exception
-    assert at.multiselect(key="areas").value == [25, 68, 32]
-    names = [con.execute("SELECT name FROM area WHERE area_id = ?", [a]).fetchone()[0] for a in (25, 68, 32)]
+    assert at.multiselect(key="areas").value == ["25", "68", "32"]
+    names = [con.execute("SELECT name FROM area WHERE area_id = ?", [a]).fetchone()[0] for a in ("25", "68", "32")]
     # One headline per area, the need table with a value column per area, and a table for every domain.
     assert [m.label for m in at.metric] == [f"{n}: need-index percentile" for n in names]
     tables = [d.value for d in at.dataframe if d.value.columns[:3].tolist() == ["Indicator", "Unit", "City median"]]
     assert len(tables) == len(cv.DOMAINS)
     assert tables[0].columns.tolist()[3:] == names
     assert tables[0]["Indicator"].iloc[0] == "Unmet mental-health treatment need"
-    at.multiselect(key="areas").unselect(32).run()
+    at.multiselect(key="areas").unselect("32").run()
     assert not at.exception
     assert at.query_params["areas"] in (["25,68"], "25,68")
     assert [m.label for m in at.metric] == ["Austin: need-index percentile", "Englewood: need-index percentile"]

@@ -21,7 +21,7 @@ def map_values(at) -> dict[int, tuple[str, int]]:
     for f in areas["data"]["features"]:
         m = LABEL.match(f["properties"]["label"])
         assert m, f["properties"]["label"]
-        out[f["properties"]["area_id"]] = (m.group(1), int(m.group(2).replace(",", "")))
+        out[int(f["properties"]["area_id"])] = (m.group(1), int(m.group(2).replace(",", "")))
     return out
 
 

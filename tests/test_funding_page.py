@@ -119,7 +119,7 @@ def test_scenario_applied_through_the_widgets_matches_core(use_db, con):
 
 
 def test_url_opens_the_same_view_and_widgets_write_it_back(use_db, con):
-    area_id = int(queries.areas(con)["area_id"].iloc[5])
+    area_id = str(queries.areas(con)["area_id"].iloc[5])
     query = {"scenario": "ends_before", "before": "2027-04-01", "threshold": "75", "mode": "shrink",
              "types": "workshop,drop_in", "area": str(area_id), "risk": "1", "measure": "business", "hourly": "30"}
     at = run_page(PAGE, query)
@@ -148,7 +148,7 @@ def test_url_opens_the_same_view_and_widgets_write_it_back(use_db, con):
 
 def test_state_round_trips_through_the_url():
     funders = ["Alpha Fund", "Beta & Sons"]
-    state = fv.FundingState(types=("helpline",), area=7, at_risk_only=True, measure="in-kind", kind="funder",
+    state = fv.FundingState(types=("helpline",), area="7", at_risk_only=True, measure="in-kind", kind="funder",
                             funder="Beta & Sons", source="business", before=dt.date(2027, 3, 31), threshold=35,
                             mode="shrink", hourly=28.5)
     query = fv.state_to_query(state)

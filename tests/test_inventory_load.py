@@ -13,8 +13,16 @@ import pytest
 
 from core.base.errors import InputError
 from core.ingest.inventory_load import load_inventory
-from core.ingest.inventory_schema import (FILES, FUNDING, OUTCOME_MEASURES, PERIODS, PROGRAMS, Field, FileSpec,
-                                         bounds_text)
+from core.ingest.inventory_schema import (
+    FILES,
+    FUNDING,
+    OUTCOME_MEASURES,
+    PERIODS,
+    PROGRAMS,
+    Field,
+    FileSpec,
+    bounds_text,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHICAGO77 = ROOT / ".venv/lib/python3.11/site-packages/libpysal/examples/chicago/Chicago77.shp"
@@ -107,7 +115,7 @@ def test_valid_inventory_loads_into_db_columns_and_places_points(tmp_path, base,
     for table in ("program", "funding", "program_period"):
         assert list(out[table].columns) == _schema_sql_columns(table)
     prog = out["program"].set_index("program_id")
-    assert prog["area_id"].to_dict() == {"P1": 1, "P2": 32, "P3": 43}
+    assert prog["area_id"].to_dict() == {"P1": "1", "P2": "32", "P3": "43"}  # area ids are text
     assert prog.loc["P2", "type"] == "peer_support"
     assert prog.loc["P2", "languages"] == "english;polish"
     assert prog.loc["P2", "populations_served"] == "older_adults;lgbtq"
@@ -480,7 +488,7 @@ def test_required_columns_match_not_null_in_schema_sql():
 
 def test_areas_in_another_crs_are_reprojected(tmp_path, base, areas_local):
     out = load_inventory(write(tmp_path, base), areas_local)
-    assert out["program"]["area_id"].tolist() == [1, 32, 43]
+    assert out["program"]["area_id"].tolist() == ["1", "32", "43"]
     assert np.isfinite(out["program"]["lon"]).all()
 
 

@@ -103,7 +103,7 @@ def test_passes_the_loader_and_its_schemas(city, sample, loaded):
     assert len(program) == len(sample["programs.csv"])
     venue_area = city.venues.set_index("venue_id")["area_id"]
     # The loader places each point itself; it must land in the area its venue is in.
-    assert (program["area_id"].to_numpy() == program["venue_id"].map(venue_area).to_numpy()).all()
+    assert (program["area_id"].to_numpy() == program["venue_id"].map(venue_area).astype(str).to_numpy()).all()
     for spec in FILES:
         # The loader's output, back in CSV names, satisfies the strict pandera schema of its file.
         SCHEMAS[spec.name].validate(

@@ -177,7 +177,7 @@ def atlas(con):
 
 def _area_with_most_place_based(model: CoverageModel) -> int:
     p = model.programs[model.programs["type"].isin(coverage.PLACE_BASED_TYPES)]
-    return int(p["area_id"].value_counts().idxmax())
+    return p["area_id"].value_counts().idxmax()
 
 
 def test_atlas_funder_of_one_area_lowers_coverage_there_and_nowhere_outside_its_catchments(atlas):

@@ -123,7 +123,8 @@ def test_map_features_carry_the_table_numbers_and_class_colours():
     _, _, gap = hand_case()
     deck = uv.gap_map(squares(), gap, selected=6)
     spec = json.loads(deck.to_json())
-    feats = {f["properties"]["area_id"]: f["properties"] for f in spec["layers"][0]["data"]["features"]}
+    # The map's properties carry ids as text (DESIGN §2b); this hand case uses whole numbers.
+    feats = {int(f["properties"]["area_id"]): f["properties"] for f in spec["layers"][0]["data"]["features"]}
     table = uv.area_table(gap).set_index("area_id")
     assert set(feats) == set(IDS)
     for a, p in feats.items():

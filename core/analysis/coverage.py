@@ -80,10 +80,12 @@ def build_model(con, as_of: date | None = None) -> CoverageModel:
     as_of = as_of or date.fromisoformat(info.get("as_of", date.today().isoformat()))
     tr = queries.tracts(con)
     ind = queries.latest_indicators(con, ["share_65plus", "poverty", "limited_english"])
-    # Group counts per tract: the sources publish these shares by area only, so a tract takes its area's share.
-    tr["pop_65plus"] = tr["population"] * _area_share(ind, "share_65plus", tr["area_id"])
-    tr["pop_poverty"] = tr["population"] * _area_share(ind, "poverty", tr["area_id"])
-    tr["pop_limited_english"] = tr["population"] * _area_share(ind, "limited_english", tr["area_id"])
+    # Group counts per tract: a pack may give them; where it does not (most sources publish these shares by area
+    # only), a tract takes its area's share.
+    for column, indicator_id in (("pop_65plus", "share_65plus"), ("pop_poverty", "poverty"),
+                                 ("pop_limited_english", "limited_english")):
+        estimate = tr["population"] * _area_share(ind, indicator_id, tr["area_id"])
+        tr[column] = tr[column].fillna(estimate) if column in tr.columns else estimate
     progs = queries.programs(con)
     active = (pd.to_datetime(progs["start_date"]) <= pd.Timestamp(as_of)) & (
         progs["end_date"].isna() | (pd.to_datetime(progs["end_date"]) >= pd.Timestamp(as_of)))
@@ -94,12 +96,13 @@ def build_model(con, as_of: date | None = None) -> CoverageModel:
     top = langs.sort_values("speakers", ascending=False).groupby("area_id")["language"].apply(
         lambda s: set(s.head(TOP_LANGUAGES)))
     offered = progs["languages"].str.split(";").map(set)
-    area_ids = sorted(tr["area_id"].unique())
-    match = np.zeros((max(area_ids) + 1, len(progs)), dtype=bool)
-    for a in area_ids:
+    # Area ids are text: index the per-area rows by each tract's position in the list of its areas.
+    tract_area, area_ids = pd.factorize(tr["area_id"])
+    match = np.zeros((len(area_ids), len(progs)), dtype=bool)
+    for k, a in enumerate(area_ids):
         spoken = top.get(a, set())
-        match[a] = [bool(spoken & o) for o in offered]
-    language_match = match[tr["area_id"].to_numpy()[pairs.i], pairs.j]
+        match[k] = [bool(spoken & o) for o in offered]
+    language_match = match[tract_area[pairs.i], pairs.j]
     return CoverageModel(tracts=tr, areas=queries.areas(con)[["area_id", "name"]], programs=progs, pairs=pairs,
                          language_match=language_match, as_of=as_of)
 

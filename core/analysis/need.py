@@ -23,7 +23,20 @@ def index_inputs(con) -> tuple[pd.DataFrame, pd.DataFrame]:
     return values, defs
 
 
+def present_domains(con) -> list[str]:
+    """The need-index domains the city's pack has at least one indicator in, in DOMAINS order."""
+    _, defs = index_inputs(con)
+    return [d for d in DOMAINS if d in set(defs["domain"])]
+
+
 def need_for(con, weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> NeedIndex:
-    """The need index with weights for (need, vulnerability, barrier); a tuple so it can key a cache."""
+    """The need index with weights for (need, vulnerability, barrier); a tuple so it can key a cache.
+
+    A domain the pack has no indicator in gets weight 0, so the weights in force are those of the domains it has.
+    """
     values, defs = index_inputs(con)
-    return need_index(values, defs, dict(zip(DOMAINS, weights)))
+    present = set(defs["domain"])
+    w = {d: (x if d in present else 0.0) for d, x in zip(DOMAINS, weights)}
+    if not any(w.values()):  # every slider of the domains it has is at 0: weigh those equally
+        w = {d: (1.0 if d in present else 0.0) for d in DOMAINS}
+    return need_index(values, defs, w)

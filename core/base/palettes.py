@@ -28,7 +28,8 @@ SELECTED = [0, 0, 0]
 CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # Professional service sites on every map, by kind.
 SITE_COLORS = {"mental-health clinic": CATEGORICAL[5], "community health centre": CATEGORICAL[0],
-               "mental-health programme": CATEGORICAL[3]}
+               "mental-health programme": CATEGORICAL[3], "hospital": CATEGORICAL[1],
+               "substance-use treatment": CATEGORICAL[2]}
 
 
 def hex_to_rgb(color: str, alpha: int = 255) -> list[int]:

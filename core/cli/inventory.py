@@ -39,6 +39,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--raw", metavar="DIR", type=Path, default=None,
                    help="the city's raw reference files (default: the workspace's Chicago folder, or the "
                         "synthetic demo city when there is none)")
+    p.add_argument("--pack", metavar="DIR", type=Path, default=None,
+                   help="a city pack (DESIGN §2b): place the programmes at its venues, with its language mix")
     p.add_argument("--as-of", type=_iso_date, default=None, metavar="DATE",
                    help="the date the inventory describes, YYYY-MM-DD (default: today)")
     p.set_defaults(func=run)
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from core.ingest.reference import load_reference
 
     as_of = args.as_of or date.today()
-    ref = load_reference(args.raw)
+    ref = load_reference(args.raw, pack_dir=args.pack)
     frames = generate_sample(ref.venues, ref.service_sites, ref.area_facts, ref.area_language, seed=args.seed,
                              as_of=as_of)
     write_inventory(frames, args.out)

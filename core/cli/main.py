@@ -15,12 +15,14 @@ def main(argv: list[str] | None = None) -> int:
     from core.cli import build as build_cli
     from core.cli import coverage as coverage_cli
     from core.cli import inventory as inventory_cli
+    from core.cli import pack as pack_cli
     from core.cli import serve as serve_cli
 
     build_cli.register(sub)
     inventory_cli.register(sub)
     coverage_cli.register(sub)
     serve_cli.register(sub)
+    pack_cli.register(sub)
 
     args = parser.parse_args(argv)
     try:

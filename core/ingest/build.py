@@ -114,18 +114,25 @@ def write_database(path: Path, ref: Reference, inv: dict[str, pd.DataFrame], inf
         con.close()
 
 
+def city_info(city: dict) -> dict[str, str]:
+    """The pack's city.toml words kept in build_info, where the pages read the city's name and area words."""
+    keys = ("name", "slug", "area_label", "area_label_plural", "headline_indicator", "as_of", "notes")
+    return {f"city_{k}": str(city.get(k, "")) for k in keys}
+
+
 def build(out: Path, raw_dir: Path | None = None, inventory_dir: Path | None = None, *, seed: int = DEFAULT_SEED,
-          as_of: date | None = None, demo: bool = False,
+          as_of: date | None = None, demo: bool = False, pack_dir: Path | None = None, reader: str = "chicago",
           progress: Callable[[str], None] = lambda _: None) -> dict[str, str]:
     """Build the database at ``out``. The old file is replaced only when the new one is complete and valid.
 
-    Returns the build_info written into the database.
+    The reference data come from the city pack at ``pack_dir``; without one, from the raw files (or the demo)
+    turned into a pack first. Returns the build_info written into the database.
     """
     started = time.perf_counter()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     as_of = as_of or quarter_start(date.today())
-    ref = load_reference(raw_dir, progress, demo=demo)
+    ref = load_reference(raw_dir, progress, demo=demo, pack_dir=pack_dir, reader=reader)
     inv, synthetic, inv_files, tmp_inv = prepare_inventory(ref, inventory_dir, as_of, seed, progress)
     ref.sources = pd.concat([ref.sources, source_frame([SAMPLE_INVENTORY_SOURCE if synthetic else INVENTORY_SOURCE],
                                                        str(date.today()))], ignore_index=True)
@@ -140,8 +147,10 @@ def build(out: Path, raw_dir: Path | None = None, inventory_dir: Path | None = N
     info = {"data_kind": ref.kind, "inventory_kind": "synthetic sample" if synthetic else "supplied",
             "inventory_seed": str(seed) if synthetic else "", "as_of": as_of.isoformat(),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "raw_dir": "" if ref.kind == "demo" else str(raw_dir or ""),
-            "tract_population": str(float(ref.tracts["population"].sum()))}
+            "raw_dir": "" if ref.kind == "demo" or pack_dir else str(raw_dir or ""),
+            "pack_dir": str(Path(pack_dir).resolve()) if pack_dir else "",
+            "reader": "" if ref.kind == "demo" or pack_dir else reader,
+            "tract_population": str(float(ref.tracts["population"].sum()))} | city_info(ref.city)
     remove_stale_temps(out.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".duckdb", dir=out.parent)
     os.close(fd)

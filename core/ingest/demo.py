@@ -15,11 +15,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from core.ingest.geo import LOCAL_CRS, WGS84, centroids_lonlat
+from core.ingest.geo import WGS84, centroids_lonlat
 from core.ingest.indicator_catalog import AGE_BANDS, RACE_GROUPS
 from core.ingest.quality import QualityLog
 from core.ingest.reference_data import Reference, defs_with_periods
 from core.ingest.sources import DEMO_SOURCES, source_frame
+
+# The libpysal shapefile has no .prj: it is Illinois State Plane East, in US feet.
+LIBPYSAL_CRS = "EPSG:3435"
 
 DEMO_LANGUAGES = ["spanish", "polish", "chinese", "arabic", "tagalog", "korean", "russian", "vietnamese", "urdu"]
 
@@ -33,7 +36,7 @@ def libpysal_chicago_path() -> Path:
 def demo_areas() -> gpd.GeoDataFrame:
     """The 77 areas from the libpysal wheel. The shapefile has no .prj: it is Illinois State Plane East, US feet."""
     raw = gpd.read_file(libpysal_chicago_path())
-    raw = raw.set_crs(LOCAL_CRS, allow_override=True).to_crs(WGS84)
+    raw = raw.set_crs(LIBPYSAL_CRS, allow_override=True).to_crs(WGS84)
     raw["geometry"] = raw.geometry.make_valid()
     gdf = gpd.GeoDataFrame({"area_id": raw["AREA_NUMBE"].astype(int), "name": raw["COMMUNITY"].str.title()},
                            geometry=raw.geometry, crs=WGS84)

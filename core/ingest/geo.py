@@ -12,8 +12,11 @@ from core.ingest.csv_input import ROW_COLUMN
 from core.ingest.quality import QualityLog
 
 WGS84 = "EPSG:4326"
-# Illinois State Plane East (US feet): the CRS of Chicago's own shapefiles, used for metric work on the city.
-LOCAL_CRS = "EPSG:3435"
+
+
+def local_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries):
+    """A metric CRS for the city's own extent (its UTM zone), for centroids and distances in metres, not degrees."""
+    return gdf.estimate_utm_crs()
 
 
 def check_polygons(gdf: gpd.GeoDataFrame, file: str, id_column: str) -> gpd.GeoDataFrame:
@@ -49,6 +52,7 @@ def place_points(df: pd.DataFrame, areas: gpd.GeoDataFrame, file: str, quality: 
     - the area found by point-in-polygon wins over any area code the source carries.
     """
     out = df.copy()
+    areas = areas.assign(area_id=areas["area_id"].astype(str))  # ids are text (DESIGN §2b)
     x = out[lon].to_numpy(dtype=float)
     y = out[lat].to_numpy(dtype=float)
     union = shapely.union_all(areas.geometry.values)
@@ -65,7 +69,7 @@ def place_points(df: pd.DataFrame, areas: gpd.GeoDataFrame, file: str, quality: 
     if dropped.any():
         rows = ", ".join(str(r) for r in out.loc[dropped, ROW_COLUMN].head(5)) if ROW_COLUMN in out else ""
         quality.add(file, "point outside the city", int(dropped.sum()), "dropped",
-                    f"{what} outside every community-area polygon (mis-geocoded or outside the city); rows {rows}")
+                    f"{what} outside every area polygon (mis-geocoded or outside the city); rows {rows}")
     out = out.loc[inside].copy()
     pts = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out[lon], out[lat]), crs=WGS84)
     joined = gpd.sjoin(pts, areas[["area_id", "geometry"]].rename(columns={"area_id": "_area"}),
@@ -75,23 +79,23 @@ def place_points(df: pd.DataFrame, areas: gpd.GeoDataFrame, file: str, quality: 
     missing = joined["_area"].isna()
     if missing.any():
         near = gpd.sjoin_nearest(pts.loc[missing[missing].index],
-                                 areas[["area_id", "geometry"]].to_crs(LOCAL_CRS).to_crs(WGS84)
-                                 .rename(columns={"area_id": "_area"}), how="left")
+                                 areas[["area_id", "geometry"]].rename(columns={"area_id": "_area"}), how="left")
         joined.loc[missing, "_area"] = near.loc[~near.index.duplicated(), "_area"].values
     if "area_id" in out.columns:
-        given = pd.to_numeric(out["area_id"], errors="coerce")
-        differs = given.notna() & (given.values != joined["_area"].values)
+        given = out["area_id"].astype("string").str.strip().replace("", pd.NA)
+        found = joined["_area"].astype(str).to_numpy(dtype=object)
+        differs = given.notna().to_numpy() & (given.astype(str).to_numpy(dtype=object) != found)
         if differs.any():
             quality.add(file, "area code disagrees with location", int(differs.sum()), "fixed",
-                        f"{what} whose stated community area differs from the polygon they fall in; "
+                        f"{what} whose stated area differs from the polygon they fall in; "
                         "the polygon wins")
-    out["area_id"] = joined["_area"].astype(int).values
+    out["area_id"] = joined["_area"].astype(str).values
     return out
 
 
 def centroids_lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Centroids computed in the local planar CRS (not in degrees), returned as WGS84 lon/lat."""
-    c = gdf.geometry.to_crs(LOCAL_CRS).centroid.to_crs(WGS84)
+    c = gdf.geometry.to_crs(local_crs(gdf)).centroid.to_crs(WGS84)
     return c.x.to_numpy(), c.y.to_numpy()
 
 

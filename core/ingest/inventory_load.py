@@ -35,6 +35,10 @@ from core.ingest.inventory_schema import (
 )
 
 DEFAULT_MAX_BYTES = 20_000_000
+# Rows per inventory file. The largest real inventory we know of is a few thousand programmes with a few years of
+# quarters each (tens of thousands of rows); a file beyond this is refused before its cells are checked.
+DEFAULT_MAX_ROWS = 200_000
+YEAR_MESSAGE = f"the year must be between {MIN_YEAR} and {MAX_YEAR}"
 NOTE_PREFIX = "x_"  # columns whose name starts with this are a city's own notes, read past and dropped
 
 # Control characters (C0, DEL, C1) and invisible format characters, which break the matching of ids, are
@@ -114,7 +118,7 @@ def _suggest(name: str, candidates: list[str]) -> str | None:
     return contains[0] if contains else None
 
 
-def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
+def _read_text(path: Path, spec: FileSpec, max_bytes: int, max_rows: int = DEFAULT_MAX_ROWS) -> pd.DataFrame:
     file = spec.name
     if not path.is_file():
         others = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
@@ -165,6 +169,9 @@ def _read_text(path: Path, spec: FileSpec, max_bytes: int) -> pd.DataFrame:
             # beyond the last named column.
             column = raw_header[len(record)].strip() if len(record) < width else f"column {width + 1}"
             raise InputError(file, i + 1, column, f"has {values} but the header has {width} columns{hint}")
+        if len(body) == max_rows:
+            raise InputError(file, i + 1, None, f"is data row {max_rows + 1:,}: an inventory file may hold at most "
+                                                f"{max_rows:,} rows (data/inventory/README.md)")
         body.append(record)
         rows.append(i + 1)
 
@@ -292,20 +299,26 @@ def _date_message(value: str) -> str:
 def _parse_date(u: pd.Series, field: Field) -> Parsed:
     parts = u.str.extract(f"^{_ISO_DATE}$")
     iso = parts["y"].notna()
+    # The year is checked before any conversion: 2999 or 0001 would overflow pandas' nanosecond dates.
+    year = pd.to_numeric(parts["y"], errors="coerce")
+    out_of_range = iso & ~year.between(MIN_YEAR, MAX_YEAR)
     composed = parts["y"] + "-" + parts["m"].str.zfill(2) + "-" + parts["d"].str.zfill(2)
-    values = pd.to_datetime(composed.where(iso), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    values = pd.to_datetime(composed.where(iso & ~out_of_range), format="%Y-%m-%d",
+                            errors="coerce").astype("datetime64[ns]")
     errors = _no_errors(u)
-    errors[iso & values.isna()] = "is not a real calendar date"
+    errors[iso & ~out_of_range & values.isna()] = "is not a real calendar date"
     rest = ~iso
     if rest.any():
         named = u[rest].map(_named_month)
         found = named.notna()
-        values[found[found].index] = pd.to_datetime(named[found]).astype("datetime64[ns]")
+        named_years = named[found].map(lambda d: d.year)
+        outside = named_years.index[~named_years.between(MIN_YEAR, MAX_YEAR)]
+        out_of_range[outside] = True
+        inside = named_years.index.difference(outside)
+        values[inside] = pd.to_datetime(named[inside]).astype("datetime64[ns]")
         unread = named.index[~found]
         errors[unread] = u[unread].map(_date_message)
-    out_of_range = values.notna() & ~values.dt.year.between(MIN_YEAR, MAX_YEAR)
-    errors[out_of_range] = f"the year must be between {MIN_YEAR} and {MAX_YEAR}"
-    values[out_of_range] = pd.NaT
+    errors[out_of_range] = YEAR_MESSAGE
     return values, errors
 
 
@@ -313,9 +326,13 @@ def _parse_period(u: pd.Series, field: Field) -> Parsed:
     up = u.str.upper()
     a = up.str.extract(r"^(\d{4})\s*[-_ /]?\s*Q([1-4])$")
     b = up.str.extract(r"^Q([1-4])\s*[-_ /]?\s*(\d{4})$")
-    values = (a[0].fillna(b[1]) + "Q" + a[1].fillna(b[0])).astype("str")
+    year = a[0].fillna(b[1])
+    values = (year + "Q" + a[1].fillna(b[0])).astype("str")
     errors = _no_errors(u)
     errors[values.isna()] = "must be a calendar quarter written YYYYQn, e.g. 2025Q3"
+    out_of_range = values.notna() & ~pd.to_numeric(year, errors="coerce").between(MIN_YEAR, MAX_YEAR)
+    errors[out_of_range] = YEAR_MESSAGE
+    values[out_of_range] = np.nan
     return values, errors
 
 
@@ -488,9 +505,10 @@ def _place(typed: pd.DataFrame, areas: gpd.GeoDataFrame, p: _Problems) -> pd.Ser
     def first_area(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         pts = gpd.points_from_xy(x, y)
         hit_pt, hit_area = tree.query(pts, predicate="intersects")
-        # A point on a shared boundary touches two areas: take the lowest area_id, so the answer is stable.
-        found = pd.Series(area_ids[hit_area], index=hit_pt).groupby(level=0).min()
-        return found.reindex(range(len(x))).to_numpy()
+        # A point on a shared boundary touches two areas: take the first in the areas' order, so the answer is
+        # stable; positions (not the text ids) are returned, NaN where the point is in no area.
+        found = pd.Series(hit_area, index=hit_pt).groupby(level=0).min()
+        return found.reindex(range(len(x))).to_numpy(dtype=float)
 
     area = first_area(lon0, lat0)
     inside = have & ~np.isnan(area)
@@ -513,7 +531,8 @@ def _place(typed: pd.DataFrame, areas: gpd.GeoDataFrame, p: _Problems) -> pd.Ser
            "must be between -180 and 180 degrees")
     outside = have & ~inside & ~swapped_inside & ~lat_range & ~lon_range & ~projected
     p.flag(pd.Series(outside, index=idx), "latitude", lambda row: _outside_message(typed, row, areas), show=False)
-    return pd.Series(area, index=idx)
+    ids = np.array([str(area_ids[int(k)]) if not np.isnan(k) else None for k in area], dtype=object)
+    return pd.Series(ids, index=idx)
 
 
 def _outside_message(typed: pd.DataFrame, row: int, areas: gpd.GeoDataFrame) -> str:
@@ -566,8 +585,8 @@ def _outcomes(typed: pd.DataFrame, p: _Problems) -> None:
 
 
 def _load_file(directory: Path, spec: FileSpec, max_bytes: int,
-               extra: Callable[[pd.DataFrame, _Problems], None]) -> pd.DataFrame:
-    text = _read_text(directory / spec.name, spec, max_bytes)
+               extra: Callable[[pd.DataFrame, _Problems], None], max_rows: int = DEFAULT_MAX_ROWS) -> pd.DataFrame:
+    text = _read_text(directory / spec.name, spec, max_bytes, max_rows)
     p = _Problems(spec.name, text, spec.columns)
     typed = _parse(text, spec, p)
     _duplicates(typed, spec, p)
@@ -580,7 +599,7 @@ def _load_file(directory: Path, spec: FileSpec, max_bytes: int,
 
 
 def load_inventory(directory: str | Path, areas: gpd.GeoDataFrame, venue_ids: set[str] | None = None,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, pd.DataFrame]:
+                   max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int = DEFAULT_MAX_ROWS) -> dict[str, pd.DataFrame]:
     """Read and validate ``programs.csv``, ``funding.csv`` and ``program_periods.csv`` from ``directory``.
 
     Parameters
@@ -594,6 +613,8 @@ def load_inventory(directory: str | Path, areas: gpd.GeoDataFrame, venue_ids: se
         The atlas venue ids. When given, a programme's non-blank ``venue_id`` must be one of them.
     max_bytes
         Largest size accepted for each file.
+    max_rows
+        Most data rows accepted in each file (:data:`DEFAULT_MAX_ROWS`, documented in data/inventory/README.md).
 
     Returns
     -------
@@ -637,7 +658,7 @@ def load_inventory(directory: str | Path, areas: gpd.GeoDataFrame, venue_ids: se
         if venue_ids is not None:
             _known(typed, "venue_id", {str(v) for v in venue_ids}, "is not a venue in the atlas venue list", p)
 
-    programs = _load_file(directory, PROGRAMS, max_bytes, program_rules)
+    programs = _load_file(directory, PROGRAMS, max_bytes, program_rules, max_rows)
     ids = set(programs["program_id"])
     missing = "has no programme with this program_id in programs.csv"
 
@@ -650,11 +671,11 @@ def load_inventory(directory: str | Path, areas: gpd.GeoDataFrame, venue_ids: se
         _sub_counts(typed, p)
         _outcomes(typed, p)
 
-    funding = _load_file(directory, FUNDING, max_bytes, funding_rules)
-    periods = _load_file(directory, PERIODS, max_bytes, period_rules)
+    funding = _load_file(directory, FUNDING, max_bytes, funding_rules, max_rows)
+    periods = _load_file(directory, PERIODS, max_bytes, period_rules, max_rows)
 
     program = programs.rename(columns={f.name: f.db_name for f in PROGRAMS.fields})
-    program["area_id"] = placed["area_id"].astype("int64")
+    program["area_id"] = placed["area_id"].astype(str)
     out = {"program": program, "funding": funding, "program_period": periods}
     return {table: frame[DB_COLUMNS[table]].reset_index(drop=True) for table, frame in out.items()}
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from core.base.ids import id_sort_key
 from core.ingest.inventory_schema import FILES, FUNDING, PARTNER_ROLES, PERIODS, POPULATIONS, PROGRAMS, PSAT_DOMAINS
 
 # Peer support, workshops and community events are what most community mental-health inventories list.
@@ -105,7 +106,8 @@ def _languages(area_ids: np.ndarray, areas: pd.DataFrame, area_language: pd.Data
     langs = langs[usable & (langs["speakers"] > 0)].assign(language=name)
     pop = areas.set_index("area_id")["population"]
     langs["share"] = langs["speakers"] / langs["area_id"].map(pop)
-    langs = langs.sort_values(["area_id", "speakers", "language"], ascending=[True, False, True])
+    langs = langs.sort_values(["area_id", "speakers", "language"], ascending=[True, False, True],
+                              key=lambda s: id_sort_key(s) if s.name == "area_id" else s)
     top = langs.groupby("area_id").head(3)
     by_area = {a: (g["language"].tolist(), g["share"].to_numpy()) for a, g in top.groupby("area_id")}
     draws = rng.random((len(area_ids), 3))
@@ -124,7 +126,7 @@ def _populations(kinds: np.ndarray, rng: np.random.Generator) -> list[str]:
         if kind == "senior centre" and rng.random() < 0.8:
             extra = ["caregivers"] if rng.random() < 0.3 else []
             out.append(";".join(["older_adults", *extra]))
-        elif kind == "city college" and rng.random() < 0.6:
+        elif kind in ("college", "city college") and rng.random() < 0.6:
             out.append("youth")
         elif rng.random() < 0.5:
             out.append("general")
@@ -155,10 +157,11 @@ def _schedule(kind: str, evening: bool, weekend: bool, rng: np.random.Generator)
 def _place(venues: pd.DataFrame, area_ids: np.ndarray, n: int,
            rng: np.random.Generator) -> tuple[np.ndarray, pd.DataFrame]:
     """Each programme's area and venue: a heavy-tailed weight per area, 10–15 areas left empty on purpose."""
-    venue_areas = np.unique(venues["area_id"].to_numpy())
+    # Venues arrive sorted by area in natural id order; keep that order (np.unique would sort the text ids).
+    venue_areas = pd.unique(venues["area_id"].to_numpy())
     no_venue = len(area_ids) - len(venue_areas)
     extra_empty = int(np.clip(rng.integers(10, 16) - no_venue, 0, len(venue_areas) - 1))
-    zeroed = rng.choice(venue_areas, size=extra_empty, replace=False) if extra_empty else np.array([], int)
+    zeroed = rng.choice(venue_areas, size=extra_empty, replace=False) if extra_empty else np.array([], dtype=object)
     active = venue_areas[~np.isin(venue_areas, zeroed)]
     weights = rng.lognormal(0.0, 1.1, len(active))
     weights /= weights.sum()
@@ -253,12 +256,18 @@ def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd
     as_of = as_of or date.today()
     rng = np.random.default_rng(seed)
     # Sort every input so the output depends on its content, not on the order it arrived in.
-    areas = areas.sort_values("area_id").reset_index(drop=True)
+    areas = areas.assign(area_id=areas["area_id"].astype(str)).sort_values("area_id", key=id_sort_key)
+    areas = areas.reset_index(drop=True)
     area_ids_all = areas["area_id"].to_numpy()
-    venues = (venues[venues["area_id"].isin(area_ids_all)].sort_values(["area_id", "venue_id"])
+    venues = venues.assign(area_id=venues["area_id"].astype(str))
+    venues = (venues[venues["area_id"].isin(area_ids_all)]
+              .sort_values(["area_id", "venue_id"], key=lambda s: id_sort_key(s) if s.name == "area_id" else s)
               .reset_index(drop=True))
     sites = service_sites.sort_values("site_id").reset_index(drop=True)
-    area_language = area_language.sort_values(["area_id", "language"]).reset_index(drop=True)
+    area_language = (area_language.assign(area_id=area_language["area_id"].astype(str))
+                     .sort_values(["area_id", "language"],
+                                  key=lambda s: id_sort_key(s) if s.name == "area_id" else s)
+                     .reset_index(drop=True))
     if venues.empty:
         raise ValueError("no venues inside the given areas: the sample places every programme at a venue")
 
@@ -277,7 +286,7 @@ def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd
     orgs = rng.choice(ORGANISATIONS, size=n, p=orgs_w / orgs_w.sum())
     languages, offered_share = _languages(prog_area, areas, area_language, rng)
     kinds = venue["kind"].to_numpy()
-    step_free = rng.random(n) < np.select([np.isin(kinds, ["library", "city college"]), kinds == "senior centre"],
+    step_free = rng.random(n) < np.select([np.isin(kinds, ["library", "college", "city college"]), kinds == "senior centre"],
                                           [0.9, 0.8], 0.65)
     evening = rng.random(n) < np.array([_EVENING[t] for t in types])
     weekend = rng.random(n) < np.where(types == "community_event", 0.45, 0.2)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -11,15 +12,17 @@ import pandas as pd
 import pandera.pandas as pa
 
 from core.base.errors import InputError
-from core.ingest import raw_chicago as rc
-from core.ingest.demo import demo_reference
-from core.ingest.geo import centroids_lonlat
-from core.ingest.quality import QualityLog
-from core.ingest.reference_data import Reference, defs_with_periods
-from core.ingest.sources import CHICAGO_SOURCES, source_frame
+from core.ingest.pack_chicago import make_chicago_pack
+from core.ingest.pack_demo import make_demo_pack
+from core.ingest.pack_nyc import make_nyc_pack
+from core.ingest.pack_read import read_pack
+from core.ingest.reference_data import Reference
 from core.ingest.validation import validate
 
 Progress = Callable[[str], None]
+
+# The readers that turn a city's raw public files into a pack (`atlas pack CITY`).
+READERS = {"chicago": make_chicago_pack, "nyc": make_nyc_pack}
 
 
 def _quiet(_: str) -> None:
@@ -37,75 +40,66 @@ def default_raw_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "shared" / "data" / "raw" / "chicago"
 
 
+def default_raw_dirs() -> dict[str, Path]:
+    """The real raw folders beside the clone, by reader: Chicago, and New York when its folder is there."""
+    chicago = default_raw_dir()
+    found = {"chicago": chicago, "nyc": chicago.parent / "nyc"}
+    return {k: p for k, p in found.items() if p.is_dir()}
+
+
 def load_reference(raw_dir: Path | None = None, progress: Progress = _quiet, *, seed: int = 20260101,
-                   demo: bool = False) -> Reference:
-    """Read the real raw files when ``raw_dir`` (or the default folder) exists, else build the synthetic demo."""
-    if raw_dir is None:
-        raw_dir = default_raw_dir()
-        if demo or not raw_dir.exists():
-            progress("No raw data folder found: building the SYNTHETIC demo on libpysal's Chicago boundaries")
-            return check_reference(demo_reference(seed=seed, progress=progress))
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise InputError(str(raw_dir), None, None, "raw data folder not found")
-    return check_reference(chicago_reference(raw_dir, progress))
+                   demo: bool = False, pack_dir: Path | None = None, reader: str = "chicago") -> Reference:
+    """The city's Reference, always read through a city pack (DESIGN §2b).
 
-
-def chicago_reference(raw: Path, progress: Progress = _quiet) -> Reference:
-    q = QualityLog()
-    progress("Reading community-area boundaries")
-    areas = rc.read_areas(raw, q)
-    ids = set(areas["area_id"])
-    progress("Reading census tracts and their population")
-    tracts = rc.read_tracts(raw, areas, q)
-    progress("Reading demographics (CMAP)")
-    cmap_ind, facts = rc.read_cmap(raw, ids, q)
-    names = facts.set_index("area_id")["cmap_name"]
-    renamed = (areas["name"].str.upper() != areas["area_id"].map(names).str.upper()).sum()
-    q.add(rc.F_AREAS, "area names differ between files", int(renamed), "fixed",
-          "joined on the area number; names taken from CMAP (e.g. 'LOOP' → 'The Loop', 'MONTCLARE' spelt "
-          "'Montclaire' in the 2008–2012 portal files)")
-    areas["name"] = areas["area_id"].map(names).fillna(areas["name"].str.title())
-    areas["population"] = areas["area_id"].map(facts.set_index("area_id")["population"]).astype(float)
-    progress("Reading need and vulnerability indicators (Chicago Health Atlas)")
-    parts = [rc.read_cha_areas(raw, ids, q), cmap_ind,
-             rc.read_suicide(raw, ids, areas.set_index("area_id")["population"], q),
-             rc.read_uninsured(raw, ids, q), rc.read_bh_treatment(raw, ids, q)]
-    indicators = pd.concat(parts, ignore_index=True)
-    progress("Reading languages spoken")
-    languages = rc.read_languages(raw, ids, q)
-    progress("Reading venues and service sites")
-    venues = rc.read_venues(raw, areas, q)
-    sites = rc.read_service_sites(raw, areas, q)
-    defs = defs_with_periods(indicators, {"cha_bh_treatment": "90% margin of error"})
-    lon, lat = centroids_lonlat(areas)
-    areas = areas.assign(lon=lon, lat=lat)
-    return Reference(
-        kind="chicago", areas=areas[["area_id", "name", "population", "lon", "lat", "geometry"]],
-        tracts=tracts, indicators=indicators, indicator_defs=defs, area_language=languages, venues=venues,
-        service_sites=sites, sources=source_frame(CHICAGO_SOURCES, str(date.today())), quality=q.to_frame(),
-        inputs=[raw / f for f in rc.REQUIRED_FILES])
+    With ``pack_dir``, that pack. Otherwise the real raw files, read by ``reader`` (chicago or nyc), when
+    ``raw_dir`` (or the default Chicago folder) exists,
+    else the synthetic demo: either is first written as a pack into a temporary folder, then read back by the
+    same reader as any other pack, so nothing after the pack depends on where it came from.
+    """
+    if pack_dir is not None:
+        return check_reference(read_pack(pack_dir, progress))
+    tmp = Path(tempfile.mkdtemp(prefix="atlas-pack-"))
+    try:
+        if raw_dir is None and (demo or not default_raw_dir().exists()):
+            progress("No raw data folder found: building the SYNTHETIC demo pack on libpysal's boundaries")
+            made = make_demo_pack(tmp, seed=seed, progress=progress)
+        else:
+            raw_dir = Path(raw_dir) if raw_dir is not None else default_raw_dir()
+            if not raw_dir.is_dir():
+                raise InputError(str(raw_dir), None, None, "raw data folder not found")
+            if reader not in READERS:
+                raise InputError("--reader", None, None, f"unknown reader {reader!r}; expected one of {list(READERS)}")
+            made = READERS[reader](raw_dir, tmp, progress)
+        ref = read_pack(tmp, progress)
+        # The build's inputs are the files the reader read, not the temporary pack made from them.
+        ref.inputs = made.inputs
+        return check_reference(ref)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _col(dtype, *checks, nullable=False, unique=False):
     return pa.Column(dtype, list(checks), nullable=nullable, unique=unique, coerce=True)
 
 
+_TEXT_ID = pa.Check.str_length(min_value=1)
+
+
 REFERENCE_SCHEMAS = {
-    "areas": pa.DataFrameSchema({"area_id": _col(int, pa.Check.gt(0), unique=True), "name": _col(str),
+    "areas": pa.DataFrameSchema({"area_id": _col(str, _TEXT_ID, unique=True), "name": _col(str),
                                  "population": _col(float, pa.Check.ge(0)),
                                  "lon": _col(float, pa.Check.in_range(-180, 180)),
                                  "lat": _col(float, pa.Check.in_range(-90, 90))}),
-    "tracts": pa.DataFrameSchema({"tract_id": _col(str, unique=True), "area_id": _col(int),
+    "tracts": pa.DataFrameSchema({"tract_id": _col(str, unique=True), "area_id": _col(str, _TEXT_ID),
                                   "population": _col(float, pa.Check.ge(0)),
                                   "lon": _col(float, pa.Check.in_range(-180, 180)),
                                   "lat": _col(float, pa.Check.in_range(-90, 90))}),
-    "indicators": pa.DataFrameSchema({"area_id": _col(int), "indicator_id": _col(str), "period": _col(str),
+    "indicators": pa.DataFrameSchema({"area_id": _col(str, _TEXT_ID), "indicator_id": _col(str), "period": _col(str),
                                       "value": _col(float, nullable=True)}),
     "venues": pa.DataFrameSchema({"venue_id": _col(str, unique=True), "name": _col(str), "kind": _col(str),
-                                  "area_id": _col(int)}),
+                                  "area_id": _col(str, _TEXT_ID)}),
     "service_sites": pa.DataFrameSchema({"site_id": _col(str, unique=True), "name": _col(str), "kind": _col(str),
-                                         "area_id": _col(int)}),
+                                         "area_id": _col(str, _TEXT_ID)}),
 }
 
 
@@ -119,5 +113,4 @@ def check_reference(ref: Reference) -> Reference:
     unknown = set(ref.tracts["area_id"]) - set(ref.areas["area_id"])
     if unknown:
         raise InputError("<tracts>", None, "area_id", f"tracts refer to unknown areas {sorted(unknown)[:5]}")
-    ref.tracts["area_id"] = ref.tracts["area_id"].astype(int)
     return ref

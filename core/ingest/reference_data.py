@@ -17,7 +17,7 @@ from core.ingest.indicator_catalog import catalog_frame
 class Reference:
     """Everything public the atlas knows about a city, before it goes into DuckDB."""
 
-    kind: str                      # 'chicago' (real files) or 'demo' (synthetic)
+    kind: str                      # 'pack' (a city's real data), a reader's name, or 'demo' (synthetic)
     areas: gpd.GeoDataFrame        # area_id, name, population, lon, lat, geometry (WGS84)
     tracts: pd.DataFrame           # tract_id, area_id, population, lon, lat
     indicators: pd.DataFrame       # area_id, indicator_id, period, value, moe, numerator, denominator, unstable, source_id
@@ -28,15 +28,26 @@ class Reference:
     sources: pd.DataFrame
     quality: pd.DataFrame
     inputs: list[Path] = field(default_factory=list)
+    city: dict = field(default_factory=dict)  # city.toml: name, area_label, area_label_plural, headline_indicator…
 
     @property
     def area_facts(self) -> pd.DataFrame:
-        """area_id, name, population, share_65plus (0–1) and need (percentile of unmet need, 0–1)."""
+        """area_id, name, population, share_65plus (0–1) and need (percentile of the headline indicator, 0–1).
+
+        The share aged 65+ is the ``share_65plus`` indicator where the pack has one, else the tracts' ``pop_65plus``.
+        """
         latest = self.indicators.sort_values("period").groupby(["area_id", "indicator_id"]).tail(1)
         wide = latest.pivot(index="area_id", columns="indicator_id", values="value")
         facts = self.areas[["area_id", "name", "population"]].set_index("area_id")
-        facts["share_65plus"] = wide.get("share_65plus", pd.Series(dtype=float)) / 100
-        facts["need"] = percentile_rank(wide.get("unmet_need", pd.Series(np.nan, index=facts.index)))
+        if "share_65plus" in wide.columns:
+            facts["share_65plus"] = wide["share_65plus"] / 100
+        elif "pop_65plus" in self.tracts.columns:
+            sums = self.tracts.groupby("area_id")[["pop_65plus", "population"]].sum(min_count=1)
+            facts["share_65plus"] = sums["pop_65plus"] / sums["population"].where(sums["population"] > 0)
+        else:
+            facts["share_65plus"] = np.nan
+        headline = self.city.get("headline_indicator", "unmet_need")
+        facts["need"] = percentile_rank(wide.get(headline, pd.Series(np.nan, index=facts.index)))
         return facts.reset_index()
 
 

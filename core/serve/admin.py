@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -26,7 +30,7 @@ from core.analysis import coverage
 from core.base.errors import InputError
 from core.base.formatting import percent
 from core.ingest.build import INVENTORY_FILES, build
-from core.ingest.inventory_load import DEFAULT_MAX_BYTES, load_inventory
+from core.ingest.inventory_load import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, load_inventory
 from core.ingest.inventory_schema import FILES
 from core.serve import auth
 from core.store import db, queries
@@ -34,6 +38,11 @@ from core.store.paths import database_path
 from core.store.write import overlay
 
 MAX_UPLOAD_BYTES = DEFAULT_MAX_BYTES
+MAX_ROWS = DEFAULT_MAX_ROWS
+"""Data rows accepted in each uploaded file (documented in data/inventory/README.md)."""
+# A check or a rebuild taking longer than this is stopped; a real city's inventory takes seconds.
+JOB_SECONDS = 900
+REPO_ROOT = Path(__file__).resolve().parents[2]
 STAGE_PREFIX = "atlas-upload-"
 # An upload neither published nor discarded (the owner closed the browser) is removed by a later upload after this.
 STALE_UPLOAD_SECONDS = 24 * 3600
@@ -46,6 +55,10 @@ log = logging.getLogger(__name__)
 
 class PublishBusy(RuntimeError):
     """Another publish of the same database is running; this one was not started."""
+
+
+class JobFailed(RuntimeError):
+    """A check or a rebuild stopped on something other than bad input; its traceback is in the server log."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -127,7 +140,7 @@ def validate(directory: str | Path, published: str | Path | None = None) -> dict
         areas, venue_ids = published_places(con)
     finally:
         con.close()
-    return load_inventory(directory, areas, venue_ids, max_bytes=MAX_UPLOAD_BYTES)
+    return load_inventory(directory, areas, venue_ids, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_ROWS)
 
 
 def published_inventory(con) -> dict[str, pd.DataFrame]:
@@ -293,13 +306,73 @@ def publish(grant: auth.Grant | None, directory: str | Path, out: str | Path | N
     grant = auth.require(grant)
     out = Path(out or database_path())
     with _publish_lock(out):
-        con = db.connect(out)
-        try:
-            info = queries.build_info(con)
-        finally:
-            con.close()
-        raw = Path(info["raw_dir"]) if info.get("raw_dir") else None
-        new = build(out, raw, Path(directory), demo=info.get("data_kind") == "demo", progress=progress)
+        new = _run_job("publish", Path(directory), out, progress)
     # The server log is the audit trail; the public database never records who published.
     log.warning("inventory published to %s by %s (%s) at %s", out, grant.user, grant.method, new.get("built_at"))
     return new
+
+
+def rebuild(directory: str | Path, out: str | Path, progress: Callable[[str], None] = lambda _: None
+            ) -> dict[str, str]:
+    """Rebuild ``out`` from the raw data it was built from and the inventory in ``directory`` (in the job process)."""
+    out = Path(out)
+    con = db.connect(out)
+    try:
+        info = queries.build_info(con)
+    finally:
+        con.close()
+    raw = Path(info["raw_dir"]) if info.get("raw_dir") else None
+    pack = Path(info["pack_dir"]) if info.get("pack_dir") else None
+    return build(out, raw, Path(directory), demo=info.get("data_kind") == "demo", pack_dir=pack,
+                 reader=info.get("reader") or "chicago", progress=progress)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The check and the rebuild run in a job process (core.serve.admin_job), so a heavy upload costs the readers'
+# process neither its CPU (Streamlit serves every session from threads sharing one interpreter lock) nor its memory.
+
+
+def check(directory: str | Path, published: str | Path | None = None) -> Preview:
+    """Validate a staged upload and preview what it would change, in a job process; returns the :class:`Preview`.
+
+    Raises
+    ------
+    core.base.errors.InputError
+        When the upload is invalid (file, row and column), including a file over :data:`MAX_ROWS` rows.
+    JobFailed
+        When the job fails for any other reason; its traceback is written to the server log.
+    """
+    return _run_job("check", Path(directory), Path(published or database_path()))
+
+
+def _run_job(kind: str, directory: Path, published: Path, progress: Callable[[str], None] = lambda _: None):
+    work = Path(tempfile.mkdtemp(prefix="atlas-job-"))  # mode 0700: the job's result, read back only by us
+    result, stderr_path = work / "result", work / "stderr"
+    command = [sys.executable, "-m", "core.serve.admin_job", kind, str(directory), str(published), str(result)]
+    try:
+        with open(stderr_path, "wb") as stderr:
+            # stderr goes to a file, not a pipe, so a long traceback cannot fill a pipe and stall the job.
+            job = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
+            deadline = time.monotonic() + JOB_SECONDS
+            try:
+                for line in job.stdout:
+                    progress(line.rstrip("\n"))
+                    if time.monotonic() > deadline:
+                        raise subprocess.TimeoutExpired(command, JOB_SECONDS)
+                job.wait(max(1.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                job.kill()
+                job.wait()
+                log.error("the %s job for %s took over %d s and was stopped", kind, directory, JOB_SECONDS)
+                raise JobFailed(f"the {kind} took too long and was stopped") from None
+        if job.returncode == 0:
+            with open(result, "rb") as fh:
+                return pickle.load(fh)
+        if job.returncode == 2:
+            e = json.loads(result.read_text())
+            raise InputError(e["file"], e["row"], e["column"], e["message"])
+        log.error("the %s job for %s failed (exit %s):\n%s", kind, directory, job.returncode,
+                  stderr_path.read_text(errors="replace"))
+        raise JobFailed(f"the {kind} stopped unexpectedly")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

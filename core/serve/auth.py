@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import secrets as _secrets
 import threading
 import time
@@ -189,7 +190,12 @@ def config_from_secrets(secrets: Mapping) -> AdminConfig:
 
 
 class Throttle:
-    """Refuse sign-in for a while after too many failures, per user name, across all sessions and workers.
+    """Slow down wrong guesses from one client for one name with growing delays, across all sessions and workers.
+
+    The key is the pair (client address, user name). The first ``free`` failures of a pair cost nothing; after
+    that each failure makes the pair wait ``base`` · 2^k seconds (k failures beyond ``free``), up to ``cap``,
+    before its next try. A pair is forgotten ``window`` seconds after its last failure, or on a success. So
+    guesses from one address never keep the owner out when she signs in from her own.
 
     Where the failures are counted is ``store`` (:mod:`core.serve.attempts`): in this process by default, and in
     a file every worker shares for the app's own throttle, since a new session may land on any worker.
@@ -197,33 +203,72 @@ class Throttle:
     Examples
     --------
     >>> now = [0.0]
-    >>> t = Throttle(limit=2, window=60, clock=lambda: now[0])
-    >>> t.fail("x"); t.fail("x"); t.wait("x") > 0
-    True
-    >>> now[0] = 61; t.wait("x")
-    0.0
+    >>> t = Throttle(free=2, base=1.0, cap=60.0, clock=lambda: now[0])
+    >>> key = ("203.0.113.9", "data owner")
+    >>> t.fail(key); t.fail(key); t.wait(key), t.wait(("198.51.100.7", "data owner"))
+    (1.0, 0.0)
+    >>> now[0] = 1; t.fail(key); t.wait(key)
+    2.0
     """
 
-    def __init__(self, limit: int = 5, window: float = 300.0, clock=time.time, store: AttemptStore | None = None):
+    def __init__(self, free: int = 5, base: float = 2.0, cap: float = 300.0, window: float = 3600.0,
+                 clock=time.time, store: AttemptStore | None = None):
         # Wall-clock time by default: a shared store compares times recorded by different processes.
-        self.limit, self.window, self.clock = limit, window, clock
+        self.free, self.base, self.cap, self.window, self.clock = free, base, cap, window, clock
         self.store = store if store is not None else MemoryAttempts()
 
-    def _recent(self, key: str) -> list[float]:
-        return self.store.since(key, self.clock() - self.window)
+    @staticmethod
+    def _name(key) -> str:
+        # The store keys on text; a unit separator does not occur in an address or a sign-in name.
+        return "\x1f".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
-    def wait(self, key: str) -> float:
+    def _failures(self, key) -> list[float]:
+        """The pair's failures, oldest first, or none once its last failure is ``window`` seconds old."""
+        times = self.store.since(self._name(key), 0.0)
+        if not times or self.clock() - times[-1] >= self.window:
+            return []
+        return times
+
+    def delay(self, failures: int) -> float:
+        """Seconds a pair waits after ``failures`` failures: 0 for the first ``free``, then doubling to ``cap``."""
+        return 0.0 if failures < self.free else min(self.cap, self.base * 2 ** (failures - self.free))
+
+    def wait(self, key) -> float:
         """Seconds until ``key`` may try again (0 if it may try now)."""
-        recent = self._recent(key)
-        if len(recent) < self.limit:
-            return 0.0
-        return max(0.0, self.window - (self.clock() - recent[-self.limit]))
+        times = self._failures(key)
+        return max(0.0, times[-1] + self.delay(len(times)) - self.clock()) if times else 0.0
 
-    def fail(self, key: str) -> None:
-        self.store.add(key, self.clock())
+    def fail(self, key) -> None:
+        if not self._failures(key):
+            self.store.clear(self._name(key))  # a forgotten pair starts again from nothing
+        self.store.add(self._name(key), self.clock())
 
-    def clear(self, key: str) -> None:
-        self.store.clear(key)
+    def clear(self, key) -> None:
+        self.store.clear(self._name(key))
+
+
+# The proxy `atlas serve` starts runs on this machine and appends the client's address to X-Forwarded-For.
+LOOPBACK = frozenset({None, "", "127.0.0.1", "::1", "localhost"})
+
+
+def client_address(headers: Mapping, peer: str | None) -> str:
+    """The reader's address: the last X-Forwarded-For entry when the request came through the local proxy.
+
+    The header is trusted only from a loopback peer (the proxy on this machine; Streamlit reports loopback as
+    None). Its last entry is the one the proxy added; entries before it are whatever the client sent.
+
+    Examples
+    --------
+    >>> client_address({"X-Forwarded-For": "10.9.9.9, 203.0.113.9"}, None)
+    '203.0.113.9'
+    >>> client_address({"X-Forwarded-For": "10.9.9.9"}, "192.0.2.1"), client_address({}, None)
+    ('192.0.2.1', 'local')
+    """
+    if peer not in LOOPBACK:
+        return str(peer)
+    forwarded = headers.get("X-Forwarded-For") or headers.get("x-forwarded-for") or ""
+    last = forwarded.split(",")[-1].strip()
+    return last or "local"
 
 
 THROTTLE = Throttle(store=SharedAttempts())
@@ -274,11 +319,13 @@ def require(grant: object) -> Grant:
     return grant  # type: ignore[return-value]
 
 
-def sign_in(config: AdminConfig, user: str, password: str, *, throttle: Throttle = THROTTLE) -> Grant:
+def sign_in(config: AdminConfig, user: str, password: str, *, client: str = "local",
+            throttle: Throttle = THROTTLE) -> Grant:
     """Check a user name and password against the configured hashes and return a grant, or raise SignInRefused.
 
-    With a single ``password_hash`` the user name is ignored. After ``throttle.limit`` failures for a name in
-    ``throttle.window`` seconds, that name is refused until the window has passed, even with the right password.
+    With a single ``password_hash`` the user name is ignored. ``client`` is the reader's address
+    (:func:`client_address`): after ``throttle.free`` failures from that client for that name, it waits a growing
+    delay before each further try (:class:`Throttle`), even with the right password; other clients do not.
 
     Examples
     --------
@@ -289,10 +336,10 @@ def sign_in(config: AdminConfig, user: str, password: str, *, throttle: Throttle
     if config.mode != "password":
         raise SignInRefused("password sign-in is not configured")
     name = SHARED_USER if list(config.users) == [SHARED_USER] else user.strip()
-    key = name.lower()
+    key = (client, name.lower())
     wait = throttle.wait(key)
     if wait > 0:
-        raise SignInRefused(f"too many failed attempts; try again in {int(wait // 60) + 1} minute(s)")
+        raise SignInRefused(f"too many failed attempts; try again in {math.ceil(wait)} seconds")
     stored = config.users.get(name)
     with _VERIFY_SLOTS:
         ok = verify_password(password, stored if stored is not None else _dummy_hash())
@@ -387,7 +434,8 @@ def sidebar_sign_in() -> Grant | None:
                 submitted = st.form_submit_button("Sign in")
             if submitted:
                 try:
-                    st.session_state[GRANT_KEY] = sign_in(config, user, password)
+                    client = client_address(st.context.headers, st.context.ip_address)
+                    st.session_state[GRANT_KEY] = sign_in(config, user, password, client=client)
                     st.rerun()
                 except SignInRefused as exc:
                     st.error(str(exc))

@@ -7,8 +7,8 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
+from core.serve.city import current_database
 from core.store import db
-from core.store.paths import database_path
 
 T = TypeVar("T")
 
@@ -20,12 +20,14 @@ def _connection(path: str, version: str):
 
 
 def connection():
-    path = database_path()
+    path = current_database()
     return _connection(str(path), db.version(path))
 
 
 def data_version() -> str:
-    return db.version(database_path())
+    # The path is part of the version, so two cities' databases never share a cache entry.
+    path = current_database()
+    return f"{path}:{db.version(path)}"
 
 
 def _versioned(fn: Callable[..., T], decorator, kind: str, with_connection: bool = True) -> Callable[..., T]:

@@ -9,6 +9,9 @@ from core.store.db import query
 
 Con = duckdb.DuckDBPyConnection
 
+# Area ids are text ('9', '77', 'BK01'); left-padding orders numeric ids by value, as core.base.ids does.
+AREA_ORDER = "lpad(area_id, 24, '0')"
+
 # Tables a user may download whole (Data & methods). Anything else is refused, so a widget value can never
 # name an arbitrary table.
 EXPORTABLE_TABLES = ("area", "tract", "indicator", "indicator_def", "area_language", "source", "venue",
@@ -16,11 +19,12 @@ EXPORTABLE_TABLES = ("area", "tract", "indicator", "indicator_def", "area_langua
 
 
 def areas(con: Con) -> pd.DataFrame:
-    return query(con, "SELECT area_id, name, population, lon, lat, geometry_simplified FROM area ORDER BY area_id")
+    return query(con, "SELECT area_id, name, population, lon, lat, geometry_simplified FROM area ORDER BY " + AREA_ORDER)
 
 
 def tracts(con: Con) -> pd.DataFrame:
-    return query(con, "SELECT tract_id, area_id, population, lon, lat FROM tract ORDER BY tract_id")
+    return query(con, "SELECT tract_id, area_id, population, lon, lat, pop_65plus, pop_poverty, pop_limited_english "
+                      "FROM tract ORDER BY tract_id")
 
 
 def indicator_defs(con: Con) -> pd.DataFrame:
@@ -42,11 +46,12 @@ def latest_indicators(con: Con, indicator_ids: list[str] | None = None) -> pd.Da
         SELECT i.area_id, i.indicator_id, i.period, i.value, i.moe, i.numerator, i.denominator, i.unstable
         FROM indicator i JOIN indicator_def d USING (indicator_id, period)
         WHERE ? IS NULL OR list_contains(?, i.indicator_id)
-        ORDER BY i.area_id, d.sort_order""", [indicator_ids, indicator_ids])
+        ORDER BY lpad(i.area_id, 24, '0'), d.sort_order""", [indicator_ids, indicator_ids])
 
 
 def area_languages(con: Con) -> pd.DataFrame:
-    return query(con, "SELECT area_id, language, speakers FROM area_language ORDER BY area_id, speakers DESC")
+    return query(con, "SELECT area_id, language, speakers FROM area_language ORDER BY " + AREA_ORDER +
+                 ", speakers DESC")
 
 
 def venues(con: Con) -> pd.DataFrame:
@@ -83,6 +88,14 @@ def sources(con: Con) -> pd.DataFrame:
 
 def manifest(con: Con) -> pd.DataFrame:
     return query(con, "SELECT * FROM manifest ORDER BY file")
+
+
+def latest_indicator_flags(con: Con) -> pd.DataFrame:
+    """The publisher's confidence limits and flags (suppressed, unstable, caution) of each latest value."""
+    return query(con, """
+        SELECT i.area_id, i.indicator_id, i.period, i.ci_low, i.ci_high, i.flag
+        FROM indicator i JOIN indicator_def d USING (indicator_id, period)
+        ORDER BY lpad(i.area_id, 24, '0'), d.sort_order""")
 
 
 def build_info(con: Con) -> dict[str, str]:

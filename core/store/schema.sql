@@ -13,7 +13,7 @@ CREATE TABLE source (
 );
 
 CREATE TABLE area (
-    area_id              INTEGER PRIMARY KEY,
+    area_id              TEXT PRIMARY KEY,   -- text: '77', '101', 'BK01', '53033000100' (DESIGN §2b)
     name                 TEXT NOT NULL,
     geometry             TEXT NOT NULL,
     geometry_simplified  TEXT NOT NULL,
@@ -24,10 +24,13 @@ CREATE TABLE area (
 
 CREATE TABLE tract (
     tract_id    TEXT PRIMARY KEY,
-    area_id     INTEGER NOT NULL,
+    area_id     TEXT NOT NULL,
     population  DOUBLE NOT NULL,
     lon         DOUBLE NOT NULL,
-    lat         DOUBLE NOT NULL
+    lat         DOUBLE NOT NULL,
+    pop_65plus  DOUBLE,            -- optional group counts a city pack may give per tract
+    pop_poverty DOUBLE,
+    pop_limited_english DOUBLE
 );
 
 CREATE TABLE indicator_def (
@@ -45,7 +48,7 @@ CREATE TABLE indicator_def (
 );
 
 CREATE TABLE indicator (
-    area_id       INTEGER NOT NULL,
+    area_id       TEXT NOT NULL,
     indicator_id  TEXT NOT NULL,
     period        TEXT NOT NULL,
     value         DOUBLE,
@@ -53,12 +56,15 @@ CREATE TABLE indicator (
     numerator     DOUBLE,
     denominator   DOUBLE,
     unstable      BOOLEAN NOT NULL DEFAULT FALSE,
+    ci_low        DOUBLE,          -- the publisher's 95% confidence limits, where it gives them
+    ci_high       DOUBLE,
+    flag          TEXT,            -- the publisher's mark: suppressed, unstable or caution
     source_id     TEXT NOT NULL,
     PRIMARY KEY (area_id, indicator_id, period)
 );
 
 CREATE TABLE area_language (
-    area_id   INTEGER NOT NULL,
+    area_id   TEXT NOT NULL,
     language  TEXT NOT NULL,      -- lower-case English name, e.g. 'spanish', 'polish'
     speakers  DOUBLE NOT NULL,
     source_id TEXT NOT NULL,
@@ -68,22 +74,22 @@ CREATE TABLE area_language (
 CREATE TABLE venue (
     venue_id   TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
-    kind       TEXT NOT NULL,     -- library, senior centre, community service centre, city college
+    kind       TEXT NOT NULL,     -- library, senior centre, community centre, college, … (pack words, DESIGN §2b)
     address    TEXT,
     lon        DOUBLE NOT NULL,
     lat        DOUBLE NOT NULL,
-    area_id    INTEGER NOT NULL,
+    area_id    TEXT NOT NULL,
     source_id  TEXT NOT NULL
 );
 
 CREATE TABLE service_site (
     site_id    TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
-    kind       TEXT NOT NULL,     -- mental-health clinic, community health centre, mental-health programme
+    kind       TEXT NOT NULL,     -- mental-health clinic, community health centre, hospital, … (DESIGN §2b)
     address    TEXT,
     lon        DOUBLE NOT NULL,
     lat        DOUBLE NOT NULL,
-    area_id    INTEGER NOT NULL,
+    area_id    TEXT NOT NULL,
     source_id  TEXT NOT NULL
 );
 
@@ -96,7 +102,7 @@ CREATE TABLE program (
     location_name         TEXT,
     lon                   DOUBLE NOT NULL,
     lat                   DOUBLE NOT NULL,
-    area_id               INTEGER NOT NULL,
+    area_id               TEXT NOT NULL,
     weekly_capacity       DOUBLE NOT NULL,
     languages             TEXT NOT NULL,  -- ';'-separated lower-case names
     step_free             BOOLEAN NOT NULL,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 from dataclasses import dataclass, field
@@ -17,17 +16,32 @@ from core.analysis.coverage import TYPE_LABELS
 from core.analysis.gap import gap_table
 from core.analysis.need import need_for
 from core.base.formatting import money, number
+from core.base.markup import inert
 from core.base.palettes import CATEGORICAL
 from core.store import queries
 from core.views import provenance, url_state
 from core.views.compare import format_value, indicator_long, ordinal
 from core.views.reach_brief import reach_lines
 
-#: The indicators a brief leads with, in order: need, vulnerability, barriers, then coverage.
+#: The indicators a brief leads with where the pack has them, in order: need, vulnerability, barriers, then
+#: coverage. A pack without them leads with its headline indicator and its need-index indicators instead.
 HEADLINE_IDS = ["unmet_need", "loneliness", "suicide_rate", "svi", "unemployment", "poverty", "uninsured",
                 "limited_english", "disability", "coverage_per_1000", "reach_share"]
+COVERAGE_IDS = ["coverage_per_1000", "reach_share"]
+
+
+def headline_ids(info: dict, index_ids: list[str], present: set[str]) -> list[str]:
+    """The brief's indicators: :data:`HEADLINE_IDS` the pack has, else its headline and need-index indicators.
+
+    >>> headline_ids({"city_headline_indicator": "psych_hosp"}, ["psych_hosp", "poverty"], {"psych_hosp", "poverty"})
+    ['psych_hosp', 'poverty', 'coverage_per_1000', 'reach_share']
+    """
+    known = [i for i in HEADLINE_IDS if i in present and i not in COVERAGE_IDS]
+    if len(known) >= len(HEADLINE_IDS) - len(COVERAGE_IDS):
+        return known + COVERAGE_IDS
+    first = [info.get("city_headline_indicator")] if info.get("city_headline_indicator") in present else []
+    return list(dict.fromkeys(first + [i for i in index_ids if i in present])) + COVERAGE_IDS
 MAX_PROGRAMMES = 10
-DEFAULT_AREA = 68  # Englewood
 SYNTHETIC_NOTE = ("The programme inventory in this brief (programmes, weekly places, budgets and runway) is a "
                   "SYNTHETIC sample generated from a seed, not real programmes or funding.")
 _TERCILE = {1: "low", 2: "middle", 3: "high"}
@@ -39,7 +53,7 @@ PROGRAMME_COLOUR = CATEGORICAL[5]
 class Brief:
     """Everything one area's brief shows, already formatted for print."""
 
-    area_id: int
+    area_id: str
     name: str
     population: float
     need_index: float                  # 0–100 percentile
@@ -53,6 +67,7 @@ class Brief:
     notices: list[str]
     synthetic_inventory: bool
     map_png: bytes = field(repr=False, default=b"")
+    area_label: str = "Area"           # the pack's word for an area, e.g. "Community district"
     reach: dict[str, str] = field(default_factory=dict)  # who is reached, who carries it (core.views.reach_brief)
 
 
@@ -63,7 +78,7 @@ def _runway_text(months, capped: bool, at_risk: bool) -> str:
     return text + " (at risk)" if at_risk else text
 
 
-def brief_data(con, area_id: int, long: pd.DataFrame | None = None) -> Brief:
+def brief_data(con, area_id: str, long: pd.DataFrame | None = None) -> Brief:
     """Gather one area's brief from the database (raises KeyError for an unknown area).
 
     The indicators are those of :data:`HEADLINE_IDS` with the city median and the percentile among the areas
@@ -72,16 +87,17 @@ def brief_data(con, area_id: int, long: pd.DataFrame | None = None) -> Brief:
     terciles and priority flag (``core.analysis.gap.gap_table``). ``long`` is ``compare_view.indicator_long(con)`` if
     the caller has it already.
     """
-    area_id = int(area_id)
+    area_id = str(area_id)
     info = queries.build_info(con)
     areas = queries.areas(con)
     if area_id not in set(areas["area_id"]):
-        raise KeyError(f"no community area {area_id}")
+        raise KeyError(f"no area {area_id}")
     row = areas.set_index("area_id").loc[area_id]
     long = indicator_long(con) if long is None else long
 
-    mine = long.loc[(long["area_id"] == area_id) & long["indicator_id"].isin(HEADLINE_IDS)].copy()
-    mine["_o"] = mine["indicator_id"].map({i: k for k, i in enumerate(HEADLINE_IDS)})
+    ids = headline_ids(info, queries.need_index_ids(con), set(long["indicator_id"]))
+    mine = long.loc[(long["area_id"] == area_id) & long["indicator_id"].isin(ids)].copy()
+    mine["_o"] = mine["indicator_id"].map({i: k for k, i in enumerate(ids)})
     mine = mine.sort_values("_o")
     indicators = pd.DataFrame({
         "Indicator": mine["label"].to_numpy(),
@@ -128,11 +144,11 @@ def brief_data(con, area_id: int, long: pd.DataFrame | None = None) -> Brief:
 
     defs = queries.indicator_defs(con).set_index("indicator_id")
     # The boundary source is the real portal file, or libpysal's copy in the synthetic demo.
-    src_ids = ["ca_boundaries", "demo_boundaries"] + list(dict.fromkeys(defs.reindex(HEADLINE_IDS)["source_id"].dropna())) + ["inventory"]
+    src_ids = ["ca_boundaries", "demo_boundaries"] + list(dict.fromkeys(defs.reindex(ids)["source_id"].dropna())) + ["inventory"]
     src = queries.sources(con).set_index("source_id")
     sources = [f"{r['publisher']}, {r['title']} ({r['years']})" for sid in src_ids if sid in src.index
                for r in [src.loc[sid]]]
-    periods = sorted(set(defs.reindex(HEADLINE_IDS)["period"].dropna()))
+    periods = sorted(set(defs.reindex(ids)["period"].dropna()))
     vintage = (f"Indicator periods {', '.join(periods)}; programmes and funding as of {as_of}; "
                f"atlas built {info.get('built_at', '?')[:10]}.")
     synthetic = info.get("inventory_kind") == "synthetic sample"
@@ -145,20 +161,22 @@ def brief_data(con, area_id: int, long: pd.DataFrame | None = None) -> Brief:
                  gaps=gaps, priority=bool(gap["priority"]), sources=sources, vintage=vintage, notices=notices,
                  synthetic_inventory=synthetic,
                  map_png=map_png(areas, area_id, progs[["lon", "lat"]] if len(progs) else None),
+                 area_label=(info.get("city_area_label") or "area").capitalize(),
                  reach=reach_lines(con, area_id, progs))
 
 
-def area_from_query(query: dict, valid_ids, default: int = DEFAULT_AREA) -> int:
-    """The area from ``?area=68``; anything unknown falls back to the default (or the first valid area).
+def area_from_query(query: dict, valid_ids, default=None) -> str:
+    """The area from ``?area=68`` (a text id); anything unknown falls back to ``default`` (the page passes the
+    area of highest need), or else the first valid area.
 
-    >>> area_from_query({"area": "25"}, range(1, 78)), area_from_query({"area": "x"}, range(1, 78))
-    (25, 68)
+    >>> area_from_query({"area": "25"}, range(1, 78)), area_from_query({"area": "x"}, range(1, 78), default=68)
+    ('25', '68')
     """
-    valid = [int(a) for a in valid_ids]
-    picked = url_state.integers(query, "area", valid, 1)
+    valid = [str(a) for a in valid_ids]
+    picked = url_state.ids(query, "area", valid, 1)
     if picked:
         return picked[0]
-    return default if default in valid else valid[0]
+    return str(default) if default is not None and str(default) in valid else valid[0]
 
 
 def _mercator(lon, lat) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +197,7 @@ def _rings(geojson: str) -> list[np.ndarray]:
     return out
 
 
-def map_png(areas: pd.DataFrame, area_id: int, points: pd.DataFrame | None = None, dpi: int = 150) -> bytes:
+def map_png(areas: pd.DataFrame, area_id: str, points: pd.DataFrame | None = None, dpi: int = 150) -> bytes:
     """The brief's map as PNG bytes, drawn from the area polygons only (no tiles).
 
     Left, the city with the area filled; right, the area close up with its neighbours outlined and the
@@ -191,9 +209,9 @@ def map_png(areas: pd.DataFrame, area_id: int, points: pd.DataFrame | None = Non
     import matplotlib.pyplot as plt
     from matplotlib.collections import PolyCollection
 
-    rings = {int(a): _rings(g) for a, g in zip(areas["area_id"], areas["geometry_simplified"])}
-    focus = rings[int(area_id)]
-    others = [r for a, rs in rings.items() if a != int(area_id) for r in rs]
+    rings = {str(a): _rings(g) for a, g in zip(areas["area_id"], areas["geometry_simplified"])}
+    focus = rings[str(area_id)]
+    others = [r for a, rs in rings.items() if a != str(area_id) for r in rs]
     fig, (ax_city, ax_area) = plt.subplots(1, 2, figsize=(7.2, 3.4), gridspec_kw={"width_ratios": [1, 1.35]})
     ax_city.add_collection(PolyCollection(others, facecolors="#e3e3e3", edgecolors="white", linewidths=0.3))
     ax_city.add_collection(PolyCollection(focus, facecolors=AREA_COLOUR, edgecolors=AREA_COLOUR, linewidths=0.5))
@@ -223,15 +241,15 @@ def map_png(areas: pd.DataFrame, area_id: int, points: pd.DataFrame | None = Non
 
 
 def _table_html(df: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+    head = "".join(f"<th>{inert(c)}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{inert(v)}</td>" for v in row) + "</tr>"
                    for row in df.itertuples(index=False))
     return f'<table class="brief-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def brief_html(b: Brief) -> str:
     """The brief as a self-contained HTML fragment; every text from the data is escaped."""
-    e = html.escape
+    e = inert
     notices = "".join(f'<p class="brief-notice">{e(t)}</p>' for t in b.notices)
     gaps = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in b.gaps.items())
     more = (f"<p>… and {b.programmes_total - len(b.programmes)} more programmes.</p>"
@@ -250,7 +268,7 @@ def brief_html(b: Brief) -> str:
 .brief h2 {{margin:0.2rem 0}} .brief h3 {{margin:0.8rem 0 0.3rem 0}}
 </style>
 <h2>Neighbourhood brief: {e(b.name)}</h2>
-<p>Community area {b.area_id} · {e(number(b.population))} residents · need index {e(ordinal(b.need_index))}
+<p>{e(b.area_label)} {e(b.area_id)} · {e(number(b.population))} residents · need index {e(ordinal(b.need_index))}
 percentile</p>
 {notices}
 <img src="data:image/png;base64,{img}" alt="Map of {e(b.name)}: its place in the city and a close-up with the
@@ -308,7 +326,7 @@ def _render_pdf(b: Brief, img_w: float):
     pdf.set_font("DejaVu", "B", 16)
     pdf.cell(width, 8, f"Neighbourhood brief: {b.name}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    pdf.cell(width, 5, f"Community area {b.area_id} · {number(b.population)} residents · need index "
+    pdf.cell(width, 5, f"{b.area_label} {b.area_id} · {number(b.population)} residents · need index "
                        f"{ordinal(b.need_index)} percentile", new_x="LMARGIN", new_y="NEXT")
     for text in b.notices:
         pdf.set_fill_color(255, 248, 225)

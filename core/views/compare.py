@@ -18,7 +18,6 @@ from core.ingest.indicator_catalog import NEED_INDEX_IDS
 from core.store import queries
 from core.views import charts, url_state
 
-DEFAULT_AREAS = (68, 25)  # Englewood and Austin: two high-need areas on the South and West Sides
 MAX_AREAS = 4
 DOMAINS = ("need", "vulnerability", "barrier", "coverage", "funding", "demographic")
 DOMAIN_TITLES = {
@@ -58,33 +57,39 @@ DERIVED_IDS = [d[0] for d in _DERIVED]
 _DIGITS = {d[0]: d[5] for d in _DERIVED}
 
 
-def area_ids_from_query(query: dict, valid_ids) -> tuple[int, ...]:
-    """The chosen areas from ``?areas=25,68`` (order kept, at most four, unknown ids dropped).
+def area_ids_from_query(query: dict, valid_ids, default=()) -> tuple[str, ...]:
+    """The chosen areas from ``?areas=25,68`` (text ids, order kept, at most four, unknown ids dropped).
 
-    An empty or wholly invalid value falls back to :data:`DEFAULT_AREAS` (or the first two valid areas).
+    An empty or wholly invalid value falls back to ``default`` (the page passes the two areas of highest need),
+    or else the first two valid areas.
 
     Examples
     --------
     >>> area_ids_from_query({"areas": "25,68,999"}, range(1, 78))
-    (25, 68)
-    >>> area_ids_from_query({}, range(1, 78))
-    (68, 25)
+    ('25', '68')
+    >>> area_ids_from_query({}, ["BK01", "BK02", "QN01"], default=["QN01", "BK01"])
+    ('QN01', 'BK01')
     """
-    valid = [int(a) for a in valid_ids]
-    picked = url_state.integers(query, "areas", valid, MAX_AREAS)
+    valid = [str(a) for a in valid_ids]
+    picked = url_state.ids(query, "areas", valid, MAX_AREAS)
     if picked:
         return picked
-    default = tuple(a for a in DEFAULT_AREAS if a in valid)
-    return default or tuple(valid[:2])
+    fallback = tuple(str(a) for a in default if str(a) in valid)
+    return fallback or tuple(valid[:2])
+
+
+def highest_need(need: pd.DataFrame, k: int = 2) -> tuple[str, ...]:
+    """The ``k`` areas with the highest overall need index (``need`` from :func:`need_table`): Compare's default."""
+    return tuple(str(a) for a in need["need_index"].sort_values(ascending=False, kind="stable").index[:k])
 
 
 def area_ids_to_query(area_ids) -> dict[str, str]:
-    return {"areas": ",".join(str(int(a)) for a in area_ids)}
+    return {"areas": ",".join(str(a) for a in area_ids)}
 
 
-def area_colours(area_ids) -> dict[int, str]:
+def area_colours(area_ids) -> dict[str, str]:
     """One Okabe–Ito colour per chosen area, in the order chosen, shared by the bars and the maps."""
-    return {int(a): CATEGORICAL[k % len(CATEGORICAL)] for k, a in enumerate(area_ids)}
+    return {str(a): CATEGORICAL[k % len(CATEGORICAL)] for k, a in enumerate(area_ids)}
 
 
 def _source_text(publisher, years) -> str:
@@ -177,10 +182,16 @@ def indicator_long(con) -> pd.DataFrame:
     return _with_text(long[cols].reset_index(drop=True))
 
 
+def comp_n_areas(comp: pd.DataFrame) -> int:
+    """How many areas the percentiles rank among (kept on the comparison rows by :func:`comparison`)."""
+    return int(comp["n_areas"].iloc[0]) if "n_areas" in comp.columns and len(comp) else 0
+
+
 def comparison(long: pd.DataFrame, area_ids) -> pd.DataFrame:
     """The rows of :func:`indicator_long` for the chosen areas, in the order chosen."""
-    ids = [int(a) for a in area_ids]
+    ids = [str(a) for a in area_ids]
     out = long.loc[long["area_id"].isin(ids)].copy()
+    out["n_areas"] = long["area_id"].nunique()
     out["pick"] = out["area_id"].map({a: k for k, a in enumerate(ids)})
     dom_order = {d: k for k, d in enumerate(DOMAINS)}
     out["_d"] = out["domain"].map(dom_order)
@@ -287,7 +298,7 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
         ("percentile_text", "Percentile"), ("median_text", "City median"), ("direction", "Direction"),
         ("source", "Source")]]
     enc = {
-        "x": {"field": "percentile", "type": "quantitative", "title": "Percentile among the 77 areas (city median = 50)",
+        "x": {"field": "percentile", "type": "quantitative", "title": f"Percentile among the {comp_n_areas(comp)} areas (city median = 50)",
               "scale": {"domain": [0, 100]}, "axis": {"values": list(range(0, 101, 10))}},
         # A fixed label width and fixed ticks line the domains' charts up under each other.
         "y": {"field": "label", "type": "nominal", "title": None, "sort": labels,
@@ -310,21 +321,21 @@ def percentile_chart(comp: pd.DataFrame, domain: str, colours: dict[int, str]) -
 
 
 def area_features(areas_geo: pd.DataFrame) -> list[dict]:
-    return [{"type": "Feature", "geometry": json.loads(g), "properties": {"area_id": int(a), "name": str(n)}}
+    return [{"type": "Feature", "geometry": json.loads(g), "properties": {"area_id": str(a), "name": str(n)}}
             for a, n, g in zip(areas_geo["area_id"], areas_geo["name"], areas_geo["geometry_simplified"])]
 
 
-def locator_chart(areas_geo: pd.DataFrame, area_id: int, colour: str, height: int = 230) -> dict:
+def locator_chart(areas_geo: pd.DataFrame, area_id: str, colour: str, height: int = 230) -> dict:
     """A small map of the city drawn from the area polygons, with one area filled in its series colour.
 
     A Vega-Lite spec written out as a plain dict, like :func:`percentile_chart`: altair deep-copies and
-    re-validates all 77 polygons for each of the two to four maps a selection draws.
+    re-validates all the polygons for each of the two to four maps a selection draws.
     """
-    name = areas_geo.loc[areas_geo["area_id"] == area_id, "name"].iloc[0]
+    name = areas_geo.loc[areas_geo["area_id"] == str(area_id), "name"].iloc[0]
     return {
         "$schema": charts.SCHEMA,
         "data": {"values": area_features(areas_geo)},
-        "transform": [{"calculate": f"datum.properties.area_id == {int(area_id)} ? 'chosen' : 'other'",
+        "transform": [{"calculate": f"datum.properties.area_id == {json.dumps(str(area_id))} ? 'chosen' : 'other'",
                        "as": "focus"}],
         "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.4},
         "encoding": {"color": {"field": "focus", "type": "nominal", "legend": None,
@@ -335,11 +346,14 @@ def locator_chart(areas_geo: pd.DataFrame, area_id: int, colour: str, height: in
     }
 
 
-def chosen_table(areas_geo: pd.DataFrame, long: pd.DataFrame, area_ids) -> pd.DataFrame:
-    """The small maps' content as a table: which areas, where, how many residents, and their need percentile."""
-    ids = [int(a) for a in area_ids]
+def chosen_table(areas_geo: pd.DataFrame, long: pd.DataFrame, area_ids, id_label: str = "Area id") -> pd.DataFrame:
+    """The small maps' content as a table: which areas, where, how many residents, and their need percentile.
+
+    ``id_label`` heads the id column in the pack's own words (e.g. "Community district id").
+    """
+    ids = [str(a) for a in area_ids]
     a = areas_geo.set_index("area_id").loc[ids]
-    return pd.DataFrame({"Area": a["name"].to_numpy(), "Community area number": ids,
+    return pd.DataFrame({"Area": a["name"].to_numpy(), id_label: ids,
                          "Residents": a["population"].round(0).to_numpy(),
                          "Centre (lon, lat)": [f"{x:.4f}, {y:.4f}" for x, y in zip(a["lon"], a["lat"])]})
 
@@ -353,7 +367,7 @@ def need_table(con) -> pd.DataFrame:
 
 def need_headlines(need: pd.DataFrame, area_ids) -> pd.DataFrame:
     """Each chosen area's overall need index, for the page's headline figures (``need`` from :func:`need_table`)."""
-    ids = [int(a) for a in area_ids]
+    ids = [str(a) for a in area_ids]
     chosen = need.reindex(ids)
     return pd.DataFrame({"area_id": ids, "area": chosen["area"].to_numpy(), "need_index": chosen["need_index"].to_numpy()})
 
@@ -365,7 +379,7 @@ def similarity_features(long: pd.DataFrame) -> pd.DataFrame:
     return f.reindex(columns=[i for i in SIMILARITY_IDS if i in f.columns])
 
 
-def similar_areas(long: pd.DataFrame, area_id: int, k: int = 5) -> pd.DataFrame:
+def similar_areas(long: pd.DataFrame, area_id: str, k: int = 5) -> pd.DataFrame:
     """The k areas most like ``area_id`` (z-scored need indicators and demographics) and how their coverage differs.
 
     Returns
@@ -375,8 +389,8 @@ def similar_areas(long: pd.DataFrame, area_id: int, k: int = 5) -> pd.DataFrame:
         coverage (weekly places per 1,000), coverage difference from the area, reach share (%) and its
         difference.
     """
-    peers = most_similar(similarity_features(long), int(area_id), k)
-    ids = [int(area_id)] + peers["area_id"].astype(int).tolist()
+    peers = most_similar(similarity_features(long), str(area_id), k)
+    ids = [str(area_id)] + peers["area_id"].astype(str).tolist()
     wide = long.loc[long["indicator_id"].isin(["coverage_per_1000", "reach_share"])].pivot(
         index="area_id", columns="indicator_id", values="value")
     names = long.drop_duplicates("area_id").set_index("area_id")["area"]

@@ -131,7 +131,7 @@ class FundingState:
     """Everything the reader chose on the Funding page; its URL form is :func:`state_to_query`."""
 
     types: tuple[str, ...] = PROGRAM_TYPES
-    area: int = 0
+    area: str | int = 0               # a text area id, or 0 for all areas
     at_risk_only: bool = False
     measure: str = "largest"
     kind: str = "funder"
@@ -184,7 +184,7 @@ def state_from_query(query: Mapping, funders: list[str], area_ids, as_of) -> Fun
     threshold = url_state.number(query, q["threshold"], THRESHOLD_MIN, THRESHOLD_MAX, THRESHOLD_DEFAULT)
     return FundingState(
         types=url_state.choices(query, q["types"], PROGRAM_TYPES, PROGRAM_TYPES),
-        area=int(area) if area.isdigit() and int(area) in {int(a) for a in area_ids} else 0,
+        area=area if area in {str(a) for a in area_ids} else 0,
         at_risk_only=url_state.flag(query, q["at_risk_only"]),
         measure=url_state.choice(query, q["measure"], MEASURES, "largest"),
         kind=url_state.choice(query, q["kind"], KINDS, "funder"),
@@ -207,7 +207,7 @@ def state_to_query(state: FundingState) -> dict[str, str]:
     ('workshop,drop_in', 'X', '2027-01-01', '50', '0')
     """
     q = QUERY_KEYS
-    return {q["types"]: ",".join(state.types), q["area"]: str(int(state.area)),
+    return {q["types"]: ",".join(state.types), q["area"]: str(state.area or 0),
             q["at_risk_only"]: "1" if state.at_risk_only else "0", q["measure"]: state.measure,
             q["kind"]: state.kind, q["funder"]: state.funder, q["source"]: state.source,
             q["before"]: state.before.isoformat() if state.before else "", q["threshold"]: str(int(state.threshold)),
@@ -221,7 +221,7 @@ def state_from_widgets(session: Mapping, fallback: FundingState) -> FundingState
         key = WIDGET_KEYS[f.name]
         values[f.name] = session[key] if key in session else getattr(fallback, f.name)
     values["types"] = tuple(values["types"]) or PROGRAM_TYPES
-    values["area"] = int(values["area"] or 0)
+    values["area"] = str(values["area"]) if values["area"] else 0
     values["at_risk_only"] = bool(values["at_risk_only"])
     values["threshold"] = int(values["threshold"])
     values["hourly"] = float(values["hourly"])
@@ -269,7 +269,7 @@ def select_programs(programs: pd.DataFrame, types, area: int = 0) -> pd.DataFram
 def _selected(programs: pd.DataFrame, types, area: int) -> np.ndarray:
     keep = programs["type"].isin(list(types)).to_numpy()
     if area:
-        keep = keep & (programs["area_id"] == int(area)).to_numpy()
+        keep = keep & (programs["area_id"].astype(str) == str(area)).to_numpy()
     return keep
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import html
 import json
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings import deck as _pydeck_deck
 
+from core.base.markup import inert
 from core.base.palettes import NO_DATA, OUTLINE, SEQUENTIAL, hex_to_rgb
 
 # pydeck asks whether its Jupyter widget can load five times for every Deck it makes, each a failed import that
@@ -72,22 +72,22 @@ def legend_html(items: list[tuple[str, str]], title: str) -> str:
     rows = "".join(
         f'<span style="display:inline-flex;align-items:center;margin-right:12px">'
         f'<span style="width:14px;height:14px;background:{c};border:1px solid #777;margin-right:4px;display:inline-block"></span>'
-        f"{html.escape(str(label))}</span>" for c, label in items)
-    return f'<div role="img" aria-label="Legend: {html.escape(title)}"><b>{html.escape(title)}</b><br/>{rows}</div>'
+        f"{inert(label)}</span>" for c, label in items)
+    return f'<div role="img" aria-label="Legend: {inert(title)}"><b>{inert(title)}</b><br/>{rows}</div>'
 
 
 def area_features(areas: pd.DataFrame, colors: list[str], properties: pd.DataFrame,
-                  selected: set[int] | None = None) -> list[dict]:
+                  selected: set[str] | None = None) -> list[dict]:
     """GeoJSON features from the simplified geometries, with fill colours and escaped tooltip properties."""
-    selected = selected or set()
+    selected = {str(s) for s in (selected or set())}
     feats = []
     records = properties.reset_index(drop=True).to_dict("records")
     for rec, aid, geom, color in zip(records, areas["area_id"], areas["geometry_simplified"], colors):
-        p = {c: (html.escape(v) if isinstance(v, str) else v) for c, v in rec.items()}
-        p["area_id"] = int(aid)
+        p = {c: (inert(v) if isinstance(v, str) else v) for c, v in rec.items()}
+        p["area_id"] = str(aid)
         p["fill"] = hex_to_rgb(color, 210)
-        p["line_width"] = 3 if int(aid) in selected else 1
-        p["line"] = [0, 0, 0, 255] if int(aid) in selected else OUTLINE + [200]
+        p["line_width"] = 3 if str(aid) in selected else 1
+        p["line"] = [0, 0, 0, 255] if str(aid) in selected else OUTLINE + [200]
         feats.append({"type": "Feature", "geometry": json.loads(geom), "properties": p})
     return feats
 
@@ -131,7 +131,7 @@ def points_layer(points: pd.DataFrame, layer_id: str, color: str, radius: str | 
     data = points.copy()
     for c in data.columns:
         if data[c].dtype == object or pd.api.types.is_string_dtype(data[c]):
-            data[c] = data[c].astype(str).map(html.escape)
+            data[c] = data[c].astype(str).map(inert)
     return pdk.Layer("ScatterplotLayer", id=layer_id, data=data, get_position=["lon", "lat"],
                      get_fill_color=hex_to_rgb(color, 220), get_line_color=[255, 255, 255, 255], stroked=True,
                      line_width_min_pixels=1, get_radius=radius, radius_scale=radius_scale,

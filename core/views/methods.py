@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 
 from core.store import queries
@@ -25,7 +28,7 @@ supplies its own travel-time matrix.
 places. Step decay 1.00 / 0.68 / 0.22 in the three thirds of the catchment (default 30 minutes); Gaussian and no decay
 are offered. An area's value is the population-weighted mean of its tracts, reported per 1,000 residents.
 
-**Tract populations.** From the Chicago Health Atlas tract export (ACS). Group populations of a tract (aged 65+, in
+**Tract populations.** From the city pack's tracts file (census tracts or the city's own demand units). Group populations of a tract (aged 65+, in
 poverty, limited English) are the tract population × its area's share, because the sources publish those shares by area.
 
 **Inclusion (the Urban Institute Spatial Equity Data Tool's disparity).** For each group (aged 65+, limited English,
@@ -88,17 +91,36 @@ def manifest_rows(con) -> pd.DataFrame:
                          "Rows": tables["rows"].to_numpy()})
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+
+
+def _md_text(text: str) -> str:
+    """Text from a file made safe for st.markdown: HTML escaped, markdown punctuation backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+def city_notes_md(info: dict[str, str]) -> str:
+    """The city pack's own notes (what it lacks, how it was made), escaped: they are text from a file.
+
+    >>> city_notes_md({"city_name": "Tiny", "city_notes": "No *senior* centres <here>."})
+    '**About the Tiny data.** No \\\\*senior\\\\* centres &lt;here&gt;.'
+    """
+    return f"**About the {_md_text(info.get('city_name') or 'city')} data.** {_md_text(info.get('city_notes', ''))}"
+
+
 def build_summary_md(info: dict[str, str]) -> str:
     """One sentence on when and from what the published database was built, from its ``build_info``.
 
     Examples
     --------
-    >>> build_summary_md({"built_at": "2026-11-25T22:01:00+00:00", "build_seconds": "10.2", "data_kind": "chicago",
-    ...                   "inventory_kind": "supplied", "as_of": "2026-10-01"})[:60]
-    'Built **2026-11-25 22:01 UTC** in 10.2 s from **Chicago raw '
+    >>> build_summary_md({"built_at": "2026-11-25T22:01:00+00:00", "build_seconds": "10.2", "data_kind": "pack",
+    ...                   "city_name": "Springfield", "inventory_kind": "supplied", "as_of": "2026-10-01"})[:73]
+    'Built **2026-11-25 22:01 UTC** in 10.2 s from **the Springfield city pack'
     """
     built = info.get("built_at", "?").replace("T", " ")[:16] + " UTC"
-    data = {"chicago": "Chicago raw files", "demo": "SYNTHETIC demo data"}.get(info.get("data_kind", ""), "unknown data")
+    city = info.get("city_name") or "the city"
+    data = {"pack": f"the {city} city pack", "chicago": f"the {city} raw files",
+            "demo": "SYNTHETIC demo data"}.get(info.get("data_kind", ""), "unknown data")
     seed = f" (seed {info['inventory_seed']})" if info.get("inventory_seed") else ""
     return (f"Built **{built}** in {info.get('build_seconds', '?')} s from **{data}** and a "
             f"**{info.get('inventory_kind', 'unknown')}** inventory{seed}; funding figures as of {info.get('as_of', '?')}. "

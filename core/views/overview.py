@@ -10,10 +10,34 @@ import pydeck as pdk
 
 from core.analysis import coverage, need
 from core.base.formatting import number, percent
+from core.base.markup import inert
 from core.base.palettes import NEED, SITE_COLORS
 from core.store import queries
 from core.views import maps
 from core.views import underserved as underserved_view
+from core.views.city import words
+
+
+def _fmt(value, unit: str) -> str:
+    """A value in its unit: percentages as '12.3%', anything else as '1,234.5 deaths per 100,000'."""
+    if str(unit).startswith("%"):
+        return percent(value)
+    return "–" if pd.isna(value) else f"{number(value, 1)} {unit}".strip()
+
+
+def headline_label(defs: pd.DataFrame, indicator_id: str) -> str:
+    """The headline indicator's label, in lower case after its first letter (a page subheading)."""
+    label = defs.set_index("indicator_id")["label"].get(indicator_id, indicator_id)
+    return str(label)
+
+
+def map_ids(con) -> list[str]:
+    """The Overview's indicators: the pack's headline, then up to two more of its need-domain indicators."""
+    head = words(queries.build_info(con)).headline
+    defs = queries.indicator_defs(con)
+    others = defs.loc[(defs["domain"] == "need") & defs["in_need_index"] & (defs["indicator_id"] != head),
+                      "indicator_id"].tolist()
+    return [head] + others[:2]
 
 
 @dataclass
@@ -27,50 +51,63 @@ def headlines(con) -> list[Headline]:
     info = queries.build_info(con)
     areas = queries.areas(con)
     tr = queries.tracts(con)
-    ind = queries.latest_indicators(con, ["unmet_need"])
+    head = words(info).headline
+    ind = queries.latest_indicators(con, [head])
     progs = queries.programs(con)
     sites = queries.service_sites(con)
     defs = queries.indicator_defs(con).set_index("indicator_id")
-    un = defs.loc["unmet_need"] if "unmet_need" in defs.index else None
+    un = defs.loc[head] if head in defs.index else None
+    label = un["label"] if un is not None else head
     return [
         Headline("Residents", number(tr["population"].sum()),
-                 f"Sum of census-tract populations ({len(tr)} tracts in {len(areas)} areas)."),
-        Headline("Median unmet mental-health need", percent(ind["value"].median()),
-                 (f"{un['definition']} Median over the {int(ind['value'].notna().sum())} areas with a published value; "
-                  f"{un['publisher']}, {un['period']}.") if un is not None else ""),
+                 f"Sum of census-tract populations ({len(tr)} tracts in {len(areas)} {words(info).areas})."),
+        # A percentage fits the metric as '76.2%'; any other unit goes in the help, so the figure is not cut off.
+        Headline(f"Median: {label[:1].lower() + label[1:]}",
+                 _fmt(ind["value"].median(), "%" if un is not None and str(un["unit"]).startswith("%") else ""),
+                 (f"{inert(un['label'])}, {inert(un['unit'])}. {inert(un['definition'])} Median over the "
+                  f"{int(ind['value'].notna().sum())} areas with a published value; "
+                  f"{inert(un['publisher'])}, {inert(un['period'])}.") if un is not None else ""),
         Headline("Community programmes", number(len(progs)),
                  f"Programmes in the inventory ({info.get('inventory_kind', '')}), "
                  f"{number(progs['weekly_capacity'].sum())} places a week."),
         Headline("Professional service sites", number(len(sites)),
-                 "City mental-health clinics, community health centres and mental-health programme sites."),
+                 "Professional services in the city's pack: " + ", ".join(sorted(sites["kind"].unique())) + "."),
     ]
 
 
 def need_table(con) -> pd.DataFrame:
     """One row per area: the need indicators with their periods, and the count of programmes and services."""
     areas = queries.areas(con)[["area_id", "name", "population"]]
-    ind = queries.latest_indicators(con, ["unmet_need", "loneliness", "suicide_rate"])
-    wide = ind.pivot(index="area_id", columns="indicator_id", values="value")
-    unstable = ind.loc[ind["indicator_id"] == "suicide_rate"].set_index("area_id")["unstable"]
+    ids = map_ids(con)
+    ind = queries.latest_indicators(con, ids)
+    wide = ind.pivot(index="area_id", columns="indicator_id", values="value").reindex(columns=ids)
     progs = queries.programs(con).groupby("area_id").size()
     sites = queries.service_sites(con).groupby("area_id").size()
     t = areas.set_index("area_id").join(wide)
-    t["suicide_rate_unstable"] = unstable
+    for i in ids:
+        flags = ind.loc[ind["indicator_id"] == i].set_index("area_id")["unstable"]
+        if flags.any():  # rates on small counts are marked where they are shown
+            t[f"{i}_unstable"] = flags
     t["programmes"] = progs.reindex(t.index).fillna(0).astype(int)
     t["service_sites"] = sites.reindex(t.index).fillna(0).astype(int)
     return t.reset_index()
 
 
 def need_map(con, show_sites: bool = True) -> tuple[pdk.Deck, str]:
-    """Choropleth of unmet mental-health need, with the professional service sites as a layer."""
+    """Choropleth of the pack's headline indicator, with the professional service sites as a layer."""
     areas = queries.areas(con)
     table = need_table(con)
-    classes = maps.classify(table["unmet_need"], k=5, palette=NEED)
+    ids = map_ids(con)
+    defs = queries.indicator_defs(con).set_index("indicator_id")
+    head = ids[0]
+    classes = maps.classify(table[head], k=5, palette=NEED)
     colors = [classes.colors[i] if i >= 0 else "#d9d9d9" for i in classes.index]
+    second = ids[1] if len(ids) > 1 else None
     props = pd.DataFrame({
         "name": table["name"],
-        "label": ["Unmet need: " + percent(v) for v in table["unmet_need"]],
-        "detail": ["Loneliness: " + percent(v) for v in table["loneliness"]],
+        "label": [f"{defs.loc[head, 'label']}: {_fmt(v, defs.loc[head, 'unit'])}" for v in table[head]],
+        "detail": ([f"{defs.loc[second, 'label']}: {_fmt(v, defs.loc[second, 'unit'])}" for v in table[second]]
+                   if second else ""),
     })
     layers = [maps.area_layer(maps.area_features(areas, colors, props))]
     if show_sites:
@@ -81,7 +118,8 @@ def need_map(con, show_sites: bool = True) -> tuple[pdk.Deck, str]:
             if len(pts):
                 layers.append(maps.points_layer(pts, f"sites-{kind}", color, radius=90))
     deck = maps.deck(layers, areas, "<b>{name}</b><br/>{label}<br/>{detail}")
-    legend = maps.legend_html(maps.legend_items(classes), "Unmet mental-health treatment need (% of adults in distress)")
+    title = f"{defs.loc[head, 'label']} ({defs.loc[head, 'unit']})"
+    legend = maps.legend_html(maps.legend_items(classes), title)
     site_legend = maps.legend_html([(c, k) for k, c in SITE_COLORS.items()], "Service sites") if show_sites else ""
     return deck, legend + site_legend
 

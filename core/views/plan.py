@@ -35,12 +35,23 @@ NEED_BASE = 0.5
 TIME_LIMIT = 20.0
 
 WEIGHTING_HELP = (
-    "Each census tract counts as: residents × (0.5 + its community area's need index, 0 to 1) × (1 if no "
+    "Each census tract counts as: residents × (0.5 + its area's need index, 0 to 1) × (1 if no "
     "existing place-based programme is within the catchment of the tract's centre, else 0). So only residents "
     "not yet within reach count, and a resident of the neediest area counts three times one of the least needy. "
     "The sites chosen maximise the sum over the tracts they bring within reach (maximal covering location "
     "problem, PySAL spopt on CBC); the greedy baseline adds one site at a time, each covering the most new weight."
 )
+
+def candidates_sentence(kinds) -> str:
+    """Which venues are candidates, in the words of the city's pack (its venue kinds, most common first).
+
+    >>> candidates_sentence(["library", "library", "senior centre"])
+    'Candidates are the venues in the city pack: library (2), senior centre (1).'
+    """
+    counts = pd.Series(list(kinds), dtype=object).value_counts()
+    return ("Candidates are the venues in the city pack: "
+            + ", ".join(f"{k} ({n:,})" for k, n in counts.items()) + ".")
+
 
 PICK_COLOUR = CATEGORICAL[5]       # vermillion: the optimal picks
 GREEDY_COLOUR = CATEGORICAL[2]     # bluish green: sites only the greedy baseline picks

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-DEMO_BANNER = ("SYNTHETIC DEMO DATA. No raw data folder was found, so this atlas runs on the 77 Chicago community-area "
-               "boundaries shipped with libpysal and seeded, invented indicators, tracts and places. "
+DEMO_BANNER = ("SYNTHETIC DEMO DATA. No raw data folder was found, so this atlas runs on real boundaries (the copy "
+               "shipped with libpysal) with seeded, invented indicators, tracts and places. "
                "Do not use these figures for decisions.")
 SAMPLE_BANNER = ("Programme, funding and participation figures are a SYNTHETIC sample generated from a seed: "
                  "community programmes and their funding are not public. A city loads its own inventory on the Admin page.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -14,6 +13,7 @@ from core.analysis.coverage import DECAYS_LABELS, PLACE_BASED_TYPES, TYPE_LABELS
 from core.analysis.gap import BIVARIATE_PALETTE, NO_DATA_COLOUR, PRIORITY_CLASS, bivariate_legend, gap_table
 from core.analysis.need_index import DOMAIN_LABELS, DOMAINS, NeedIndex, explain
 from core.base.formatting import number
+from core.base.markup import inert
 from core.views import maps, url_state
 from core.views.coverage import params_from_state, params_to_query
 
@@ -112,24 +112,24 @@ def state_to_query(state: Mapping) -> dict[str, str]:
     return params_to_query(params_from_state(state)) | weights_to_query(weights)
 
 
-def area_from_query(query: Mapping, area_ids) -> int | None:
-    """The selected area from the URL (``area``), if it is one of ``area_ids``.
+def area_from_query(query: Mapping, area_ids) -> str | None:
+    """The selected area from the URL (``area``), if it is one of ``area_ids`` (text ids).
 
     >>> area_from_query({"area": "7"}, [6, 7]), area_from_query({"area": "7; DROP"}, [6, 7])
-    (7, None)
+    ('7', None)
     """
     v = url_state.first(query, "area")
-    return int(v) if v and v.isdigit() and int(v) in set(int(a) for a in area_ids) else None
+    return v if v and v in {str(a) for a in area_ids} else None
 
 
-def picked_area(selection, layer_id: str = "areas") -> int | None:
+def picked_area(selection, layer_id: str = "areas") -> str | None:
     """The area a reader clicked on the map, from ``st.pydeck_chart``'s selection state (None if nothing)."""
     objects = (selection or {}).get("objects") or {}
     picked = objects.get(layer_id) or []
     if not picked:
         return None
     obj = picked[0]
-    return int(obj["properties"]["area_id"] if "properties" in obj else obj["area_id"])
+    return str(obj["properties"]["area_id"] if "properties" in obj else obj["area_id"])
 
 
 def coverage_summary(params: CoverageParams) -> str:
@@ -358,7 +358,7 @@ def legend_square_html(gap: pd.DataFrame) -> str:
             cls_key = next(k for k, v in BIVARIATE_PALETTE.items() if v == colour)
             border = "3px solid #000" if cls_key == PRIORITY_CLASS else "1px solid #fff"
             cells.append(
-                f'<div title="{html.escape(col)}, {html.escape(row)}: {n} areas" style="background:{colour};'
+                f'<div title="{inert(col)}, {inert(row)}: {n} areas" style="background:{colour};'
                 f'color:{_text_colour(colour)};border:{border};display:flex;align-items:center;'
                 f'justify-content:center;font-size:13px;font-weight:600;box-sizing:border-box">{n}</div>')
     square = ('<div style="display:grid;grid-template-columns:repeat(3,44px);grid-template-rows:repeat(3,44px);'
@@ -422,10 +422,10 @@ def why(ni: NeedIndex, gap: pd.DataFrame, area_id: int) -> AreaWhy:
     missing = [ni.labels.get(m, m) for m in ni.missing.loc[area_id]]
     flag_note = ""
     if missing:
-        names = ", ".join(_mid_sentence(m) for m in missing)
+        names = ", ".join(inert(_mid_sentence(m)) for m in missing)
         flag_note = (f"Flagged: no published value for {names} in this area, so its need index is ranked on the "
                      "indicators it has (the SVI rule).")
-    return AreaWhy(name=str(row["name"]), summary=summary, need_sentence=explain(ni, area_id), missing=missing,
+    return AreaWhy(name=str(row["name"]), summary=summary, need_sentence=inert(explain(ni, area_id)), missing=missing,
                    flag_note=flag_note, domains=domains, indicators=indicators.reset_index(drop=True))
 
 
@@ -443,5 +443,5 @@ def sources_help(defs: pd.DataFrame) -> str:
     d = defs.loc[defs["domain"].isin(DOMAINS)]
     if "in_need_index" in d.columns:
         d = d.loc[d["in_need_index"].astype(bool)]
-    parts = [f"{r.label} ({r.publisher}, {r.period})" for r in d.itertuples()]
+    parts = [f"{inert(r.label)} ({inert(r.publisher)}, {inert(r.period)})" for r in d.itertuples()]
     return "Indicators: " + "; ".join(parts) + "."

@@ -56,6 +56,21 @@ def flag(query: dict, key: str, default: bool = False) -> bool:
     return default if v is None else v in ("1", "true", "yes")
 
 
+def ids(query: dict, key: str, allowed: Iterable, limit: int) -> tuple[str, ...]:
+    """Comma-separated text ids from an allow-list (order kept, no repeats), at most ``limit`` of them.
+
+    >>> ids({"areas": "BK01,101,x' OR 1=1,101"}, "areas", ["101", "BK01"], 4)
+    ('BK01', '101')
+    """
+    allowed = {str(a) for a in allowed}
+    out: list[str] = []
+    for part in (first(query, key) or "").split(","):
+        part = part.strip()
+        if part in allowed and part not in out:
+            out.append(part)
+    return tuple(out[:limit])
+
+
 def integers(query: dict, key: str, allowed: Iterable[int], limit: int) -> tuple[int, ...]:
     """Comma-separated ids from an allow-list, at most ``limit`` of them."""
     allowed = set(allowed)

@@ -9,9 +9,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.analysis.funding import (SOURCE_TYPES, _labels, _with_quarter_start, _cliff_grid, budget_contributions,
-                                   cliff_quarters, day_number, grant_intervals, last_quarter, prorated, shift_months,
-                                   weekly_capacity)
+from core.analysis.funding import (
+    SOURCE_TYPES,
+    _cliff_grid,
+    _labels,
+    _with_quarter_start,
+    budget_contributions,
+    cliff_quarters,
+    day_number,
+    grant_intervals,
+    last_quarter,
+    prorated,
+    shift_months,
+    weekly_capacity,
+)
 
 
 def _underwriting(programs: pd.DataFrame, funding: pd.DataFrame, as_of, key: str) -> pd.DataFrame:
