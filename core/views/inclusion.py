@@ -285,5 +285,12 @@ def caption(data: InclusionData, state: InclusionState) -> str:
 
 
 def language_sentence(share: float) -> str:
+    """The language-access headline, or why there is none.
+
+    >>> language_sentence(float("nan"))
+    "The city's data lists no languages spoken at home, so language access cannot be measured."
+    """
+    if np.isnan(share):
+        return "The city's data lists no languages spoken at home, so language access cannot be measured."
     return (f"{percent(share * 100)} of residents who speak a language other than English live within a 30-minute "
             "walk of a programme offered in their language.")
