@@ -10,5 +10,5 @@ RUN uv sync --frozen --no-dev
 RUN useradd --create-home atlas
 USER atlas
 EXPOSE 8501
-CMD ["/app/.venv/bin/streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0", \
+CMD ["/app/.venv/bin/python", "-m", "core.serve.worker", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0", \
      "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]

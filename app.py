@@ -8,7 +8,8 @@ from core.store.paths import city_databases, database_path
 
 cap_malloc_arenas()  # before the session threads multiply; a no-op after the first run
 
-st.set_page_config(page_title="Community Mental Health Atlas", page_icon=":material/explore:", layout="wide")
+# An emoji icon becomes a data: URL; a :material/…: icon would be fetched from fonts.gstatic.com.
+st.set_page_config(page_title="Community Mental Health Atlas", page_icon="🧭", layout="wide")
 
 if not database_path().exists() and not city_databases():
     from core.ingest.first_start import build_first_start

@@ -23,8 +23,7 @@ log = logging.getLogger("core.serve.admin")
 header("Admin: publish a new inventory", shows_inventory=False)
 grant = auth.current_grant()
 if grant is None:
-    # app.py registers this page only for signed-in owners. This guard is for anything that runs the file anyway,
-    # such as Streamlit's legacy pages/ directory mode on a fresh server's first request.
+    # app.py registers this page only for signed-in owners. This guard is for anything that runs the file anyway.
     st.error("This page is for the atlas's data owners. Sign in under 'Data owners' in the sidebar.")
     st.stop()
 

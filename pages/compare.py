@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.base.export import to_csv_bytes
 from core.base.markup import inert
-from core.serve.cache import view
+from core.serve.cache import keyed, view
 from core.serve.page import header
 from core.serve.tables import dataframe
 from core.store import queries
@@ -50,11 +50,13 @@ for col, row in zip(st.columns(len(chosen)), heads.itertuples()):
 
 st.subheader("Where they are")
 for col, area_id in zip(st.columns(len(chosen)), chosen):
-    col.vega_lite_chart(cv.locator_chart(areas_geo, area_id, colours[area_id]), width="stretch")
+    col.vega_lite_chart(keyed("compare.locator", (area_id, colours[area_id]),
+                              lambda: cv.locator_chart(areas_geo, area_id, colours[area_id])), width="stretch")
 long = view(cv.indicator_long)()
-dataframe(cv.chosen_table(areas_geo, long, chosen, f"{city.area_title} id"), hide_index=True, width="stretch", key="chosen_table")
+dataframe(keyed("compare.chosen", tuple(chosen), lambda: cv.chosen_table(areas_geo, long, chosen, f"{city.area_title} id")),
+             hide_index=True, width="stretch", key="chosen_table")
 
-comp = cv.comparison(long, chosen)
+comp = keyed("compare.comparison", tuple(chosen), lambda: cv.comparison(long, chosen))
 st.caption("Bars run from the city median (dashed line, the 50th percentile) to each area's percentile among the "
            f"{len(names)} {city.areas}; the tables give each area's value · percentile. Values carry their margin of "
            "error where the source gives one; rates on fewer than 20 deaths are marked unstable (CDC WISQARS "
@@ -62,8 +64,10 @@ st.caption("Bars run from the city median (dashed line, the 50th percentile) to 
 definitions = view(cv.definitions)()
 for domain in cv.DOMAINS:
     st.subheader(cv.DOMAIN_TITLES[domain])
-    st.vega_lite_chart(cv.percentile_chart(comp, domain, colours), width="stretch")
-    dataframe(cv.domain_table(comp, domain), hide_index=True, width="stretch", key=f"table_{domain}")
+    st.vega_lite_chart(keyed("compare.percentiles", (tuple(chosen), domain),
+                             lambda: cv.percentile_chart(comp, domain, colours)), width="stretch")
+    dataframe(keyed("compare.domain_table", (tuple(chosen), domain), lambda: cv.domain_table(comp, domain)),
+                 hide_index=True, width="stretch", key=f"table_{domain}")
     with st.expander("Definitions and sources"):
         dataframe(definitions[domain], hide_index=True, width="stretch", key=f"defs_{domain}")
 st.download_button("Download the comparison (CSV)", partial(to_csv_bytes, cv.download_frame(comp)), "compare_areas.csv",
@@ -74,7 +78,7 @@ st.subheader(f"Areas most like {inert(first)}")
 st.caption("Nearest areas on standardised (z-scored) need-index indicators and demographic shares (age 65+, "
            "language other than English at home, race and ethnicity), by Euclidean distance. Coverage is weekly "
            "programme places per 1,000 residents (E2SFCA, 30-minute walk).")
-similar = cv.similar_areas(long, chosen[0])
+similar = keyed("compare.similar", (chosen[0],), lambda: cv.similar_areas(long, chosen[0]))
 st.vega_lite_chart(cv.similar_chart(similar), width="stretch")
 dataframe(similar.drop(columns="area_id"), hide_index=True, width="stretch", key="similar_table")
 st.download_button("Download similar areas (CSV)", partial(to_csv_bytes, similar),

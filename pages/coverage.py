@@ -11,7 +11,7 @@ import streamlit as st
 from core.analysis import coverage
 from core.base.export import to_csv_bytes
 from core.base.markup import inert
-from core.serve.cache import model, view
+from core.serve.cache import model, rendered, view
 from core.serve.page import header
 from core.serve.tables import dataframe
 from core.store import queries
@@ -45,7 +45,8 @@ selected = st.query_params.get("area")
 selected = selected if selected in names else None
 
 sites = view(queries.service_sites)() if show_sites else None
-deck, legend = cv.coverage_map(areas_geo, result, sites, selected)
+deck, legend = rendered("coverage.map", (params, show_sites, selected),
+                        lambda: cv.coverage_map(areas_geo, result, sites, selected))
 event = st.pydeck_chart(deck, height=540, key="coverage_map", on_select="rerun", selection_mode="single-object")
 st.markdown(legend, unsafe_allow_html=True)
 

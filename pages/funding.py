@@ -14,7 +14,7 @@ from core.analysis.coverage import PROGRAM_TYPES
 from core.analysis.funding import SOURCE_TYPES, VOLUNTEER_HOUR_VALUE_SOURCE
 from core.analysis.scenario import KINDS, MODES
 from core.base.markup import inert
-from core.serve.cache import computed, model, view
+from core.serve.cache import keyed, model, rendered, view
 from core.serve.page import header
 from core.serve.tables import dataframe
 from core.store import queries
@@ -48,7 +48,7 @@ with st.sidebar:
     st.selectbox("Colour the map by", list(fv.MEASURES), list(fv.MEASURES).index(state.measure),
                  format_func=fv.MEASURES.get, key=K["measure"], on_change=sync_url)
 
-ov = fv.overview_of(data, state.types, state.area)
+ov = keyed("funding.overview", (state.types, state.area), lambda: fv.overview_of(data, state.types, state.area))
 label, value, help_text = fv.headline(ov)
 st.metric(label, value, help=help_text)
 st.caption(fv.as_of_caption(ov))
@@ -57,7 +57,8 @@ st.subheader("Where the money comes from", help="Each area's funding by source t
              "programmes in the 12 months either side of the as-of date (committed and ended grants).")
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    mix_deck, mix_legend = fv.mix_map(areas_geo, ov, state.measure)
+    mix_deck, mix_legend = rendered("funding.mix_map", (state.types, state.area, state.measure),
+                                    lambda: fv.mix_map(areas_geo, ov, state.measure))
     st.pydeck_chart(mix_deck, height=540, key="mix_map")
     st.markdown(mix_legend, unsafe_allow_html=True)
 with right:
@@ -72,7 +73,9 @@ st.download_button("Download source mix by area (CSV)", partial(fv.csv_bytes, mi
 st.subheader("Runway and concentration by programme",
              help=f"{fv.HELP['runway']}\n\n{fv.HELP['budget']}\n\n{fv.HELP['secured']}\n\n{fv.HELP['hhi']}")
 runway = fv.runway_table(ov, state.at_risk_only)
-dataframe(fv.runway_styler(runway), hide_index=True, width="stretch", height=420, key="runway_table")
+dataframe(rendered("funding.runway", (state.types, state.area, state.at_risk_only),
+                      lambda: fv.runway_styler(runway)),
+             hide_index=True, width="stretch", height=420, key="runway_table")
 st.caption("Orange runway: 12 months or less (at risk). Purple concentration: HHI above 0.25. The At risk and "
            "Concentrated columns say the same in words. Click a column header to sort.")
 st.download_button("Download programme runway (CSV)", partial(fv.runway_download, runway),
@@ -83,7 +86,8 @@ cov_model = model(coverage.build_model)()
 st.subheader("Funding cliff: the next eight quarters", help=fv.HELP["cliff"])
 st.vega_lite_chart(charts.cliff_chart(ov.cliff), width="stretch")
 cliff = fv.cliff_table(ov, cov_model)
-dataframe(iv.styled(cliff), hide_index=True, width="stretch", key="cliff_table")
+dataframe(rendered("funding.cliff", (state.types, state.area), lambda: iv.styled(cliff)),
+             hide_index=True, width="stretch", key="cliff_table")
 st.download_button("Download funding cliff (CSV)", partial(fv.csv_bytes, cliff), "funding_cliff.csv", "text/csv",
                    key="dl_cliff", on_click="ignore")
 
@@ -98,66 +102,90 @@ st.download_button("Download funder dependence (CSV)", partial(fv.csv_bytes, fun
                    "funding_by_funder.csv", "text/csv",
                    key="dl_funders", on_click="ignore")
 
-st.subheader("What if the money stops?", help=fv.HELP["scenario"])
-st.caption("The scenario covers every programme in the city, whatever the filters above.")
-c1, c2, c3 = st.columns([2, 2, 3], gap="medium")
-with c1:
-    st.radio("Scenario", KINDS, KINDS.index(state.kind), format_func=fv.KIND_LABELS.get, key=K["kind"],
-             on_change=sync_url)
-with c2:
-    if state.kind == "funder":
-        st.selectbox("Funder", data.funders, data.funders.index(state.funder), key=K["funder"], on_change=sync_url)
-    elif state.kind == "source_type":
-        st.selectbox("Source type", SOURCE_TYPES, SOURCE_TYPES.index(state.source), key=K["source"],
-                     on_change=sync_url)
-    else:
-        low, high = fv.date_bounds(data.as_of)
-        st.date_input("Grants ending before", state.before, low, high, key=K["before"], on_change=sync_url,
-                      format="YYYY-MM-DD")
-with c3:
-    st.slider("A programme is affected when it loses more than this share of its budget (%)", fv.THRESHOLD_MIN,
-              fv.THRESHOLD_MAX, state.threshold, fv.THRESHOLD_STEP, key=K["threshold"], on_change=sync_url)
-    st.radio("An affected programme", MODES, MODES.index(state.mode), format_func=fv.MODE_LABELS.get, key=K["mode"],
-             on_change=sync_url, horizontal=True)
 
-result = computed(scv.scenario_coverage)(cov_model, data.funding, fv.scenario_of(state), data.as_of)
-label, value, help_text = fv.scenario_headline(result)
-st.metric(label, value, help=help_text)
-st.markdown(f"**{inert(result.sentence)}**")
-st.caption(fv.scenario_facts(result))
-left, right = st.columns([3, 2], gap="medium")
-with left:
-    change_deck, change_legend = fv.scenario_map(areas_geo, result)
-    st.pydeck_chart(change_deck, height=540, key="scenario_map")
-    st.markdown(change_legend, unsafe_allow_html=True)
-with right:
-    st.markdown("**Residents falling out of reach, by group**")
-    dataframe(iv.styled(fv.scenario_group_table(result)), hide_index=True, width="stretch",
-                 key="scenario_groups")
-    st.markdown("**Programmes affected**")
-    dataframe(fv.scenario_programme_table(result), hide_index=True, width="stretch", height=260,
-                 key="scenario_programmes")
-st.markdown("**Areas whose coverage falls**")
-dataframe(iv.styled(fv.scenario_area_table(result)), hide_index=True, width="stretch", height=320,
-             key="scenario_areas", column_config={"area_id": None})
-st.download_button("Download scenario by area (CSV)", partial(fv.scenario_download, result),
-                   "funding_scenario_by_area.csv", "text/csv", key="dl_scenario", on_click="ignore")
+# The scenario reruns on its own when its controls change (st.fragment): the tables above do not depend on it.
+@st.fragment
+def scenario_section():
+    state = fv.state_from_query(st.query_params.to_dict(), data.funders, list(names), data.as_of)
+    st.subheader("What if the money stops?", help=fv.HELP["scenario"])
+    st.caption("The scenario covers every programme in the city, whatever the filters above.")
+    c1, c2, c3 = st.columns([2, 2, 3], gap="medium")
+    with c1:
+        st.radio("Scenario", KINDS, KINDS.index(state.kind), format_func=fv.KIND_LABELS.get, key=K["kind"],
+                 on_change=sync_url)
+    with c2:
+        if state.kind == "funder":
+            st.selectbox("Funder", data.funders, data.funders.index(state.funder), key=K["funder"], on_change=sync_url)
+        elif state.kind == "source_type":
+            st.selectbox("Source type", SOURCE_TYPES, SOURCE_TYPES.index(state.source), key=K["source"],
+                         on_change=sync_url)
+        else:
+            low, high = fv.date_bounds(data.as_of)
+            st.date_input("Grants ending before", state.before, low, high, key=K["before"], on_change=sync_url,
+                          format="YYYY-MM-DD")
+    with c3:
+        st.slider("A programme is affected when it loses more than this share of its budget (%)", fv.THRESHOLD_MIN,
+                  fv.THRESHOLD_MAX, state.threshold, fv.THRESHOLD_STEP, key=K["threshold"], on_change=sync_url)
+        st.radio("An affected programme", MODES, MODES.index(state.mode), format_func=fv.MODE_LABELS.get, key=K["mode"],
+                 on_change=sync_url, horizontal=True)
 
-st.subheader("Volunteer contribution")
-st.number_input("Value of one volunteer hour (US$)", fv.HOURLY_MIN, fv.HOURLY_MAX, state.hourly, 0.5,
-                format="%.2f", key=K["hourly"], on_change=sync_url,
-                help=f"Default: {VOLUNTEER_HOUR_VALUE_SOURCE}. A city may use its own state's figure.")
-st.caption(f"Default hourly value: {VOLUNTEER_HOUR_VALUE_SOURCE}.")
-chosen = fv.select_programs(data.programs, state.types, state.area)
-st.markdown(fv.volunteer_summary(chosen, state.hourly))
-volunteers = fv.volunteer_table(chosen, state.hourly)
-dataframe(iv.styled(volunteers), hide_index=True, width="stretch", height=320, key="volunteer_table")
-st.download_button("Download volunteer contribution (CSV)", partial(fv.csv_bytes, volunteers), "funding_volunteers.csv",
-                   "text/csv", key="dl_volunteers", on_click="ignore")
+    scenario_key = (state.kind, state.funder, state.source, state.before, state.threshold, state.mode)
+    result = keyed("funding.scenario", scenario_key,
+                   lambda: scv.scenario_coverage(cov_model, data.funding, fv.scenario_of(state), data.as_of))
+    label, value, help_text = fv.scenario_headline(result)
+    st.metric(label, value, help=help_text)
+    st.markdown(f"**{inert(result.sentence)}**")
+    st.caption(fv.scenario_facts(result))
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        change_deck, change_legend = rendered("funding.scenario_map", scenario_key,
+                                              lambda: fv.scenario_map(areas_geo, result))
+        st.pydeck_chart(change_deck, height=540, key="scenario_map")
+        st.markdown(change_legend, unsafe_allow_html=True)
+    with right:
+        st.markdown("**Residents falling out of reach, by group**")
+        dataframe(rendered("funding.scenario_groups", scenario_key,
+                              lambda: iv.styled(fv.scenario_group_table(result))), hide_index=True, width="stretch",
+                     key="scenario_groups")
+        st.markdown("**Programmes affected**")
+        dataframe(fv.scenario_programme_table(result), hide_index=True, width="stretch", height=260,
+                     key="scenario_programmes")
+    st.markdown("**Areas whose coverage falls**")
+    dataframe(rendered("funding.scenario_areas", scenario_key, lambda: iv.styled(fv.scenario_area_table(result))),
+                 hide_index=True, width="stretch", height=320,
+                 key="scenario_areas", column_config={"area_id": None})
+    st.download_button("Download scenario by area (CSV)", partial(fv.scenario_download, result),
+                       "funding_scenario_by_area.csv", "text/csv", key="dl_scenario", on_click="ignore")
 
-# Capacity risk (the PSAT self-assessment) beside money risk.
+
+scenario_section()
+
+
+# The volunteer figures rerun alone when the hourly value changes.
+@st.fragment
+def volunteer_section():
+    state = fv.state_from_query(st.query_params.to_dict(), data.funders, list(names), data.as_of)
+    st.subheader("Volunteer contribution")
+    st.number_input("Value of one volunteer hour (US$)", fv.HOURLY_MIN, fv.HOURLY_MAX, state.hourly, 0.5,
+                    format="%.2f", key=K["hourly"], on_change=sync_url,
+                    help=f"Default: {VOLUNTEER_HOUR_VALUE_SOURCE}. A city may use its own state's figure.")
+    st.caption(f"Default hourly value: {VOLUNTEER_HOUR_VALUE_SOURCE}.")
+    chosen = fv.select_programs(data.programs, state.types, state.area)
+    st.markdown(fv.volunteer_summary(chosen, state.hourly))
+    volunteers = keyed("funding.volunteers", (state.types, state.area, state.hourly),
+                       lambda: fv.volunteer_table(chosen, state.hourly))
+    dataframe(rendered("funding.volunteers", (state.types, state.area, state.hourly), lambda: iv.styled(volunteers)),
+                 hide_index=True, width="stretch", height=320, key="volunteer_table")
+    st.download_button("Download volunteer contribution (CSV)", partial(fv.csv_bytes, volunteers),
+                       "funding_volunteers.csv", "text/csv", key="dl_volunteers", on_click="ignore")
+
+
+volunteer_section()
+
+
+# Capacity risk (the PSAT self-assessment) beside money risk; it depends on no filter, so it is made once per database.
 st.subheader("Sustainability self-assessment (PSAT)", help=sv.HELP)
-psat = sv.sustainability_of(data)
+psat = keyed("funding.psat", (), lambda: sv.sustainability_of(data))
 st.markdown(sv.summary(psat))
 dataframe(psat.programmes, hide_index=True, width="stretch", height=360, key="psat_programmes")
 dataframe(psat.areas, hide_index=True, width="stretch", height=300, key="psat_areas")

@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from core.serve.cache import view
+from core.serve.cache import keyed, rendered, view
 from core.serve.page import header
 from core.serve.tables import dataframe
 from core.store import queries
@@ -41,22 +41,22 @@ with st.sidebar:
         st.selectbox("Outcome scale for the trend", data.measures, data.measures.index(state.measure),
                      key=K["measure"], on_change=sync_url)
 
-v = iv.views_of(data, state)
-label, value, help_text = iv.headline(v)
+v = keyed("impact.views", (state,), lambda: iv.views_of(data, state))
+label, value, help_text = keyed("impact.headline", (state,), lambda: iv.headline(v))
 st.metric(label, value, help=help_text)
 st.caption(iv.filter_caption(v, state))
 
 areas_geo = view(queries.areas)()
-area_table, _ = iv.area_table(v)
+area_table, _ = keyed("impact.area_table", (state,), lambda: iv.area_table(v))
 st.subheader("Participants per 1,000 residents by area", help=iv.HELP["participants"])
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    deck, legend = iv.participation_map(areas_geo, v)
+    deck, legend = rendered("impact.map", (state,), lambda: iv.participation_map(areas_geo, v))
     st.pydeck_chart(deck, height=540, key="participation_map")
     st.markdown(legend, unsafe_allow_html=True)
 with right:
-    dataframe(iv.styled(area_table), hide_index=True, width="stretch", height=540, key="impact_area_table",
-                 column_config={"area_id": None})
+    dataframe(rendered("impact.areas", (state,), lambda: iv.styled(area_table)), hide_index=True, width="stretch",
+                 height=540, key="impact_area_table", column_config={"area_id": None})
 st.caption(f"{iv.HELP['suppression']} {iv.HELP['cost']}")
 st.download_button("Download participation by area (CSV)", partial(iv.area_download, v),
                    "impact_by_area.csv", "text/csv",
@@ -68,8 +68,8 @@ points = iv.outcome_points(v)
 if len(points):
     with st.container(height=420):
         st.vega_lite_chart(charts.outcome_chart(points), width="content")
-dataframe(iv.styled(iv.programme_table(v)), hide_index=True, width="stretch", height=360,
-             key="impact_programmes")
+dataframe(rendered("impact.programmes", (state,), lambda: iv.styled(iv.programme_table(v))), hide_index=True,
+             width="stretch", height=360, key="impact_programmes")
 st.download_button("Download programme outcomes (CSV)", partial(iv.programme_download, v), "impact_by_programme.csv",
                    "text/csv", key="dl_impact_programmes", on_click="ignore")
 
@@ -83,10 +83,13 @@ st.download_button("Download resilience by programme (CSV)", partial(rv.download
 st.subheader("Trends over the eight quarters")
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    st.vega_lite_chart(charts.trend_chart(iv.trends_long(v)), width="content")
+    st.vega_lite_chart(keyed("impact.trend_chart", (state,), lambda: charts.trend_chart(iv.trends_long(v))),
+                       width="content")
 with right:
     if v.measure:
-        st.vega_lite_chart(charts.outcome_trend_chart(iv.outcome_trend(v), v.measure), width="stretch")
-dataframe(iv.styled(iv.trends_table(v)), hide_index=True, width="stretch", key="impact_trends")
+        st.vega_lite_chart(keyed("impact.outcome_trend", (state,),
+                                 lambda: charts.outcome_trend_chart(iv.outcome_trend(v), v.measure)), width="stretch")
+dataframe(rendered("impact.trends", (state,), lambda: iv.styled(iv.trends_table(v))), hide_index=True,
+             width="stretch", key="impact_trends")
 st.download_button("Download quarterly trends (CSV)", partial(iv.trends_download, v), "impact_trends.csv", "text/csv",
                    key="dl_impact_trends", on_click="ignore")

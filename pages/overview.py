@@ -47,8 +47,8 @@ formats = uv.number_formats(priority)
 dataframe(priority, hide_index=True, width="stretch", key="priority_table",
              column_config={c: st.column_config.NumberColumn(format=f) for c, f in formats.items()})
 st.caption("Need index with equal domain weights; coverage counts all place-based programmes within a 30-minute walk.")
-st.page_link("pages/underserved.py", label="Open the Underserved page: the map, the ranked gap and your own weights",
-             icon=":material/target:")
+st.page_link("pages/underserved.py",
+             label="Open the Underserved page: the map, the ranked gap and your own weights", icon=":material/target:")
 
 defs = view(queries.indicator_defs)()
 st.caption(provenance.vintage_line(info, defs["period"].tolist()))

@@ -11,7 +11,7 @@ import streamlit as st
 from core.analysis import coverage
 from core.analysis.need import need_for
 from core.base.export import to_csv_bytes
-from core.serve.cache import computed, model, view
+from core.serve.cache import computed, model, rendered, view
 from core.serve.page import header
 from core.serve.tables import dataframe
 from core.store import queries
@@ -70,7 +70,7 @@ st.metric("Residents newly within reach", value, delta, delta_color="off", help=
 st.markdown(pv.comparison_text(result))
 
 areas_geo = view(queries.areas)()
-deck, legend = pv.plan_map(areas_geo, result)
+deck, legend = rendered("plan.map", (params,), lambda: pv.plan_map(areas_geo, result))
 st.pydeck_chart(deck, height=520, key="plan_map")
 st.markdown(legend, unsafe_allow_html=True)
 

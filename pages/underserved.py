@@ -11,7 +11,7 @@ import streamlit as st
 from core.analysis import coverage, need
 from core.base.export import to_csv_bytes
 from core.base.markup import inert
-from core.serve.cache import model, view
+from core.serve.cache import model, rendered, view
 from core.serve.page import header
 from core.serve.tables import dataframe
 from core.store import queries
@@ -75,7 +75,9 @@ left, right = st.columns([1, 1], gap="medium")
 with left:
     st.subheader("Need against coverage", help=f"{uv.HELP['need']} {uv.sources_help(defs)}\n\n{uv.HELP['coverage']}"
                                                 f"\n\n{uv.HELP['terciles']}")
-    st.pydeck_chart(uv.gap_map(areas_geo, gap, selected, width_px=400, height_px=480), height=500, key="gap_map",
+    gap_map = rendered("underserved.map", (params, weights, selected),
+                       lambda: uv.gap_map(areas_geo, gap, selected, width_px=400, height_px=480))
+    st.pydeck_chart(gap_map, height=500, key="gap_map",
                     on_select="rerun", selection_mode="single-object")
     st.markdown(uv.legend_square_html(gap), unsafe_allow_html=True)
 with right:

@@ -2,7 +2,9 @@
 
 A browser test asks tests/conftest.py for the session's shared pieces, so no test starts a server or a browser:
 
-    pytestmark = pytest.mark.browser
+    from tests.browser_support import assert_no_error, settle, shoot
+
+    pytestmark = pytest.mark.browser          # browser tests run last, after every other test
 
     def test_coverage_draws(atlas_server, open_page, artifacts):
         page = open_page(1280, 900)           # a new tab, with its own cookies, in the session's one Chromium
@@ -97,7 +99,7 @@ def chromium():
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script (no 'running' indicator) and the page has content."""
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
-    # Until the script reaches st.navigation the sidebar lists the pages/ files; wait for the real navigation.
+    # Wait for app.py's navigation as well as the page's title.
     page.wait_for_function(
         "() => (document.querySelector('[data-testid=\"stSidebarNav\"]') || {}).innerText?.includes('Data & methods')",
         timeout=timeout)

@@ -4,6 +4,7 @@ tests, one Chromium and one `streamlit run` on the atlas per session (how to use
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,8 @@ HAVE_RAW = default_raw_dir().exists()
 # The hand-made city pack (six census tracts, each its own area) and New York's raw folder, beside Chicago's.
 TINY = REPO / "tests" / "packs" / "tiny"
 NYC_RAW = default_raw_dir().parent / "nyc"
+# The server's small shared state (sign-in attempts) goes to a temporary folder, never into the repo's data/.
+os.environ.setdefault("ATLAS_STATE_DIR", tempfile.mkdtemp(prefix="atlas-test-state-"))
 
 
 def _build(path: Path, demo: bool) -> Path:

@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from tests.browser_support import chromium_page, require_chromium, streamlit_server, wait_for_app
+from tests.browser_support import require_chromium, streamlit_server, wait_for_app
 from tests.conftest import REPO
 from tests.test_browser_all_pages import pages
 
@@ -34,11 +34,13 @@ def _sites_toggle(page):
     return page.locator('label:has-text("Show professional service sites") input')
 
 
-def test_item8_every_shared_link_opens_its_own_page(atlas_db):
+def test_item8_every_shared_link_opens_its_own_page(atlas_db, open_page):
     require_chromium()
     listed = pages()
     assert listed[0][1] == "overview", "the first page is the Overview"
-    with streamlit_server(atlas_db) as url, chromium_page(1280, 900) as page:
+    # A server of its own: the first link must open on a server nobody has visited yet.
+    with streamlit_server(atlas_db) as url:
+        page = open_page(1280, 900)
         # The Overview's own link first, on a fresh server, as a reader opening a shared link would.
         for script, path in listed:
             query = QUERIES.get(path, "")

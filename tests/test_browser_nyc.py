@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import assert_no_error, chromium_page, require_chromium, streamlit_server, wait_for_app
+from tests.browser_support import assert_no_error, require_chromium, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 PAGES = {"overview": "New York City", "coverage": "Coverage", "underserved": "Underserved", "compare": "Compare"}
 
 
-def test_new_york_pages_render_and_are_kept_as_screenshots(nyc_db, artifacts):
+def test_new_york_pages_render_and_are_kept_as_screenshots(nyc_db, artifacts, open_page):
     require_chromium()
-    with streamlit_server(nyc_db) as url, chromium_page() as page:
+    with streamlit_server(nyc_db) as url:  # New York's own database
+        page = open_page()
         for path, words in PAGES.items():
             page.goto(url + "/" + path)
             wait_for_app(page)

@@ -465,3 +465,38 @@ def test_cli_builds_one_city_of_several_from_a_pack(tmp_path, monkeypatch, capsy
     with pytest.raises(ValueError):
         main(["build", "--pack", str(TINY), "--city", "../escape"])
     assert not (tmp_path / "escape.duckdb").exists()
+
+
+def test_sample_inventory_offers_the_pack_s_languages_only_where_it_has_a_language_mix(tmp_path):
+    from core.cli.main import main
+
+    plain, mixed = tmp_path / "plain", tmp_path / "mixed"
+    pack = tmp_path / "pack"
+    shutil.copytree(TINY, pack)
+    # A language a third of each tract speaks: offered by many programmes, as its share makes likely.
+    with open(pack / "languages.csv", "w", encoding="utf-8") as fh:
+        fh.write("area_id,language,speakers\n")
+        for r in csv.DictReader(open(TINY / "tracts.csv")):
+            fh.write(f"{r['area_id']},Tagalog,{int(r['population']) // 3}\n")
+    for folder, source in ((plain, TINY), (mixed, pack)):
+        assert main(["sample-inventory", "--pack", str(source), "--out", str(folder), "--as-of", "2026-10-01"]) == 0
+    langs = {name: {lang for r in csv.DictReader(open(folder / "programs.csv", encoding="utf-8"))
+                    for lang in r["languages"].split(";")} for name, folder in (("plain", plain), ("mixed", mixed))}
+    assert langs["plain"] == {"english"}
+    assert langs["mixed"] == {"english", "tagalog"}
+
+
+def test_nyc_comparison_shows_confidence_limits_and_the_publisher_s_marks(nyc_db):
+    from core.views import compare as cv
+
+    raw = _chp_rows()
+    with duckdb.connect(str(nyc_db), read_only=True) as c:
+        long = cv.indicator_long(c)
+    comp = cv.comparison(long, ["101", "106"])
+    need = cv.domain_table(comp, "need").set_index("Indicator")
+    lo, hi = float(raw["101"]["Psych_Hosp__lower_95CL"]), float(raw["101"]["Psych_Hosp__upper_95CL"])
+    cell = need.loc["Psychiatric hospitalisations"].iloc[-2]
+    assert cell.startswith(f"{float(raw['101']['Psych_Hosp']):.1f} (95% CI {lo:.1f}–{hi:.1f})")
+    barrier = cv.domain_table(comp, "barrier").set_index("Indicator")
+    assert barrier.loc["Uninsured"].iloc[-1] == "suppressed"  # '^' in the raw file
+    assert "(caution)" in barrier.loc["Uninsured"].iloc[-2]  # '*' in the raw file

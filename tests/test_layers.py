@@ -37,9 +37,20 @@ def test_every_core_module_says_what_it_is_for():
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_pages_hand_deep_links_to_app_navigation(page):
-    """A fresh server opened on /<page> must still run app.py's st.navigation (see core.serve.cache.ensure_navigation)."""
+    """A fresh `streamlit run` opened on /<page> must still run app.py's st.navigation (core.serve.cache)."""
     code = [ln for ln in page.read_text().splitlines() if ln.strip() and not ln.startswith(("#", '"""'))]
     assert code[:2] == ["from core.serve.cache import ensure_navigation", "ensure_navigation()"], page.name
+
+
+def test_served_workers_never_enter_the_file_based_navigation():
+    """`atlas serve` starts each worker through core.serve.worker, which settles the navigation before any request."""
+    from core.cli.serve import worker_command
+
+    assert worker_command(8999)[1:3] == ["-m", "core.serve.worker"]
+    code = "import sys; from core.serve import worker; print(worker.PagesManager.uses_pages_directory)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True).stdout.strip() == "None"
+    worker_source = (REPO / "core" / "serve" / "worker.py").read_text()
+    assert "PagesManager.uses_pages_directory = False" in worker_source
 
 
 BROKEN = {

@@ -346,3 +346,56 @@ def trend_table(p: Prepared, keep: np.ndarray, measure: str | None) -> pd.DataFr
         outcome = _pooled(p, rows[pooled], quarter[pooled], len(quarters))
         out |= {k: v for k, v in outcome.items() if k != "outcome_sd"}
     return pd.DataFrame(out)
+
+
+@dataclass
+class Linked:
+    """Published counts of one filter choice that share inventory figures, for :mod:`core.analysis.disclosure`.
+
+    ``cells`` lists, for each published cell, the period rows it adds up; ``values`` are the cells' true counts.
+    The first ``n_first`` cells belong to the first table named, the rest to the second.
+    """
+
+    cells: list
+    values: np.ndarray
+    n_first: int
+
+
+def linked_participants(p: Prepared, keep: np.ndarray, quarters: int) -> Linked:
+    """The area table's participant cells (in ``p.area_id`` order) and the trend's (in quarter order)."""
+    win = _window(p, keep, quarters)
+    area = p.program_area[p.program[win]]
+    part = np.nan_to_num(p.values[:, 1])
+    areas = [win[area == a] for a in range(len(p.area_id))]
+    rows = rows_of(p, keep)
+    quarter_ids, quarter = np.unique(p.q[rows], return_inverse=True)
+    trend = [rows[quarter == k] for k in range(len(quarter_ids))]
+    cells = areas + trend
+    values = np.array([part[c].sum() for c in cells])
+    # An area's quarter is the finest figure any of these cells splits (fewer unknowns, same audit).
+    atom = (p.program_area[p.program] + 1) * (p.end + 2) + p.q
+    return Linked([np.unique(atom[c]) for c in cells], values, len(areas))
+
+
+def linked_outcome_n(p: Prepared, keep: np.ndarray, quarters: int, measure: str | None) -> Linked:
+    """Each kept programme's pooled n (as :func:`program_table` pools it) and the trend's n of ``measure``."""
+    win = _window(p, keep, quarters)
+    usable = win[p.usable[win]]
+    owner = p.program[usable]
+    order = np.lexsort((p.q[usable], owner))
+    last = order[np.diff(owner[order], append=-1) != 0]
+    latest = np.full(len(keep), -1)
+    latest[owner[last]] = p.measure[usable[last]]
+    same = usable[p.measure[usable] == latest[owner]]
+    mine = p.program[same]
+    programmes = [same[mine == j] for j in np.flatnonzero(keep)]
+    trend = []
+    if measure is not None:
+        rows = rows_of(p, keep)
+        quarter_ids, quarter = np.unique(p.q[rows], return_inverse=True)
+        code = p.measures.index(measure) if measure in p.measures else -2
+        pooled = p.usable[rows] & (p.measure[rows] == code)
+        trend = [rows[pooled & (quarter == k)] for k in range(len(quarter_ids))]
+    n = np.nan_to_num(p.pool[:, 0])
+    cells = programmes + trend
+    return Linked(cells, np.array([n[c].sum() for c in cells]), len(programmes))

@@ -1,4 +1,4 @@
-"""Siting new programmes: maximal covering location problem (spopt MCLP on CBC) and the greedy baseline."""
+"""Siting new programmes: maximal covering location problem (spopt's MCLP model, on CBC) and the greedy baseline."""
 
 from __future__ import annotations
 
@@ -270,40 +270,51 @@ def greedy(weights, covers, k: int, pinned=(), excluded=()) -> SitingResult:
 _SOLVER_SLOT = threading.Lock()
 
 
-def _build_mclp(covers: np.ndarray, weights: np.ndarray, p: int):
-    """spopt's MCLP model, with the coverage constraints written sparsely.
+@dataclass
+class _MCLPModel:
+    """The pieces of spopt's ``MCLP`` that :func:`mclp` uses: the PuLP problem and its site and demand variables."""
 
-    ``MCLP.from_cost_matrix`` writes each demand row's constraint over every candidate, zeros included,
-    in Python: about 3 s for Chicago's 800 x 224. The model here is the same one, built with spopt's own
-    variable and cardinality builders, but each row lists only the candidates that reach it (2% of
-    pairs on a 30-minute walk). tests/test_siting.py checks it against ``from_cost_matrix``.
+    problem: object
+    fac_vars: list
+    cli_vars: list
+
+    def solve(self, solver, results: bool = False) -> None:
+        self.problem.solve(solver)
+
+
+def _build_mclp(covers: np.ndarray, weights: np.ndarray, p: int) -> _MCLPModel:
+    """PySAL spopt's MCLP model (Church & ReVelle), written directly in PuLP with sparse coverage constraints.
+
+    The variables, objective and constraints are spopt's, as its ``FacilityModelBuilder`` writes them: binary
+    ``x[j]`` per site and ``y[i]`` per demand point, maximise the weight of covered points, each covered point
+    reached by a chosen site, exactly p sites. ``MCLP.from_cost_matrix`` writes each demand row over every
+    candidate, zeros included, in Python (about 3 s for Chicago's 800 x 224); here each row lists only the
+    candidates that reach it (2% of pairs on a 30-minute walk). Written out rather than built through spopt,
+    whose import brings scikit-learn, libpysal and matplotlib (130 MB in every server process that solves).
+    tests/test_siting.py checks it against stock spopt's ``from_cost_matrix``.
     """
     import pulp
-    from spopt.locate import MCLP
-    from spopt.locate.base import FacilityModelBuilder
 
     n_cli, n_fac = covers.shape
-    model = MCLP("siting", pulp.LpProblem("siting", pulp.LpMaximize))
-    FacilityModelBuilder.add_facility_integer_variable(model, range(n_fac), "x[{i}]")
-    FacilityModelBuilder.add_client_integer_variable(model, range(n_cli), "y[{i}]")
-    model.aij = covers.astype(float)
-    fac, cli = model.fac_vars, model.cli_vars
-    model.problem += pulp.LpAffineExpression(list(zip(cli, weights.tolist()))), "objective function"
+    problem = pulp.LpProblem("siting", pulp.LpMaximize)
+    fac = [pulp.LpVariable(f"x[{j}]", lowBound=0, upBound=1, cat=pulp.LpInteger) for j in range(n_fac)]
+    cli = [pulp.LpVariable(f"y[{i}]", lowBound=0, upBound=1, cat=pulp.LpInteger) for i in range(n_cli)]
+    problem += pulp.LpAffineExpression(list(zip(cli, weights.tolist()))), "objective function"
     rows, cols = np.nonzero(covers)
     starts = np.searchsorted(rows, np.arange(n_cli + 1))
     for i in range(n_cli):
         reach = pulp.LpAffineExpression([(fac[j], 1) for j in cols[starts[i] : starts[i + 1]].tolist()])
-        model.problem += reach >= cli[i]
-    FacilityModelBuilder.add_facility_constraint(model, p)
-    return model
+        problem += reach >= cli[i]
+    problem += pulp.lpSum(fac) == p
+    return _MCLPModel(problem, fac, cli)
 
 
 def mclp(weights, covers, k: int, pinned=(), excluded=(), time_limit: float = 20) -> SitingResult:
     """Choose k sites that together cover the most weight: the maximal covering location problem.
 
-    The model is PySAL ``spopt.locate.MCLP`` solved by the CBC binary bundled with ``pulp``, always with a
-    time limit and warm-started from the greedy solution, so that a timed-out solve is never worse than
-    the baseline. Before solving, the problem is reduced without changing its optimum: pinned sites are
+    The model is PySAL ``spopt.locate.MCLP``'s (:func:`_build_mclp`), solved by the CBC binary bundled with
+    ``pulp``, always with a time limit and warm-started from the greedy solution, so that a timed-out solve is
+    never worse than the baseline. Before solving, the problem is reduced without changing its optimum: pinned sites are
     taken out together with the demand they already cover, excluded candidates are dropped, demand with
     zero weight or that no allowed candidate reaches is dropped, and demand points reached by exactly the
     same candidates are merged with their weights summed.

@@ -38,6 +38,13 @@ repeat this until no such row or column has exactly one hidden cell. A cell hidd
 **shown cells only** and are labelled "Total of shown cells": a hidden cell is never part of a total we
 publish, so no total can give it away. (Where every other cell of a row or column is zero there is no
 second cell to hide; the shown total still leaves the hidden cell out.)
+
+Tables that share people are protected together. On the Impact page the participants by area and the quarterly
+trend, and the programmes' pre/post n and the trend's, are one linked set: for every hidden count we solve, by
+linear program, the smallest and largest value it could take given everything the page publishes (the audit that
+τ-ARGUS and sdcTable perform), and hide a further cell until each "<11" could still be 10 and spans at least 5
+values. Programme-by-quarter figures and each programme's volunteers are not offered as downloads, since the pages
+publish them only in these protected totals.
 """
 
 

@@ -7,18 +7,38 @@ One function writes it for both deployments: ``atlas serve`` (workers on local p
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import importlib.util
+import re
 import sys
+from pathlib import Path
 
 COOKIE = "atlas_worker"
 HEALTH_PATH = "/_stcore/health"
 # Paths no visitor needs: Streamlit's metrics show who is running what (an owner on Admin, say).
 CLOSED_PATHS = ("/_stcore/metrics",)
 
-# What the app needs, and nothing from another host: Streamlit's bundle and its inline styles, images and
-# workers made from data/blob URLs (deck.gl, Vega), the websocket to its own origin. No page may frame it.
+
+
+def inline_script_hashes() -> list[str]:
+    """CSP hashes of the inline scripts in Streamlit's index.html, read from the installed package.
+
+    Streamlit is located, not imported (the command line never imports it). A Streamlit upgrade that changes
+    them changes deploy/haproxy.cfg, which a test compares with this module's output.
+    """
+    spec = importlib.util.find_spec("streamlit")
+    index = Path(next(iter(spec.submodule_search_locations))) / "static" / "index.html"
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", index.read_text(encoding="utf-8"), re.S)
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts]
+
+
+# What the app needs, and nothing from another host: Streamlit's bundle, its one inline script (by hash) and
+# inline styles, images and workers made from data/blob URLs (deck.gl, Vega), the websocket to its own origin.
+# No page may frame it.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
-    "script-src 'self' 'unsafe-eval'",  # Vega compiles its expressions with Function()
+    " ".join(["script-src 'self' 'unsafe-eval'", *inline_script_hashes()]),  # Vega compiles with Function()
     "style-src 'self' 'unsafe-inline'",  # Streamlit's emotion styles are inline
     "img-src 'self' data: blob:",
     "font-src 'self' data:",

@@ -60,8 +60,9 @@ def _die_with_parent() -> None:
 
 
 def worker_command(port: int) -> list[str]:
-    """The `streamlit run` line for one worker on 127.0.0.1:``port``."""
-    return [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+    """The command line of one worker (`streamlit run app.py`) on 127.0.0.1:``port``."""
+    # core.serve.worker is `streamlit run` that never runs pages/ as the old file-based navigation.
+    return [sys.executable, "-m", "core.serve.worker", str(REPO / "app.py"),
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
 

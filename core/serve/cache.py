@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import collections
 import functools
+import threading
 from typing import Callable, TypeVar
 
 import streamlit as st
 
 from core.serve.city import current_database
+from core.serve.tables import neutralised_styler
 from core.store import db
 
 T = TypeVar("T")
@@ -74,13 +77,100 @@ def computed(fn: Callable[..., T]) -> Callable[..., T]:
     return _versioned(fn, decorator, "computed", with_connection=False)
 
 
+class FrozenDeck:
+    """A pydeck map reduced to what ``st.pydeck_chart`` reads: its JSON and tooltip, computed once.
+
+    Serialising a deck of the city's polygons to JSON is the costliest part of drawing a map page; a frozen
+    deck holds only immutable text, so one copy serves every session.
+    """
+
+    mapbox_key = None
+    deck_widget = None
+    layers = ()  # read by Streamlit's pandas-3 workaround, which has nothing to convert here
+
+    def __init__(self, deck):
+        self._json = deck.to_json()
+        self._tooltip = getattr(deck, "_tooltip", None)
+
+    def to_json(self) -> str:
+        return self._json
+
+
+def _freeze_styler(styler):
+    # Streamlit draws a Styler by computing every cell's CSS and display text (_compute, then _translate):
+    # the costliest part of a table page. Done once here; the styler is never changed after this, only read.
+    styler._compute()
+    translated = styler._translate(False, False)
+    styler._compute = lambda: styler
+    styler._translate = lambda *args, **kwargs: translated
+    styler.atlas_frozen = True
+    return styler
+
+
+def _freeze(value):
+    from pandas.io.formats.style import Styler
+    from pydeck import Deck
+
+    if isinstance(value, Deck):
+        return FrozenDeck(value)
+    if isinstance(value, Styler):
+        # Neutralised before its cells are drawn once for every session (core.serve.tables).
+        return _freeze_styler(neutralised_styler(value))
+    if isinstance(value, tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+_RENDERED: "collections.OrderedDict[tuple, object]" = collections.OrderedDict()
+_RENDERED_LOCK = threading.Lock()
+RENDERED_MAX = 64  # a city map's JSON is about 300 kB: at most ~20 MB per process
+
+
+def rendered(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """``build()``'s map or styled table, made once per database version and ``key``, then shared by every session.
+
+    ``key`` must hold every choice the result depends on (the page's filter state); ``build`` is called only on a
+    miss. Maps come back frozen to their JSON (:class:`FrozenDeck`) and Stylers with their cell styles computed,
+    so a rerun with the same filters, or another session with the same filters, draws them without rebuilding.
+    Strings, frozen decks and frozen stylers are only read afterwards; anything else ``build`` returns (a legend's
+    HTML) must be immutable too. At most :data:`RENDERED_MAX` entries are kept, least recently used first out.
+    """
+    full = (data_version(), name, key)
+    with _RENDERED_LOCK:
+        if full in _RENDERED:
+            _RENDERED.move_to_end(full)
+            return _RENDERED[full]  # type: ignore[return-value]
+    value = _freeze(build())
+    with _RENDERED_LOCK:
+        _RENDERED[full] = value
+        while len(_RENDERED) > RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return value
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _by_key(version: str, name: str, key: tuple, _build: Callable[[], T]) -> T:
+    return _build()  # ``_build`` is not hashed (leading underscore): ``name`` and ``key`` identify the result
+
+
+def keyed(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """``build()``'s result, cached with ``st.cache_data`` on the database version, ``name`` and ``key`` alone.
+
+    For results computed from large inputs (the funding tables, a shared model) that a few choices determine:
+    hashing the inputs on every rerun costs nearly as much as computing. ``key`` must hold every choice the
+    result depends on. Each session gets its own copy, as from any ``st.cache_data`` function.
+    """
+    return _by_key(data_version(), name, key, build)
+
+
 def ensure_navigation() -> None:
-    """Make a deep link to a page run through app.py's ``st.navigation``, even on a fresh server.
+    """Make a deep link to a page run through app.py's ``st.navigation``, even on a fresh `streamlit run` server.
 
     Streamlit still treats a ``pages/`` folder as the old (v1) multipage layout until some session calls
     ``st.navigation``: until then a link such as ``/coverage`` runs ``pages/coverage.py`` on its own, without
     app.py's page config, navigation or first-start build. Each page calls this first; on that first v1 run it
     switches Streamlit to the ``st.navigation`` layout and reruns, so app.py takes over. Afterwards it is a no-op.
+    `atlas serve` starts its workers through :mod:`core.serve.worker`, which never enters the v1 layout at all.
     """
     from streamlit.runtime.pages_manager import PagesManager
 

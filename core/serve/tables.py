@@ -9,7 +9,8 @@ from pandas.io.formats.style import Styler
 from core.base.export import neutralise, neutralise_column, neutralised
 
 
-def _neutralised_styler(styler: Styler) -> Styler:
+def neutralised_styler(styler: Styler) -> Styler:
+    """The styler with its data's text neutralised in place (colours and formats are kept)."""
     # The Styler's colours and formats are computed from .data when Streamlit draws it, so neutralising the data
     # in place keeps them; headers are renamed only when one would run as a formula.
     data = styler.data.apply(neutralise_column) if len(styler.data.columns) else styler.data
@@ -28,7 +29,9 @@ def dataframe(data, **kwargs):
     (``core.base.export``). Pages call this instead of ``st.dataframe`` (tests/test_hardening.py checks).
     """
     if isinstance(data, Styler):
-        data = _neutralised_styler(data)
+        # A styler frozen by core.serve.cache.rendered was neutralised before its cells were drawn, and is shared.
+        if not getattr(data, "atlas_frozen", False):
+            data = neutralised_styler(data)
     elif isinstance(data, pd.DataFrame):
         data = neutralised(data)
     elif isinstance(data, pd.Series):

@@ -43,7 +43,8 @@ def need_index_ids(con: Con) -> list[str]:
 def latest_indicators(con: Con, indicator_ids: list[str] | None = None) -> pd.DataFrame:
     """Each area's value in the latest period of each indicator (long form)."""
     return query(con, """
-        SELECT i.area_id, i.indicator_id, i.period, i.value, i.moe, i.numerator, i.denominator, i.unstable
+        SELECT i.area_id, i.indicator_id, i.period, i.value, i.moe, i.numerator, i.denominator, i.unstable,
+               i.ci_low, i.ci_high, i.flag
         FROM indicator i JOIN indicator_def d USING (indicator_id, period)
         WHERE ? IS NULL OR list_contains(?, i.indicator_id)
         ORDER BY lpad(i.area_id, 24, '0'), d.sort_order""", [indicator_ids, indicator_ids])

@@ -101,8 +101,9 @@ def brief_data(con, area_id: str, long: pd.DataFrame | None = None) -> Brief:
     mine = mine.sort_values("_o")
     indicators = pd.DataFrame({
         "Indicator": mine["label"].to_numpy(),
-        "Value": [format_value(v, i, d, m, u) for v, i, d, m, u in
-                  zip(mine["value"], mine["indicator_id"], mine["digits"], mine["moe"], mine["unstable"])],
+        "Value": [format_value(v, i, d, m, u, lo, hi, f) for v, i, d, m, u, lo, hi, f in
+                  zip(mine["value"], mine["indicator_id"], mine["digits"], mine["moe"], mine["unstable"],
+                      mine["ci_low"], mine["ci_high"], mine["flag"])],
         "Unit": mine["unit"].to_numpy(),
         "City median": [format_value(v, i, d) for v, i, d in
                         zip(mine["city_median"], mine["indicator_id"], mine["digits"])],

@@ -156,7 +156,7 @@ def indicator_long(con) -> pd.DataFrame:
         rows.append(pd.DataFrame({
             "area_id": areas["area_id"].to_numpy(), "name": areas["name"].to_numpy(),
             "indicator_id": iid, "period": f"as of {as_of}", "value": values.to_numpy(dtype=float),
-            "moe": np.nan, "unstable": False, "domain": domain, "label": label, "unit": unit,
+            "moe": np.nan, "unstable": False, "ci_low": np.nan, "ci_high": np.nan, "flag": None, "domain": domain, "label": label, "unit": unit,
             "higher_is": higher_is, "definition": definition, "moe_level": None,
             "source": f"Atlas calculation on the programme inventory ({inventory})",
             "order": 1000.0 + k, "digits": digits}))
@@ -168,8 +168,8 @@ def indicator_long(con) -> pd.DataFrame:
                  "order", "digits", "period"]
     meta = long.drop_duplicates("indicator_id")[meta_cols]
     grid = meta.merge(areas.rename(columns={"name": "area"}), how="cross")
-    long = grid.merge(long[["indicator_id", "area_id", "value", "moe", "unstable"]], on=["indicator_id", "area_id"],
-                      how="left")
+    long = grid.merge(long[["indicator_id", "area_id", "value", "moe", "unstable", "ci_low", "ci_high", "flag"]],
+                      on=["indicator_id", "area_id"], how="left")
     long["unstable"] = long["unstable"].fillna(False).astype(bool)
     long["digits"] = long["digits"].astype(int)
     long["percentile"] = long.groupby("indicator_id")["value"].transform(lambda s: percentile_rank(s) * 100)
@@ -178,7 +178,8 @@ def indicator_long(con) -> pd.DataFrame:
     long["domain_order"] = long["domain"].map(dom_order).fillna(len(DOMAINS))
     long = long.sort_values(["domain_order", "order", "area_id"], kind="stable").drop(columns="domain_order")
     cols = ["domain", "indicator_id", "label", "unit", "higher_is", "digits", "definition", "source", "period",
-            "order", "area_id", "area", "value", "moe", "moe_level", "unstable", "percentile", "city_median"]
+            "order", "area_id", "area", "value", "moe", "moe_level", "unstable", "percentile", "city_median",
+            "ci_low", "ci_high", "flag"]
     return _with_text(long[cols].reset_index(drop=True))
 
 
@@ -198,19 +199,33 @@ def comparison(long: pd.DataFrame, area_ids) -> pd.DataFrame:
     return out.sort_values(["_d", "order", "pick"], kind="stable").drop(columns="_d").reset_index(drop=True)
 
 
-def format_value(value, indicator_id: str, digits: int, moe=None, unstable: bool = False) -> str:
-    """'87.9', '12.3 ± 4.1', '5.0 (unstable)', '$12,345' or '–'.
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA
+
+
+def format_value(value, indicator_id: str, digits: int, moe=None, unstable: bool = False, ci_low=None,
+                 ci_high=None, flag=None) -> str:
+    """'87.9', '12.3 ± 4.1', '569.2 (95% CI 525.1–613.3)', '5.0 (unstable)', '3.4 (caution)', '$12,345',
+    'suppressed' (the publisher's mark, shown as the publisher shows it) or '–'.
 
     >>> format_value(5.0, "suicide_rate", 1, unstable=True), format_value(12.34, "bh", 1, moe=4.06)
     ('5.0 (unstable)', '12.3 ± 4.1')
+    >>> format_value(569.22, "psych_hosp", 1, ci_low=525.1, ci_high=613.3, flag="caution")
+    '569.2 (95% CI 525.1–613.3) (caution)'
+    >>> format_value(None, "uninsured", 1, flag="suppressed")
+    'suppressed'
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
+    if _missing(value):
+        return "suppressed" if flag == "suppressed" else "–"
     text = money(value) if indicator_id == "annual_budget" else number(value, digits)
-    if moe is not None and not (isinstance(moe, float) and np.isnan(moe)):
+    if not _missing(moe):
         text += f" ± {number(moe, digits)}"
-    if unstable:
+    elif not _missing(ci_low) and not _missing(ci_high):
+        text += f" (95% CI {number(ci_low, digits)}–{number(ci_high, digits)})"
+    if unstable or flag == "unstable":
         text += " (unstable)"
+    elif flag == "caution":
+        text += " (caution)"
     return text
 
 
@@ -229,8 +244,9 @@ def ordinal(p) -> str:
 
 def _with_text(long: pd.DataFrame) -> pd.DataFrame:
     out = long.copy()
-    out["value_text"] = [format_value(v, i, d, m, u) for v, i, d, m, u in
-                         zip(out["value"], out["indicator_id"], out["digits"], out["moe"], out["unstable"])]
+    out["value_text"] = [format_value(v, i, d, m, u, lo, hi, f) for v, i, d, m, u, lo, hi, f in
+                         zip(out["value"], out["indicator_id"], out["digits"], out["moe"], out["unstable"],
+                             out["ci_low"], out["ci_high"], out["flag"])]
     out["median_text"] = [format_value(v, i, d) for v, i, d in zip(out["city_median"], out["indicator_id"],
                                                                    out["digits"])]
     out["percentile_text"] = out["percentile"].map(ordinal)

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from core.analysis import impact
+from core.analysis import disclosure, impact
 from core.analysis.coverage import TYPE_LABELS
 from core.analysis.funding import VOLUNTEER_HOUR_VALUE_USD
-from core.analysis.suppression import COMPLEMENTARY, SUPPRESSED, is_small, protect_table, safe_csv, suppress_counts
+from core.analysis.suppression import (COMPLEMENTARY, SUPPRESSED, TOTAL_LABEL, is_small, protect_table, safe_csv,
+                                      suppress_counts)
 from core.base.formatting import number
 from core.base.palettes import NO_DATA
 from core.store import queries
@@ -35,7 +36,9 @@ HELP = {
                      "the area where the programmes meet."),
     "suppression": ("Small numbers: an area with 1–10 participants shows '<11', and where that would leave a single "
                     "hidden cell the next-smallest area is hidden too ('suppressed'); rates built on a hidden count "
-                    "are hidden with it, and the total is the total of the shown cells only."),
+                    "are hidden with it, and the total is the total of the shown cells only. This table, the "
+                    "programme outcomes and the quarterly trends are protected together: where one could be set "
+                    "against another to narrow a hidden count, a further cell is hidden ('suppressed')."),
     "outcome": ("Outcome change: the mean pre/post change on the programme's own scale (SWEMWBS: higher = better "
                 "wellbeing; UCLA-3: lower = less lonely), pooling the window's quarters that use its latest scale, "
                 "with a Student's t 95% interval. Shown only where n ≥ 11."),
@@ -120,6 +123,7 @@ class ImpactData:
     measures: list[str]
     quarters: list[str]        # every quarter in the data, in order
     prepared: impact.Prepared = field(init=False, repr=False)
+    protected: dict = field(init=False, repr=False, default_factory=dict)  # filter choice -> protection()
 
     def __post_init__(self) -> None:
         # Built with the data, so a cached ImpactData carries it and no filter change rebuilds it.
@@ -208,6 +212,34 @@ class ImpactViews:
     first_period: str
     n_programs: int
     measure: str
+    # What the linked-set protection hides (core.analysis.disclosure), per row of the tables above: "" shown,
+    # SUPPRESSED ("<11") or COMPLEMENTARY ("suppressed"). Keys: area (areas' participants), trend (trends'
+    # participants), programme_n (programs' outcome n), trend_n (trends' outcome n).
+    hidden: dict = field(default_factory=dict)
+
+
+def _codes(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
+    return np.where(primary, SUPPRESSED, np.where(secondary, COMPLEMENTARY, "")).astype(object)
+
+
+def protection(p: impact.Prepared, keep: np.ndarray, quarters: int, measure: str | None) -> dict:
+    """What to hide so that no published count of 1-10 people can be narrowed from everything the page publishes.
+
+    The area table and the quarterly trend share their participants, and the programme table and the trend their
+    pre/post n: each pair is protected as one linked set (:func:`core.analysis.disclosure.protect`), after the area
+    column's own rule (no column with a total holds a single hidden cell).
+    """
+    part = impact.linked_participants(p, keep, quarters)
+    areas = part.values[: part.n_first]
+    _, own = protect_table(pd.DataFrame({"n": areas}), ["n"], total_row=True, return_mask=True)
+    also = np.concatenate([own["n"].to_numpy() & ~is_small(areas), np.zeros(len(part.values) - part.n_first, bool)])
+    primary, secondary = disclosure.protect(part.cells, part.values, also)
+    codes = _codes(primary, secondary)
+    n = impact.linked_outcome_n(p, keep, quarters, measure)
+    n_primary, n_secondary = disclosure.protect(n.cells, n.values)
+    n_codes = _codes(n_primary, n_secondary)
+    return {"area": codes[: part.n_first], "trend": codes[part.n_first:], "programme_n": n_codes[: n.n_first],
+            "trend_n": n_codes[n.n_first:]}
 
 
 def views_of(data: ImpactData, state: ImpactState) -> ImpactViews:
@@ -225,7 +257,20 @@ def views_of(data: ImpactData, state: ImpactState) -> ImpactViews:
     trends = impact.trend_table(p, keep, state.measure or None)
     return ImpactViews(areas=areas, programs=progs, trends=trends, period=period, quarters=state.quarters,
                        first_period=impact.period_label(p.end - state.quarters + 1), n_programs=len(progs),
-                       measure=state.measure)
+                       measure=state.measure, hidden=_protection(data, keep, state))
+
+
+_PROTECTED_KEPT = 512
+
+
+def _protection(data: ImpactData, keep: np.ndarray, state: ImpactState) -> dict:
+    """:func:`protection`, remembered per filter choice: its audit solves linear programs (a few tenths of a second)."""
+    key = (np.packbits(keep).tobytes(), state.quarters, state.measure)
+    if key not in data.protected:
+        if len(data.protected) >= _PROTECTED_KEPT:
+            data.protected.clear()
+        data.protected[key] = protection(data.prepared, keep, state.quarters, state.measure or None)
+    return data.protected[key]
 
 
 def quarters_label(q: int) -> str:
@@ -270,20 +315,21 @@ def area_table(v: ImpactViews) -> tuple[pd.DataFrame, pd.Series]:
         "Volunteer hours": a["volunteer_hours"].round(0), "Residents": a["population"].round(0).astype(np.int64),
         "area_id": a["area_id"],
     })
+    body["_hidden"] = v.hidden["area"] if "area" in v.hidden else np.full(len(body), "", dtype=object)
     body = body.sort_values(["Per 1,000 residents", "Area"], ascending=[False, True], na_position="last")
     body = body.reset_index(drop=True)
-    table, mask = protect_table(body, ["Participants"], total_row=True, return_mask=True)
-    hidden = mask["Participants"]
-    small = is_small(body["Participants"])
-    for rate in AREA_RATES:
-        cells = table[rate].astype(object).to_numpy().copy()
-        body_cells = cells[: len(body)]
-        body_cells[hidden.to_numpy()] = COMPLEMENTARY
-        body_cells[small] = SUPPRESSED
-        cells[: len(body)] = body_cells
-        table[rate] = cells
-    total = table.index[-1]
-    table.loc[total, "area_id"] = None
+    codes = body.pop("_hidden").to_numpy()
+    hidden = pd.Series(codes != "", index=body.index)
+    table = body.astype(object)
+    for column in ["Participants", *AREA_RATES]:
+        cells = table[column].to_numpy().copy()
+        cells[hidden.to_numpy()] = codes[hidden.to_numpy()]
+        table[column] = cells
+    shown = pd.to_numeric(body["Participants"].where(~hidden), errors="coerce").fillna(0).sum()
+    total = TOTAL_LABEL
+    table.loc[total] = None
+    table.loc[total, "Area"] = TOTAL_LABEL
+    table.loc[total, "Participants"] = int(shown)
     for column in ["Residents", "Programmes", "Sessions", "Volunteer hours"]:
         table.loc[total, column] = body[column].sum().item()
     table = table.reset_index(drop=True)
@@ -351,33 +397,50 @@ def programme_table(v: ImpactViews) -> pd.DataFrame:
     area's total. Where the pooled n is 1-10 the n shows "<11" and the change and interval are blank.
     """
     p = v.programs
-    status = p["outcome_status"].to_numpy()
-    n = pd.Series(p["outcome_n"].to_numpy(dtype=float), dtype=object)
-    n[status == "shown"] = p.loc[status == "shown", "outcome_n"].astype(int).to_numpy()
-    n[status == "n<11"] = SUPPRESSED
-    n[status == "no data"] = None
+    status, n, shown = _outcome_cells(p, v.hidden.get("programme_n"))
     out = pd.DataFrame({
-        "Programme": p["name"], "Outcome scale": p["outcome_measure"], "n (pre/post)": n.to_numpy(),
-        "Mean change": p["outcome_mean"].round(2), "95% CI low": p["outcome_lo"].round(2),
-        "95% CI high": p["outcome_hi"].round(2), "Type": p["type"].map(type_label), "Area": p["area_name"],
+        "Programme": p["name"], "Outcome scale": p["outcome_measure"], "n (pre/post)": n,
+        "Mean change": p["outcome_mean"].where(shown).round(2), "95% CI low": p["outcome_lo"].where(shown).round(2),
+        "95% CI high": p["outcome_hi"].where(shown).round(2), "Type": p["type"].map(type_label), "Area": p["area_name"],
         "Serves": p["populations_served"].fillna("").map(
             lambda s: ", ".join(population_label(x) for x in s.split(";") if x)),
         "Quarters reported": _whole(p["quarters_reported"]), "Sessions": _whole(p["sessions"]),
     })
-    order = np.argsort(np.where(status == "shown", 0, np.where(status == "n<11", 1, 2)), kind="stable")
+    order = np.argsort(np.where(shown, 0, np.where(status == "no data", 2, 1)), kind="stable")
     return out.iloc[order].reset_index(drop=True)
+
+
+def _outcome_cells(t: pd.DataFrame, codes) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Status, the n column as published and whether the change is shown, for rows with ``outcome_*`` columns.
+
+    The n is hidden where it is 1-10 ("<11") or where the linked-set protection hides it ("suppressed"); the
+    mean and interval built on it go with it.
+    """
+    status = t["outcome_status"].to_numpy()
+    codes = np.full(len(t), "", dtype=object) if codes is None else np.asarray(codes, dtype=object)
+    shown = (status == "shown") & (codes == "")
+    n = pd.Series(t["outcome_n"].to_numpy(dtype=float), dtype=object)
+    n[shown] = t.loc[shown, "outcome_n"].astype(int).to_numpy()
+    n[status == "n<11"] = SUPPRESSED
+    n[codes != ""] = codes[codes != ""]
+    n[status == "no data"] = None
+    return status, n.to_numpy(), pd.Series(shown, index=t.index)
 
 
 def outcome_points(v: ImpactViews) -> pd.DataFrame:
     """The programmes whose outcome may be shown, in the shape of :func:`core.views.charts.outcome_chart`."""
-    p = v.programs[v.programs["outcome_status"] == "shown"]
+    _, _, shown = _outcome_cells(v.programs, v.hidden.get("programme_n"))
+    p = v.programs[shown.to_numpy()]
     return pd.DataFrame({"programme": p["name"], "measure": p["outcome_measure"], "mean": p["outcome_mean"],
                          "lo": p["outcome_lo"], "hi": p["outcome_hi"], "n": p["outcome_n"].astype(int)})
 
 
 def outcome_summary(v: ImpactViews) -> str:
     s = v.programs["outcome_status"].value_counts()
-    return (f"{int(s.get('shown', 0))} programmes report a pre/post change with n ≥ 11; "
+    _, _, shown = _outcome_cells(v.programs, v.hidden.get("programme_n"))
+    withheld = int(s.get("shown", 0)) - int(shown.sum())
+    return (f"{int(shown.sum())} programmes report a pre/post change with n ≥ 11"
+            + (f" ({withheld} more withheld to protect a small one)" if withheld else "") + "; "
             f"{int(s.get('n<11', 0))} have fewer than 11 paired responses (not shown); "
             f"{int(s.get('no data', 0))} report none in the window.")
 
@@ -398,16 +461,20 @@ def trends_table(v: ImpactViews) -> pd.DataFrame:
                         "Cost per participant ($)": t["cost_per_participant"].round(2),
                         "Volunteer hours": t["volunteer_hours"].round(0)})
     if v.measure and "outcome_status" in t:
-        status = t["outcome_status"].to_numpy()
-        n = pd.Series(t["outcome_n"].to_numpy(dtype=float), dtype=object)
-        n[status == "shown"] = t.loc[status == "shown", "outcome_n"].astype(int).to_numpy()
-        n[status == "n<11"] = SUPPRESSED
-        n[status == "no data"] = None
-        out[f"{v.measure} mean change"] = t["outcome_mean"].round(2)
-        out["Outcome n"] = n.to_numpy()
-        out["95% CI low"] = t["outcome_lo"].round(2)
-        out["95% CI high"] = t["outcome_hi"].round(2)
-    return suppress_counts(out, ["Participants"], {"Cost per participant ($)": "Participants"})
+        _, n, shown = _outcome_cells(t, v.hidden.get("trend_n"))
+        out[f"{v.measure} mean change"] = t["outcome_mean"].where(shown).round(2)
+        out["Outcome n"] = n
+        out["95% CI low"] = t["outcome_lo"].where(shown).round(2)
+        out["95% CI high"] = t["outcome_hi"].where(shown).round(2)
+    out = suppress_counts(out, ["Participants"], {"Cost per participant ($)": "Participants"})
+    codes = v.hidden.get("trend")
+    if codes is not None:
+        withheld = np.asarray(codes, dtype=object) == COMPLEMENTARY
+        for column in ("Participants", "Cost per participant ($)"):
+            cells = out[column].astype(object).to_numpy().copy()
+            cells[withheld] = COMPLEMENTARY
+            out[column] = cells
+    return out
 
 
 def trends_long(v: ImpactViews) -> pd.DataFrame:
@@ -427,7 +494,8 @@ def outcome_trend(v: ImpactViews) -> pd.DataFrame:
     t = v.trends
     if not v.measure or "outcome_status" not in t:
         return pd.DataFrame(columns=["period", "outcome_mean", "outcome_lo", "outcome_hi", "n_text"])
-    t = t[t["outcome_status"] == "shown"]
+    _, _, shown = _outcome_cells(t, v.hidden.get("trend_n"))
+    t = t[shown.to_numpy()]
     return pd.DataFrame({"period": t["period"], "outcome_mean": t["outcome_mean"], "outcome_lo": t["outcome_lo"],
                          "outcome_hi": t["outcome_hi"], "n_text": t["outcome_n"].astype(int).map("{:,}".format)})
 

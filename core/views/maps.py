@@ -31,7 +31,7 @@ class Classes:
 
 def classify(values: pd.Series | np.ndarray, k: int = 5, scheme: str = "Quantiles",
              palette: dict[int, list[str]] = SEQUENTIAL, fmt: str = "{:,.1f}") -> Classes:
-    """Classify values with mapclassify; missing values get class −1 and the no-data colour.
+    """Classify values into quantiles (mapclassify's ``Quantiles``); missing values get class −1 (no-data colour).
 
     Examples
     --------
@@ -48,16 +48,50 @@ def classify(values: pd.Series | np.ndarray, k: int = 5, scheme: str = "Quantile
         idx[have] = 0
         bins = [float(distinct.max())] if len(distinct) else []
     else:
-        import mapclassify  # imported here: it pulls in scikit-learn, which the first page paint need not wait for
-
-        cls = getattr(mapclassify, scheme)(v[have], k=k)
-        idx[have] = cls.yb
-        bins = [float(b) for b in cls.bins]
+        upper = quantile_bins(v[have], k) if scheme == "Quantiles" else _mapclassify_bins(v[have], k, scheme)
+        idx[have] = np.searchsorted(upper, v[have], side="left")
+        bins = [float(b) for b in upper]
         k = len(bins)
     colors = palette[max(3, k)][:k] if k >= 3 else palette[3][:k]
     lows = [float(np.nanmin(v))] + bins[:-1] if len(bins) else []
     labels = [f"{fmt.format(lo)} – {fmt.format(hi)}" for lo, hi in zip(lows, bins)]
     return Classes(index=idx, bins=bins, colors=colors, labels=labels)
+
+
+def quantile_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` quantile classes, as ``mapclassify.Quantiles`` computes them (ties merge classes).
+
+    The same arithmetic as mapclassify's ``quantile`` (with scipy's ``scoreatpercentile`` written out),
+    without importing mapclassify, which brings scikit-learn and matplotlib: 110 MB in every server process.
+    tests/test_maps_classify.py checks the two agree. A value goes in the first class whose bound it does not exceed.
+
+    Examples
+    --------
+    >>> quantile_bins(np.arange(1000.0), 4).tolist()
+    [249.75, 499.5, 749.25, 999.0]
+    """
+    w = 100.0 / k
+    pct = np.arange(w, 100 + w, w)
+    if pct[-1] > 100.0:
+        pct[-1] = 100.0
+    ordered = np.sort(np.asarray(values, dtype=float))
+    scores = []
+    for per in pct:
+        # scipy.stats.scoreatpercentile's own weighting, to the last bit (numpy's percentile rounds differently)
+        idx = per / 100.0 * (len(ordered) - 1)
+        i = int(idx)
+        if i == idx:
+            scores.append(ordered[i])
+        else:
+            lo, hi = (i + 1) - idx, idx - i
+            scores.append((ordered[i] * lo + ordered[i + 1] * hi) / (lo + hi))
+    return np.unique(np.array(scores))
+
+
+def _mapclassify_bins(values: np.ndarray, k: int, scheme: str) -> np.ndarray:
+    import mapclassify  # only for schemes other than quantiles, which no page uses today
+
+    return np.asarray(getattr(mapclassify, scheme)(values, k=k).bins, dtype=float)
 
 
 def legend_items(classes: Classes, no_data: bool = True) -> list[tuple[str, str]]:
@@ -139,7 +173,11 @@ def points_layer(points: pd.DataFrame, layer_id: str, color: str, radius: str | 
 
 
 def deck(layers: list[pdk.Layer], areas: pd.DataFrame, tooltip_html: str) -> pdk.Deck:
-    """A map with no basemap: the city is drawn from our own polygons, so nothing is fetched from a tile server."""
-    return pdk.Deck(layers=layers, initial_view_state=view_for(areas), map_provider=None, map_style=None,
+    """A map with no basemap: the city is drawn from our own polygons, so nothing is fetched from a tile server.
+
+    ``map_style`` is left at pydeck's default on purpose: with no provider, pydeck sends its placeholder, which
+    Streamlit reads as "no basemap". ``map_style=None`` would make Streamlit fetch CARTO's style and tiles.
+    """
+    return pdk.Deck(layers=layers, initial_view_state=view_for(areas), map_provider=None,
                     tooltip={"html": tooltip_html, "style": {"backgroundColor": "#fff", "color": "#222",
                                                             "fontSize": "13px", "border": "1px solid #999"}})

@@ -128,12 +128,20 @@ def build_summary_md(info: dict[str, str]) -> str:
             "row counts below always describe exactly what this atlas shows.")
 
 
+# Inventory counts of people are published only at the granularities the pages need, where they are protected as a
+# linked set (core.analysis.disclosure): a table of each programme's quarters, or each programme's volunteers, would
+# hand over the cells those pages hide (issue 13: a hidden area count was the trend total minus program_period.csv).
+WITHHELD_TABLES = ("program_period",)
+WITHHELD_COLUMNS = {"program": ("volunteer_count",)}
+
+
 def export_tables() -> tuple[str, ...]:
-    return queries.EXPORTABLE_TABLES
+    """The tables Data & methods offers whole: every public one, and the inventory's without its people counts."""
+    return tuple(t for t in queries.EXPORTABLE_TABLES if t not in WITHHELD_TABLES)
 
 
-# Columns of the downloadable inventory tables that count people, and the rates or means built on each count. A
-# whole-table download obeys the small-numbers rule as every page does: a count of 1-10 and what is built on it become
+# Columns of the inventory tables that count people, and the rates or means built on each count. Should one of them
+# be offered whole again, its download obeys the small-numbers rule: a count of 1-10 and what is built on it become
 # "<11". Tables republished from public sources (area, tract, indicator, area_language) are written as their
 # publishers publish them (METHOD_NOTES_MD). A programme's coordinator_count is a staffing fact the Impact page shows
 # (one coordinator = fragile), not a count of the people it serves, so it stays.
@@ -149,9 +157,12 @@ PERSON_COUNTS: dict[str, tuple[list[str], dict[str, str]]] = {
 def table_csv(con, name: str) -> bytes:
     """A whole table as CSV for download: counts of 1-10 people suppressed, spreadsheet formulas defused.
 
-    ``name`` must be one of :func:`export_tables`.
+    ``name`` must be one of :func:`export_tables`; the inventory's people counts are not in it.
     """
     from core.analysis.suppression import safe_csv
 
+    if name not in export_tables():
+        raise ValueError(f"table {name!r} is not offered for download")
+    table = queries.table(con, name).drop(columns=list(WITHHELD_COLUMNS.get(name, ())), errors="ignore")
     counts, rates = PERSON_COUNTS.get(name, ([], {}))
-    return safe_csv(queries.table(con, name), counts, rates)
+    return safe_csv(table, [c for c in counts if c in table], {r: c for r, c in rates.items() if r in table})

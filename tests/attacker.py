@@ -1,0 +1,268 @@
+"""An attacker who sets every published inventory figure of one filter state against the others, by linear program.
+
+This is the audit that τ-ARGUS and sdcTable perform on a suppressed table (τ-ARGUS manual, Hundepool et al.,
+"Audit" / "shadow table" bounds; sdcTable's ``attack()``; Hundepool et al. 2012, *Statistical Disclosure
+Control*, §5.3 on interval protection): the unknowns are the inventory's finest figures (a programme's
+participants and pre/post n in a quarter, its volunteers), every published cell is a linear constraint on them
+(a shown number an equality, "<11" the bounds 1-10, "suppressed" a lower bound of 1), and for each hidden cell the
+tightest bounds any visitor can prove are the minimum and maximum of that cell over what is feasible, solved with
+pulp/CBC (the LP relaxation, as τ-ARGUS audits; every solve has a time limit).
+
+Protection interval: a "<11" cell must still be able to be 10 (no one can prove it smaller than its marker says) and
+its feasible values must span at least 5 of the marker's 1-10 (``WIDTH``; all of 1-10 cannot be required in general,
+since a hidden cell adding up two other hidden cells is at least 2 from their markers alone); a "suppressed" cell
+must not be pinned to one value.
+
+Everything a visitor can download for a state is gathered through the product's own download functions: the
+Impact page's three CSVs, the Funding page's volunteer table, and every table Data & methods offers.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from core.analysis import impact
+from core.analysis.coverage import PROGRAM_TYPES
+from core.store import queries
+from core.views import funding as fv
+from core.views import impact as iv
+from core.views import methods
+
+SOLVE_SECONDS = 10  # CBC's time limit for one bound (these LPs take milliseconds)
+LOW, HIGH = 1, 10
+WIDTH = 5
+
+
+@dataclass
+class Cell:
+    source: str          # which download, and where in it
+    atoms: list          # the unknowns it adds up
+    text: str            # as published
+
+
+@dataclass
+class Exposure:
+    source: str
+    text: str
+    low: float
+    high: float
+
+
+@dataclass
+class Published:
+    cells: list[Cell] = field(default_factory=list)
+
+    def add(self, source: str, atoms, text) -> None:
+        text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text).strip()
+        if atoms and text != "":
+            self.cells.append(Cell(source, list(atoms), text))
+
+
+def _csv(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+@dataclass
+class Inventory:
+    """The true structure an attacker is assumed to know: which programme is where, which quarters it reports."""
+
+    programs: pd.DataFrame
+    periods: pd.DataFrame
+    data: iv.ImpactData
+    funding: fv.FundingData
+    tables: dict[str, pd.DataFrame]  # Data & methods' whole-table downloads (the same in every state)
+
+
+def inventory(con) -> Inventory:
+    periods = queries.program_periods(con).reset_index(drop=True)
+    periods["q"] = impact.period_index(periods["period"])
+    n = pd.to_numeric(periods["n_pre_post"], errors="coerce")
+    periods["usable"] = ((n > 0) & periods["mean_change"].notna() & periods["outcome_measure"].notna()
+                         & ((n == 1) | periods["sd_change"].notna()))
+    tables = {t: _csv(methods.table_csv(con, t)) for t in ("program_period", "program") if t in methods.export_tables()}
+    return Inventory(queries.programs(con), periods, iv.impact_data(con), fv.funding_data(con), tables)
+
+
+def random_states(inv: Inventory, n: int, seed: int) -> list[tuple[iv.ImpactState, tuple[str, ...]]]:
+    """Impact filter states (often narrow, where small cells live) with a Funding type selection for each."""
+    rng = random.Random(seed)
+    data = inv.data
+    out = []
+    for _ in range(n):
+        types = tuple(rng.sample(data.types, rng.choice([0, 1, 1, 2]))) if data.types else ()
+        pops = tuple(rng.sample(data.populations, rng.choice([0, 0, 1, 1, 2]))) if data.populations else ()
+        measure = rng.choice(data.measures) if data.measures else ""
+        state = iv.ImpactState(types, pops, rng.choice(iv.QUARTER_CHOICES), measure)
+        funding_types = tuple(rng.sample(PROGRAM_TYPES, rng.randint(1, len(PROGRAM_TYPES))))
+        out.append((state, funding_types))
+    return out
+
+
+def gather(con, inv: Inventory, state: iv.ImpactState, funding_types) -> Published:
+    """Every published inventory count of one filter state, as constraints on the inventory's finest figures."""
+    pub = Published()
+    periods, programs = inv.periods, inv.programs
+    keep = impact.chosen(inv.data.prepared, list(state.types) or None, list(state.populations) or None)
+    chosen = set(programs["program_id"].to_numpy()[keep])
+    end = int(periods["q"].max())
+    window = periods["q"].between(end - state.quarters + 1, end)
+    mine = periods["program_id"].isin(chosen)
+
+    def x(rows):   # participants of period rows
+        return [("x", int(i)) for i in np.flatnonzero(rows)]
+
+    def y(rows):   # pre/post n of period rows
+        return [("y", int(i)) for i in np.flatnonzero(rows)]
+
+    v = iv.views_of(inv.data, state)
+    # Impact: participation by area over the window.
+    area_of = programs.set_index("program_id")["area_id"]
+    row_area = periods["program_id"].map(area_of)
+    names = inv.data.areas.set_index("name")["area_id"]
+    for _, r in _csv(iv.area_download(v)).iterrows():
+        if r["Area"] in names.index:
+            pub.add(f"impact area {r['Area']}", x(mine & window & (row_area == names[r["Area"]])), r["Participants"])
+    # Impact: quarterly trends of the filtered programmes (participants, and the chosen measure's n).
+    for _, r in _csv(iv.trends_download(v)).iterrows():
+        q = int(impact.period_index([r["Quarter"]])[0])
+        pub.add(f"impact trend {r['Quarter']} participants", x(mine & (periods["q"] == q)), r["Participants"])
+        if "Outcome n" in r:
+            rows = mine & (periods["q"] == q) & periods["usable"] & (periods["outcome_measure"] == state.measure)
+            pub.add(f"impact trend {r['Quarter']} outcome n", y(rows), r["Outcome n"])
+    # Impact: each programme's pooled n over the window's quarters of its latest measure.
+    have = periods[mine & window & periods["usable"]]
+    latest = have.sort_values("q").drop_duplicates("program_id", keep="last").set_index("program_id")["outcome_measure"]
+    by_name = programs[programs["program_id"].isin(chosen)].groupby("name")["program_id"].agg(list)
+    for _, r in _csv(iv.programme_download(v)).iterrows():
+        ids = by_name.get(r["Programme"], [])
+        if len(ids) != 1 or ids[0] not in latest.index:
+            continue
+        rows = ((periods["program_id"] == ids[0]) & window & periods["usable"]
+                & (periods["outcome_measure"] == latest[ids[0]]))
+        pub.add(f"impact programme {r['Programme']} n", y(rows), r["n (pre/post)"])
+    # Funding: volunteers by area for the chosen programme types.
+    fprog = fv.select_programs(inv.funding.programs, funding_types)
+    vol = fv.volunteer_table(fprog, fv.fu.VOLUNTEER_HOUR_VALUE_USD)
+    fnames = fprog.groupby("area_name")["program_id"].agg(list)
+    for _, r in vol.iterrows():
+        if r["Area"] in fnames.index:
+            pub.add(f"funding volunteers {r['Area']}", [("v", p) for p in fnames[r["Area"]]], r["Volunteers"])
+    # Data & methods: every inventory table it offers whole.
+    if "program_period" in inv.tables:
+        t = inv.tables["program_period"]
+        for i, (a, b) in enumerate(zip(t.get("participants", [""] * len(t)), t.get("n_pre_post", [""] * len(t)))):
+            pub.add(f"program_period.csv row {i + 2} participants", [("x", i)], a)
+            pub.add(f"program_period.csv row {i + 2} n_pre_post", [("y", i)], b)
+    if "program" in inv.tables and "volunteer_count" in inv.tables["program"]:
+        t = inv.tables["program"]
+        for i, (pid, n) in enumerate(zip(t["program_id"], t["volunteer_count"])):
+            pub.add(f"program.csv row {i + 2} volunteer_count", [("v", pid)], n)
+    return pub
+
+
+def _components(cells: list[Cell]) -> list[list[Cell]]:
+    """Cells joined through shared unknowns: a hidden cell can be narrowed only within its own component."""
+    parent = list(range(len(cells)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict = {}
+    for k, c in enumerate(cells):
+        for a in c.atoms:
+            if a in owner:
+                parent[root(k)] = root(owner[a])
+            else:
+                owner[a] = k
+    groups: dict = {}
+    for k, c in enumerate(cells):
+        groups.setdefault(root(k), []).append(c)
+    return list(groups.values())
+
+
+def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, float]]:
+    """Min and max of each target cell over everything the component's published cells allow (LP, CBC)."""
+    atoms = sorted({a for c in cells for a in c.atoms}, key=str)
+    var = {a: pulp.LpVariable(f"a{i}", lowBound=0) for i, a in enumerate(atoms)}
+    prob = pulp.LpProblem("attack", pulp.LpMinimize)
+    for k, c in enumerate(cells):
+        expr = pulp.lpSum(var[a] for a in c.atoms)
+        value = _number(c.text)
+        if value is not None:
+            prob += expr == value, f"c{k}"
+        elif c.text in ("<11", "suppressed"):
+            prob += expr >= LOW, f"lo{k}"
+            if c.text == "<11":
+                prob += expr <= HIGH, f"hi{k}"
+    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=SOLVE_SECONDS)
+    out = []
+    for c in targets:
+        bounds = []
+        for sense in (pulp.LpMinimize, pulp.LpMaximize):
+            prob.sense = sense
+            prob.setObjective(pulp.lpSum(var[a] for a in c.atoms))
+            status = pulp.LpStatus[prob.solve(solver)]
+            if status == "Unbounded":
+                bounds.append(np.inf)
+            elif status != "Optimal":
+                raise AssertionError(f"the published cells are inconsistent, or CBC failed: {status} ({c.source})")
+            else:
+                bounds.append(float(pulp.value(prob.objective)))
+        out.append((c, *bounds))
+    return out
+
+
+def attack(pub: Published, max_targets: int | None = None, seed: int = 0) -> list[Exposure]:
+    """The hidden cells whose feasible range is narrower than their protection interval."""
+    work = []
+    for component in _components(pub.cells):
+        if len(component) > 1:
+            work += [(component, c) for c in component if c.text in ("<11", "suppressed")]
+    if max_targets is not None and len(work) > max_targets:
+        work = random.Random(seed).sample(work, max_targets)
+    out = []
+    by_component: dict = {}
+    for component, c in work:
+        by_component.setdefault(id(component), (component, []))[1].append(c)
+    for component, targets in by_component.values():
+        for c, low, high in _bounds(component, targets):
+            narrowed = (high < HIGH - 1e-6 or high - low < WIDTH - 1e-6) if c.text == "<11" else high - low < 1 - 1e-6
+            if narrowed:
+                out.append(Exposure(c.source, c.text, low, high))
+    return out
+
+
+def audit(con, n_states: int, seed: int, max_targets: int | None = 12) -> list[tuple[int, Exposure]]:
+    """Every exposure over ``n_states`` random filter states: (state number, exposure)."""
+    inv = inventory(con)
+    found = []
+    for k, (state, types) in enumerate(random_states(inv, n_states, seed)):
+        found += [(k, e) for e in attack(gather(con, inv, state, types), max_targets, seed + k)]
+    return found
+
+
+def kinds(found) -> dict[str, int]:
+    """Exposures by download and figure (the four attacks of issue 13 fall in different ones)."""
+    out: dict[str, int] = {}
+    for _, e in found:
+        words = e.source.split()
+        key = f"{words[0]} {words[1]} {words[-1]} {e.text}"
+        out[key] = out.get(key, 0) + 1
+    return out

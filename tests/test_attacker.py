@@ -1,0 +1,61 @@
+"""No hidden inventory count can be narrowed by setting one published figure against the others (issue 13).
+
+The attacker (tests/attacker.py) gathers everything a visitor can download for a random filter state and bounds
+every hidden cell by linear program with pulp/CBC, as τ-ARGUS and sdcTable audit a suppressed table.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pytest
+
+from core.analysis import disclosure
+from core.views import impact as iv
+from core.views import methods
+from tests import attacker as at
+
+STATES = 100  # per database: 200 over Chicago and the demo
+
+
+def _audit(path, seed):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return at.audit(con, STATES, seed)
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("db", ["atlas_db", "demo_db"])
+def test_no_hidden_cell_can_be_narrowed_in_random_filter_states(db, request):
+    found = _audit(request.getfixturevalue(db), seed=13)
+    assert not found, "\n".join(f"state {k}: {e.source} {e.text} in [{e.low:g}, {e.high:g}]" for k, e in found[:10])
+
+
+def _helplines(con, inv):
+    """The audit's filter state: helplines only, the latest two quarters (a hidden area next to a complement)."""
+    return iv.ImpactState(types=("helpline",), quarters=2, measure=inv.data.measures[0]), ("helpline",)
+
+
+def test_the_attacker_finds_the_audits_four_attacks_when_the_protection_is_taken_away(atlas_db, monkeypatch):
+    # The downloads and the per-table suppression as they were before the linked-set protection: the attacker
+    # must find each kind of exposure the audit found, or its passing above would prove nothing.
+    monkeypatch.setattr(methods, "WITHHELD_TABLES", ())
+    monkeypatch.setattr(methods, "WITHHELD_COLUMNS", {})
+    monkeypatch.setattr(disclosure, "protect", lambda cells, values, also_hidden=None: (
+        (np.asarray(values) > 0) & (np.asarray(values) < 11),
+        np.zeros(len(values), bool) if also_hidden is None else np.asarray(also_hidden, bool)))
+    con = duckdb.connect(str(atlas_db), read_only=True)
+    try:
+        inv = at.inventory(con)
+        state, types = _helplines(con, inv)
+        found = at.attack(at.gather(con, inv, state, types))
+        more = at.audit(con, 6, seed=13, max_targets=None)
+    finally:
+        con.close()
+    kinds = " | ".join(at.kinds([(0, e) for e in found] + more))
+    assert "impact area" in kinds                      # 1. a hidden area: trend total minus the shown areas
+    assert "program_period.csv" in kinds and "participants" in kinds   # 2. programme-quarter participants
+    assert "n_pre_post" in kinds or "impact programme" in kinds        # 3. a hidden quarter's pre/post n
+    assert "funding volunteers" in kinds or "volunteer_count" in kinds  # 4. volunteers read from program.csv

@@ -1,0 +1,45 @@
+"""Linked-set protection on small sets whose every bound is worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.analysis import disclosure
+
+
+def cells(*atoms):
+    return [np.array(a) for a in atoms]
+
+
+def test_a_set_without_links_hides_only_the_small_cells():
+    primary, secondary = disclosure.protect(cells([0], [1], [2]), [4, 30, 0])
+    assert primary.tolist() == [True, False, False] and not secondary.any()
+
+
+def test_a_hidden_area_that_the_quarter_totals_give_back_takes_a_quarter_with_it():
+    # Areas A (4 = 4 + 0) and B (30 = 15 + 15) over quarters Q1 (19) and Q2 (15). With A alone hidden,
+    # A = Q1 + Q2 - B = 4. Q1 and Q2 share A's atoms; Q2 (15) is the smaller: hiding it leaves A anywhere in 1-10
+    # (a1 = 19 - b1 with b1 free in 9..15 given B, a2 free).
+    primary, secondary = disclosure.protect(cells([0, 1], [2, 3], [0, 2], [1, 3]), [4, 30, 19, 15])
+    assert primary.tolist() == [True, False, False, False]
+    assert secondary.tolist() == [False, False, False, True]
+
+
+def test_two_small_areas_in_one_known_total_are_not_enough():
+    # A (3) and B (4) hidden, C (30) shown, and the quarter total 37 published: A + B = 7, so A <= 6 though its
+    # marker says up to 10. Of the shown cells only the total shares A's figure, so it goes ("suppressed"), and
+    # then A can be anything from 1 to 10.
+    primary, secondary = disclosure.protect(cells([0], [1], [2], [0, 1, 2]), [3, 4, 30, 37])
+    assert primary.tolist() == [True, True, False, False]
+    assert secondary.tolist() == [False, False, False, True]
+    m = disclosure._membership(cells([0], [1], [2], [0, 1, 2]))
+    assert disclosure.exposed(m, np.array([3.0, 4, 30, 37]), primary, primary | secondary) == []
+
+
+def test_a_small_cell_adding_up_two_small_cells_is_shown_suppressed():
+    # P = a + b (5 = 3 + 2) and the quarters a (3) and b (2) are all 1-10. With every marker "<11", P <= 10 and
+    # b >= 1 give a <= 9: a's marker would say more than "<11". Nothing non-zero is left to hide, so P is shown
+    # "suppressed" (no "at most 10"), and a and b stay "<11".
+    primary, secondary = disclosure.protect(cells([0, 1], [0], [1]), [5, 3, 2])
+    assert primary.tolist() == [False, True, True]
+    assert secondary.tolist() == [True, False, False]
