@@ -21,6 +21,7 @@ from core.store import queries
 from core.views import charts
 from core.views import funding as fv
 from core.views import impact as iv
+from core.views import sustainability as sv
 
 info = header("Funding")
 
@@ -184,3 +185,13 @@ def volunteer_section():
 
 
 volunteer_section()
+
+
+# Capacity risk (the PSAT self-assessment) beside money risk; it depends on no filter, so it is made once per database.
+st.subheader("Sustainability self-assessment (PSAT)", help=sv.HELP)
+psat = keyed("funding.psat", (), lambda: sv.sustainability_of(data))
+st.markdown(sv.summary(psat))
+dataframe(psat.programmes, hide_index=True, width="stretch", height=360, key="psat_programmes")
+dataframe(psat.areas, hide_index=True, width="stretch", height=300, key="psat_areas")
+st.download_button("Download PSAT by programme (CSV)", partial(sv.download, psat.programmes), "funding_psat.csv",
+                   "text/csv", key="dl_psat", on_click="ignore")

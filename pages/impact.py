@@ -14,6 +14,7 @@ from core.serve.tables import dataframe
 from core.store import queries
 from core.views import charts
 from core.views import impact as iv
+from core.views import resilience as rv
 
 info = header("Impact")
 
@@ -71,6 +72,13 @@ dataframe(rendered("impact.programmes", (state,), lambda: iv.styled(iv.programme
              width="stretch", height=360, key="impact_programmes")
 st.download_button("Download programme outcomes (CSV)", partial(iv.programme_download, v), "impact_by_programme.csv",
                    "text/csv", key="dl_impact_programmes", on_click="ignore")
+
+st.subheader("Resilience", help=rv.HELP)
+label, value, help_text = rv.headline(data, state, v)
+st.metric(label, value, help=help_text)
+dataframe(iv.styled(rv.programmes(v)), hide_index=True, width="stretch", height=260, key="impact_resilience")
+st.download_button("Download resilience by programme (CSV)", partial(rv.download, v), "impact_resilience.csv",
+                   "text/csv", key="dl_impact_resilience", on_click="ignore")
 
 st.subheader("Trends over the eight quarters")
 left, right = st.columns([3, 2], gap="medium")

@@ -34,6 +34,7 @@ from core.base.markup import inert
 from core.ingest import geojson_input
 from core.ingest import raw_chicago as rc
 from core.ingest.build import build
+from core.ingest.inventory_schema import PROGRAMS
 from core.ingest.quality import QualityLog
 from core.ingest.reference import load_reference
 from core.serve import admin, auth
@@ -206,7 +207,8 @@ BAD_INVENTORY = [
     Bad("binary-xlsx", replace(P, lambda b: b"PK\x03\x04" + b"\x00" * 64), P, None, None, "not a text CSV"),
     Bad("over-size-limit", replace(P, lambda b: b + b" " * (LIMIT + 1 - len(b))), P, None, None, "over the limit"),
     Bad("semicolon-separated", semicolons, P, 1, None, "separated by ';'"),
-    Bad("row-with-an-extra-cell", extra_cell, P, 4, "column 25", "unquoted comma"),
+    # The first value past the header's last column: one more than the columns programs.csv has.
+    Bad("row-with-an-extra-cell", extra_cell, P, 4, f"column {len(PROGRAMS.columns) + 1}", "unquoted comma"),
     Bad("row-cut-short", short_row, F, 3, "funder_type", "has 4 values but the header has 10 columns"),
     # Duplicate ids and keys, and foreign keys that point to nothing.
     Bad("duplicate-program-id", copy_row(P, 3, 6, ["program_id"]), P, 6, "program_id", "already used on row 3"),

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, assert_no_error, free_port, require_chromium, wait_for_app
+from tests.browser_support import assert_no_error, free_port, require_chromium, wait_for_app
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -64,16 +64,7 @@ def served(atlas_db, tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+# The browser is the session's one Chromium (tests/conftest.py): a second Playwright would clash with it.
 
 
 def _watch(page, url: str) -> tuple[list[str], list[str]]:

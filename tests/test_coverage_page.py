@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -19,7 +20,8 @@ def map_values(at) -> dict[int, tuple[str, int]]:
     areas = next(layer for layer in spec["layers"] if layer["id"] == "areas")
     out = {}
     for f in areas["data"]["features"]:
-        m = LABEL.match(f["properties"]["label"])
+        # Tooltip text is made inert (entity references), which the browser shows as plain text.
+        m = LABEL.match(html.unescape(f["properties"]["label"]))
         assert m, f["properties"]["label"]
         out[int(f["properties"]["area_id"])] = (m.group(1), int(m.group(2).replace(",", "")))
     return out

@@ -105,7 +105,7 @@ def test_no_people_count_from_1_to_10_on_screen_or_in_downloads(use_db, con, dow
         value = pd.to_numeric(m.value.replace(",", ""), errors="coerce")
         assert not (1 <= value < 11), (m.label, m.value)
     csvs = {name: data for name, data in downloads.items() if name.startswith("impact_")}
-    assert len(csvs) == 3
+    assert len(csvs) == 4  # by area, by programme, trends and resilience
     for name, data in csvs.items():
         frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
         assert not small_people_cells(frame), (name, small_people_cells(frame))

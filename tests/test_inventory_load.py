@@ -509,3 +509,51 @@ def test_funder_type_is_optional_and_loaded_where_given(tmp_path, base, areas):
     given = load_inventory(write(tmp_path / "b", base), areas)
     assert given["funding"]["funder_type"].tolist()[0] == "family foundation"
     assert pd.isna(given["funding"]["funder_type"].tolist()[1])
+
+
+# Issue 12: the optional inclusion, volunteer, partnership and sustainability fields.
+
+
+def test_inventory_without_the_reach_fields_loads_them_as_missing(tmp_path, base, areas):
+    # `base` has none of the new columns: the inventory still loads, and the database columns are empty.
+    out = load_inventory(write(tmp_path, base), areas)
+    assert out["program"][["partner_role", "psat_funding_stability", "psat_assessed"]].isna().all().all()
+    assert out["program_period"][["participants_poc", "volunteers_left", "referrals_to_professional"]].isna().all().all()
+
+
+def test_reach_fields_load_when_given(tmp_path, base, areas):
+    base["programs.csv"][0].update(professional_partner="mhc:62", partner_role="Referral; co-delivery",
+                                   psat_funding_stability="3.5", psat_partnerships="6",
+                                   psat_assessed="2025-10-01")
+    base["program_periods.csv"][0].update(participants_poc="7", participants_disability="0", volunteers_joined="2",
+                                          volunteers_left="1", referrals_to_professional="3",
+                                          outcome_measure="brs", mean_change="0.4", sd_change="0.6")
+    out = load_inventory(write(tmp_path, base), areas)
+    p = out["program"].set_index("program_id")
+    assert p.loc["P1", "partner_role"] == "referral;co_delivery"
+    assert p.loc["P1", "psat_funding_stability"] == 3.5 and pd.isna(p.loc["P2", "psat_partnerships"])
+    assert p.loc["P1", "psat_assessed"] == pd.Timestamp("2025-10-01")
+    q = out["program_period"].iloc[0]
+    assert (q["participants_poc"], q["volunteers_left"], q["outcome_measure"]) == (7, 1, "BRS")
+
+
+@pytest.mark.parametrize("file, row_i, changes, column, words", [
+    ("programs.csv", 1, {"partner_role": "training"}, "partner_role", "professional_partner is empty"),
+    ("programs.csv", 0, {"professional_partner": "x", "partner_role": "therapy"}, "partner_role", "unknown item"),
+    ("programs.csv", 2, {"psat_communications": "8"}, "psat_communications", "≤ 7"),
+    ("programs.csv", 2, {"psat_communications": "4"}, "psat_assessed", "needed when a PSAT score"),
+    ("programs.csv", 0, {"psat_assessed": "2025-10-01"}, "psat_assessed", "no psat_ domain score"),
+    ("program_periods.csv", 3, {"participants_poc": "10"}, "participants_poc", "more than participants (9)"),
+    ("program_periods.csv", 1, {"volunteers_left": "-1"}, "volunteers_left", "≥ 0"),
+    ("program_periods.csv", 0, {"outcome_measure": "BRS", "mean_change": "4.5"}, "mean_change", "outside ± 4"),
+])
+def test_reach_field_errors_name_file_row_and_column(tmp_path, base, areas, file, row_i, changes, column, words):
+    for row in base[file]:  # every row gets the new columns (blank), as a spreadsheet would have them
+        row.update({c: row.get(c, "") for c in changes})
+    base[file][row_i].update(changes)
+    with pytest.raises(InputError) as info:
+        load_inventory(write(tmp_path, base), areas)
+    err = info.value
+    # Spreadsheet rows: the header is row 1, so the list's first row is row 2.
+    assert (err.file, err.row, err.column) == (file, row_i + 2, column), str(err)
+    assert words in str(err)

@@ -206,14 +206,15 @@ def test_funding_is_plausible(sample):
 def test_periods_are_plausible(sample):
     per = sample["program_periods.csv"]
     assert per["participants"].between(1, 10).any()
-    for column in ("participants_65plus", "participants_limited_english"):
-        assert (per[column] <= per["participants"]).all()
+    for column in ("participants_65plus", "participants_limited_english", "participants_disability",
+                   "participants_low_income", "participants_poc"):
+        assert (per[column].dropna() <= per.loc[per[column].notna(), "participants"]).all()
     measured = per["outcome_measure"] != ""
-    assert set(per.loc[measured, "outcome_measure"]) == {"SWEMWBS", "UCLA-3"}
+    assert set(per.loc[measured, "outcome_measure"]) == {"SWEMWBS", "UCLA-3", "BRS"}
     assert (per.loc[measured, "n_pre_post"] <= per.loc[measured, "participants"]).all()
     assert per.loc[~measured, ["n_pre_post", "mean_change", "sd_change"]].isna().all().all()
     mean = per.groupby("outcome_measure")["mean_change"].mean()
-    assert mean["SWEMWBS"] > 0 > mean["UCLA-3"]
+    assert mean["SWEMWBS"] > 0 > mean["UCLA-3"] and 0 < mean["BRS"] < 1
     n = per["n_pre_post"]
     assert (per.loc[measured & (n >= 1), "mean_change"].notna()).all()
     assert per.loc[measured & (n < 2), "sd_change"].isna().all()
@@ -247,3 +248,18 @@ def test_cli_rejects_an_ambiguous_as_of_date():
     inventory_cli.register(parser.add_subparsers(dest="command"))
     with pytest.raises(SystemExit):
         parser.parse_args(["sample-inventory", "--out", "x", "--as-of", "01/15/2026"])
+
+
+def test_reach_and_backing_fields_are_plausible(sample):
+    """The issue-12 fields: groups partly recorded, volunteer turnover, partner roles only with a partner, PSAT 1-7."""
+    per, prog = sample["program_periods.csv"], sample["programs.csv"]
+    for column in ("participants_disability", "participants_low_income", "participants_poc"):
+        assert 0.7 < per[column].notna().mean() < 1.0
+    assert (per["volunteers_left"] > 0).any() and (per["volunteers_joined"] > 0).any()
+    partnered = prog["professional_partner"].fillna("").ne("")
+    assert prog.loc[~partnered, "partner_role"].eq("").all() and prog.loc[partnered, "partner_role"].ne("").all()
+    assert (per["referrals_to_professional"] <= per["participants"]).all()
+    scores = prog[[c for c in prog.columns if c.startswith("psat_") and c != "psat_assessed"]]
+    assert len(scores.columns) == 8 and 0.4 < scores.notna().all(axis=1).mean() < 0.8
+    assert scores.stack().dropna().between(1, 7).all()
+    assert (prog["psat_assessed"].ne("") == scores.notna().all(axis=1)).all()

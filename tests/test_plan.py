@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -175,7 +176,7 @@ def test_map_and_tables_carry_the_same_numbers(setting, default_plan):
     change = r.coverage.set_index("area_id")["Change in places per 1,000"]
     for f in layers["areas"]["data"]["features"]:
         p = f["properties"]
-        assert p["label"].startswith(f"+{change[p['area_id']]:,.2f} weekly places")
+        assert html.unescape(p["label"]).startswith(f"+{change[p['area_id']]:,.2f} weekly places")
     gained = {f["properties"]["area_id"] for f in layers["areas"]["data"]["features"]
               if f["properties"]["fill"][:3] != [247, 247, 247]}
     assert gained == set(change.index[change > 0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 
@@ -159,7 +160,7 @@ def test_why_names_the_drivers_and_the_missing_indicator():
     ni, _, gap = hand_case((1.0, 1.0, 1.0))
     w = uv.why(ni, gap, 3)
     assert w.name == "Area 3"
-    assert w.need_sentence == explain(ni, 3)
+    assert html.unescape(w.need_sentence) == explain(ni, 3)
     assert w.missing == ["Poverty"]
     assert "poverty" in w.flag_note and w.flag_note.startswith("Flagged")
     assert w.indicators.set_index("Indicator").at["Poverty", "Note"].startswith("no value")
@@ -264,7 +265,7 @@ def test_why_this_area_shows_the_explanation_and_missing_indicators(use_db, con)
     at = run_page("pages/underserved.py")
     at.selectbox(key="area_pick").set_value(area).run()
     assert not at.exception, at.exception
-    text = " ".join(m.value for m in at.markdown)
+    text = html.unescape(" ".join(m.value for m in at.markdown))
     assert explain(ni, area) in text
     assert at.query_params["area"] in (str(area), [str(area)])
     infos = " ".join(i.value for i in at.info)

@@ -258,6 +258,20 @@ def _pooled(p: Prepared, rows: np.ndarray, keys: np.ndarray, size: int) -> dict:
     return out
 
 
+def pooled_outcome(p: Prepared, keep: np.ndarray, quarters: int, measure: str) -> dict:
+    """One scale's change pooled over every kept programme's quarters in the window that used it.
+
+    Returns ``outcome_n``, ``outcome_mean``, ``outcome_lo``, ``outcome_hi`` (NaN unless n ≥ 11), ``outcome_status``
+    (``'shown'``, ``'n<11'`` or ``'no data'``) and ``programmes``, how many programmes contributed.
+    """
+    rows = _window(p, keep, quarters)
+    code = p.measures.index(measure) if measure in p.measures else -2
+    rows = rows[p.usable[rows] & (p.measure[rows] == code)]
+    out = {k: v[0] for k, v in _pooled(p, rows, np.zeros(len(rows), dtype=np.int64), 1).items()}
+    out["programmes"] = int(len(np.unique(p.program[rows])))
+    return out
+
+
 def program_table(p: Prepared, keep: np.ndarray, quarters: int, hourly_value: float) -> pd.DataFrame:
     """Impact of each kept programme over the window, with its area's name and populations served (module docstring)."""
     pos = np.flatnonzero(keep)

@@ -74,7 +74,7 @@ def haproxy_config(bind: str, servers: list[tuple[str, str]] | None = None, *, t
     Examples
     --------
     >>> cfg = haproxy_config("127.0.0.1:9000", [("w1", "127.0.0.1:9001"), ("w2", "127.0.0.1:9002")])
-    >>> "server w2 127.0.0.1:9002 cookie w2 check" in cfg, "X-Frame-Options DENY" in cfg
+    >>> "server w2 127.0.0.1:9002 cookie w2 check" in cfg, 'X-Frame-Options "DENY"' in cfg
     (True, True)
     """
     if (servers is None) == (template is None):

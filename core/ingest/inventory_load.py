@@ -24,8 +24,10 @@ from core.ingest.inventory_schema import (
     MAX_YEAR,
     MIN_YEAR,
     OUTCOME_MEASURES,
+    PARTICIPANT_GROUPS,
     PERIODS,
     PROGRAMS,
+    PSAT_DOMAINS,
     SCHEMAS,
     Field,
     FileSpec,
@@ -543,9 +545,21 @@ def _outside_message(typed: pd.DataFrame, row: int, areas: gpd.GeoDataFrame) -> 
 
 def _sub_counts(typed: pd.DataFrame, p: _Problems) -> None:
     total = typed["participants"]
-    for column in ("participants_65plus", "participants_limited_english", "n_pre_post"):
+    for column in (*PARTICIPANT_GROUPS, "n_pre_post"):
         p.flag(typed[column] > total, column, lambda row: f"is more than participants ({total.at[row]:g})",
                stage=2)
+
+
+def _partner_and_psat(typed: pd.DataFrame, p: _Problems) -> None:
+    """A partner role needs a partner; PSAT scores need the date they were assessed (and the date needs a score)."""
+    p.flag(typed["partner_role"].notna() & typed["professional_partner"].isna(), "partner_role",
+           "is given but professional_partner is empty", stage=2)
+    scored = typed[list(PSAT_DOMAINS)].notna()
+    for column in PSAT_DOMAINS:
+        p.flag(scored[column] & typed["psat_assessed"].isna(), "psat_assessed",
+               f"is needed when a PSAT score is given ({column} has one)", stage=2, show=False)
+    p.flag(typed["psat_assessed"].notna() & ~scored.any(axis=1), "psat_assessed",
+           "is given but no psat_ domain score is", stage=2)
 
 
 def _outcomes(typed: pd.DataFrame, p: _Problems) -> None:
@@ -640,6 +654,7 @@ def load_inventory(directory: str | Path, areas: gpd.GeoDataFrame, venue_ids: se
     def program_rules(typed: pd.DataFrame, p: _Problems) -> None:
         placed["area_id"] = _place(typed, areas, p)
         _end_after_start(typed, p)
+        _partner_and_psat(typed, p)
         if venue_ids is not None:
             _known(typed, "venue_id", {str(v) for v in venue_ids}, "is not a venue in the atlas venue list", p)
 

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from core.base.ids import id_sort_key
-from core.ingest.inventory_schema import FILES, FUNDING, PERIODS, POPULATIONS, PROGRAMS
+from core.ingest.inventory_schema import FILES, FUNDING, PARTNER_ROLES, PERIODS, POPULATIONS, PROGRAMS, PSAT_DOMAINS
 
 # Peer support, workshops and community events are what most community mental-health inventories list.
 TYPE_WEIGHTS = {"peer_support": 0.26, "workshop": 0.23, "community_event": 0.21, "support_group": 0.14,
@@ -363,10 +363,84 @@ def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd
         "coordinator_count": coordinators, "volunteer_hours_year": volunteer_hours_year,
         "professional_partner": partner, "declared_budget": declared,
         "start_date": [str(d) for d in started], "end_date": ended,
-    })[PROGRAMS.columns]
+    })
 
     periods = _periods(programs, types, kinds, prog_area, pops, offered_share, annual, areas, quarters, rng)
-    return {PROGRAMS.name: programs, FUNDING.name: funding[FUNDING.columns], PERIODS.name: periods}
+    # The inclusion, volunteer, partnership and sustainability fields draw from their own stream, so adding them
+    # left every figure above exactly as it was for a given seed.
+    extra = np.random.default_rng([seed, 12])
+    programs, periods = _reach_and_backing(programs, periods, types, as_of, extra)
+    return {PROGRAMS.name: programs[PROGRAMS.columns], FUNDING.name: funding[FUNDING.columns],
+            PERIODS.name: periods[PERIODS.columns]}
+
+
+# Group shares among participants: (low, high) of a uniform draw per programme. Invented, broadly the range
+# community programmes in a large US city report.
+_GROUP_SHARES = {"participants_disability": (0.08, 0.30), "participants_low_income": (0.15, 0.55),
+                 "participants_poc": (0.25, 0.85)}
+
+
+def _reach_and_backing(programs: pd.DataFrame, periods: pd.DataFrame, types: np.ndarray, as_of: date,
+                       rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Participants by group, volunteer turnover, partner roles and referrals, PSAT scores, and BRS outcomes."""
+    programs, periods = programs.copy(), periods.copy()
+    n, rows = len(programs), len(periods)
+    q = rows // n if n else 0
+    participants = periods["participants"].to_numpy()
+    # Not every programme records every group: about one in six leaves a group blank.
+    for column, (lo, hi) in _GROUP_SHARES.items():
+        share = np.repeat(rng.uniform(lo, hi, n), q)
+        counts = pd.array(rng.binomial(participants, share), dtype="Int64")
+        records = np.repeat(rng.random(n) < 0.85, q)
+        counts[~records] = pd.NA
+        periods[column] = counts
+
+    active = periods["volunteers_active"].to_numpy()
+    rate = np.repeat(rng.uniform(0.03, 0.25, n), q)
+    periods["volunteers_left"] = rng.binomial(active, rate)
+    periods["volunteers_joined"] = rng.binomial(np.maximum(active, 1), rate * rng.uniform(0.6, 1.4, rows))
+
+    partner = programs["professional_partner"].astype(str).ne("") & programs["professional_partner"].notna()
+    roles = []
+    for has in partner:
+        if not has:
+            roles.append("")
+            continue
+        k = 1 + int(rng.random() < 0.45) + int(rng.random() < 0.15)
+        roles.append(";".join(sorted(rng.choice(PARTNER_ROLES, size=k, replace=False),
+                                     key=PARTNER_ROLES.index)))
+    programs["partner_role"] = roles
+    refers = np.repeat([("referral" in r) for r in roles], q)
+    to_rate = np.where(refers, rng.uniform(0.04, 0.15, rows), rng.uniform(0.0, 0.03, rows))
+    periods["referrals_to_professional"] = rng.binomial(participants, to_rate)
+    periods["referrals_from_professional"] = rng.poisson(np.where(refers, 4.0, 0.5) * np.ones(rows))
+
+    # PSAT: about 60% of programmes have assessed themselves; a programme's level plus a spread per domain, with
+    # funding stability and strategic planning the usual weak spots.
+    assessed = rng.random(n) < 0.6
+    level = rng.normal(4.6, 0.8, n)
+    offsets = {"psat_funding_stability": -0.7, "psat_strategic_planning": -0.4, "psat_partnerships": 0.2,
+               "psat_program_adaptation": 0.3}
+    for column in PSAT_DOMAINS:
+        score = np.clip(np.round(level + offsets.get(column, 0.0) + rng.normal(0, 0.7, n), 1), 1.0, 7.0)
+        programs[column] = np.where(assessed, score, np.nan)
+    when = [str(as_of - timedelta(days=int(d))) for d in rng.integers(20, 540, n)]
+    programs["psat_assessed"] = np.where(assessed, when, "")
+
+    # The Brief Resilience Scale (1-5, a rise is good) for a share of the programmes that measured nothing.
+    unmeasured = periods["outcome_measure"].eq("").to_numpy()[::q] if q else np.zeros(0, bool)
+    brs = unmeasured & (rng.random(n) < 0.35) & (types != "helpline")
+    rows_brs = np.repeat(brs, q)
+    n_pp = rng.binomial(participants, np.repeat(rng.uniform(0.3, 0.7, n), q))
+    effect = np.repeat(rng.normal(0.2, 0.12, n), q)
+    periods.loc[rows_brs, "outcome_measure"] = "BRS"
+    periods["n_pre_post"] = periods["n_pre_post"].astype("Int64")
+    periods.loc[rows_brs, "n_pre_post"] = n_pp[rows_brs]
+    mean = np.clip(np.round(effect + rng.normal(0, 0.6, rows) / np.sqrt(np.maximum(n_pp, 1)), 2), -4, 4)
+    sd = np.round(rng.uniform(0.45, 0.75, rows), 2)
+    periods.loc[rows_brs & (n_pp >= 1), "mean_change"] = mean[rows_brs & (n_pp >= 1)]
+    periods.loc[rows_brs & (n_pp >= 2), "sd_change"] = sd[rows_brs & (n_pp >= 2)]
+    return programs, periods
 
 
 def _periods(programs: pd.DataFrame, types: np.ndarray, kinds: np.ndarray, prog_area: np.ndarray,
@@ -433,7 +507,7 @@ def _periods(programs: pd.DataFrame, types: np.ndarray, kinds: np.ndarray, prog_
         "cost": pd.array(np.where(np.repeat(reports_cost, q), flat(cost), np.nan), dtype="Int64"),
     })
     frame.loc[~m_rep, "n_pre_post"] = pd.NA
-    return frame[PERIODS.columns]
+    return frame
 
 
 def write_inventory(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> None:

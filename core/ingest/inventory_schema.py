@@ -16,6 +16,30 @@ FUNDING_STATUSES = ("committed", "pending", "ended")
 FUNDER_TYPES = ("city or county agency", "state agency", "federal agency", "private foundation", "family foundation",
                 "community foundation", "charitable trust", "company", "giving circle", "faith organisation",
                 "individual donors", "other")
+PARTNER_ROLES = ("training", "supervision", "referral", "co_delivery")
+
+# The Program Sustainability Assessment Tool's eight domains (Luke et al. 2014, sustaintool.org), each the mean
+# of its items on a 1-7 scale: column name, then the domain's name as the tool prints it.
+PSAT_DOMAINS: dict[str, str] = {
+    "psat_environmental_support": "Environmental support",
+    "psat_funding_stability": "Funding stability",
+    "psat_partnerships": "Partnerships",
+    "psat_organizational_capacity": "Organizational capacity",
+    "psat_program_evaluation": "Program evaluation",
+    "psat_program_adaptation": "Program adaptation",
+    "psat_communications": "Communications",
+    "psat_strategic_planning": "Strategic planning",
+}
+PSAT_MIN, PSAT_MAX = 1, 7
+
+# Participant groups counted per quarter (program_periods.csv column, label); each is a subset of participants.
+PARTICIPANT_GROUPS: dict[str, str] = {
+    "participants_65plus": "Aged 65+",
+    "participants_limited_english": "Limited English",
+    "participants_disability": "Disability",
+    "participants_low_income": "Low income",
+    "participants_poc": "People of colour",
+}
 
 # Plausibility limits. They are far above anything a community programme reports, so that only a slipped
 # digit, a pasted total or a value in the wrong unit trips them.
@@ -54,6 +78,7 @@ OUTCOME_MEASURES: dict[str, OutcomeMeasure] = {m.name: m for m in (
     OutcomeMeasure("GAD-7", "anxiety symptoms", "worse", 0, 21),
     OutcomeMeasure("K10", "psychological distress (Kessler 10)", "worse", 10, 50),
     OutcomeMeasure("CORE-10", "psychological distress (CORE-10)", "worse", 0, 40),
+    OutcomeMeasure("BRS", "resilience (Brief Resilience Scale, mean of 6 items; Smith et al. 2008)", "better", 1, 5),
 )}
 
 KINDS = ("id", "text", "enum", "enum_list", "languages", "number", "integer", "boolean", "date", "period",
@@ -154,12 +179,19 @@ PROGRAMS = FileSpec(
               minimum=0, maximum=1_000_000),
         Field("professional_partner", "text", False, "A professional mental-health service it refers to or works "
               "with: a `site_id` from the atlas service-site list, or a name.", "mhc:62"),
+        Field("partner_role", "enum_list", False, "What the professional partner does with the programme, "
+              "separated by ';'.", "training;referral", allowed=PARTNER_ROLES, rule="needs professional_partner"),
         Field("declared_budget", "number", False, "Annual budget in US dollars, if you prefer to state it rather "
               "than have it summed from funding.csv.", "18000", minimum=0, maximum=MAX_AMOUNT, money=True),
         Field("start_date", "date", True, "When the programme started.", "2019-09-01",
               "schedule.valid_from"),
         Field("end_date", "date", False, "When it ended or will end; blank if open-ended.", "2026-06-30",
               "schedule.valid_to", rule="on or after start_date"),
+        *(Field(column, "number", False, f"Program Sustainability Assessment Tool: the {label.lower()} domain "
+                "score (the mean of its items, 1-7).", "4.6", minimum=PSAT_MIN, maximum=PSAT_MAX,
+                rule="needs psat_assessed") for column, label in PSAT_DOMAINS.items()),
+        Field("psat_assessed", "date", False, "The date the sustainability self-assessment (the PSAT scores) was "
+              "made.", "2025-10-01", rule="needed when any psat_ score is given"),
     ),
 )
 
@@ -204,10 +236,26 @@ PERIODS = FileSpec(
               maximum=100_000, rule="at most participants"),
         Field("participants_limited_english", "integer", False, "Of those, speaking English less than very well.",
               "4", minimum=0, maximum=100_000, rule="at most participants"),
+        Field("participants_disability", "integer", False, "Of those, people with a disability (as they "
+              "describe themselves).", "3", minimum=0, maximum=100_000, rule="at most participants"),
+        Field("participants_low_income", "integer", False, "Of those, people on a low income (below the federal "
+              "poverty level, or receiving a means-tested benefit).", "7", minimum=0, maximum=100_000,
+              rule="at most participants"),
+        Field("participants_poc", "integer", False, "Of those, people of colour (everyone other than "
+              "non-Hispanic White, as they describe themselves).", "9", minimum=0, maximum=100_000,
+              rule="at most participants"),
         Field("volunteer_hours", "number", True, "Volunteer hours given in the quarter.", "120", minimum=0,
               maximum=250_000),
         Field("volunteers_active", "integer", False, "Volunteers who gave any time in the quarter.", "6",
               minimum=0, maximum=5_000),
+        Field("volunteers_joined", "integer", False, "Volunteers who started in the quarter.", "1",
+              minimum=0, maximum=5_000),
+        Field("volunteers_left", "integer", False, "Volunteers who stopped in the quarter.", "1",
+              minimum=0, maximum=5_000),
+        Field("referrals_to_professional", "integer", False, "Participants the programme referred on to a "
+              "professional service in the quarter.", "2", minimum=0, maximum=100_000),
+        Field("referrals_from_professional", "integer", False, "People a professional service referred to the "
+              "programme in the quarter.", "3", minimum=0, maximum=100_000),
         Field("outcome_measure", "measure", False, "The validated scale used before and after, if any.", "SWEMWBS",
               allowed=_MEASURES),
         Field("n_pre_post", "integer", False, "People with both a before and an after score.", "11", minimum=0,
@@ -229,7 +277,8 @@ DB_COLUMNS: dict[str, list[str]] = {
     "program": ["program_id", "name", "organization_name", "type", "venue_id", "location_name", "lon", "lat",
                 "area_id", "weekly_capacity", "languages", "step_free", "evening", "weekend", "free", "childcare",
                 "populations_served", "hours", "volunteer_count", "coordinator_count", "volunteer_hours_year",
-                "professional_partner", "declared_budget", "start_date", "end_date"],
+                "professional_partner", "partner_role", "declared_budget", "start_date", "end_date",
+                *PSAT_DOMAINS, "psat_assessed"],
     "funding": FUNDING.columns,
     "program_period": PERIODS.columns,
 }

@@ -116,9 +116,20 @@ CREATE TABLE program (
     coordinator_count     INTEGER NOT NULL,
     volunteer_hours_year  DOUBLE NOT NULL,
     professional_partner  TEXT,
+    partner_role          TEXT,           -- ';'-separated: training, supervision, referral, co_delivery
     declared_budget       DOUBLE,
     start_date            DATE NOT NULL,
-    end_date              DATE
+    end_date              DATE,
+    -- The Program Sustainability Assessment Tool's eight domain scores (1-7) and when they were assessed.
+    psat_environmental_support    DOUBLE,
+    psat_funding_stability        DOUBLE,
+    psat_partnerships             DOUBLE,
+    psat_organizational_capacity  DOUBLE,
+    psat_program_evaluation       DOUBLE,
+    psat_program_adaptation       DOUBLE,
+    psat_communications           DOUBLE,
+    psat_strategic_planning       DOUBLE,
+    psat_assessed                 DATE
 );
 
 CREATE TABLE funding (
@@ -141,8 +152,15 @@ CREATE TABLE program_period (
     participants         INTEGER NOT NULL,
     participants_65plus  INTEGER,
     participants_limited_english INTEGER,
+    participants_disability      INTEGER,
+    participants_low_income      INTEGER,
+    participants_poc             INTEGER,
     volunteer_hours      DOUBLE NOT NULL,
     volunteers_active    INTEGER,
+    volunteers_joined    INTEGER,
+    volunteers_left      INTEGER,
+    referrals_to_professional    INTEGER,
+    referrals_from_professional  INTEGER,
     outcome_measure      TEXT,
     n_pre_post           INTEGER,
     mean_change          DOUBLE,

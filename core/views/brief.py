@@ -23,6 +23,7 @@ from core.store import queries
 from core.views import provenance, url_state
 from core.views.compare import comparison, format_value, indicator_long, ordinal
 from core.views.plan import PlanSummary
+from core.views.reach_brief import reach_lines
 
 #: The indicators a brief leads with where the pack has them, in order: need, vulnerability, barriers, then
 #: coverage. A pack without them leads with its headline indicator and its need-index indicators instead.
@@ -73,6 +74,7 @@ class Brief:
     plan: PlanSummary | None = None
     compared: pd.DataFrame | None = None    # Indicator, Unit, City median, one column per compared area
     settings: str = ""                      # the coverage settings in force, in words
+    reach: dict[str, str] = field(default_factory=dict)  # who is reached, who carries it (core.views.reach_brief)
 
 
 def compared_table(long: pd.DataFrame, area_ids) -> pd.DataFrame:
@@ -204,7 +206,8 @@ def brief_data(con, area_id: str, long: pd.DataFrame | None = None) -> Brief:
                  gaps=gaps, priority=bool(gap["priority"]), sources=sources, vintage=vintage, notices=notices,
                  synthetic_inventory=synthetic,
                  map_png=map_png(areas, area_id, progs[["lon", "lat"]] if len(progs) else None),
-                 area_label=(info.get("city_area_label") or "area").capitalize())
+                 area_label=(info.get("city_area_label") or "area").capitalize(),
+                 reach=reach_lines(con, area_id, progs))
 
 
 def area_from_query(query: dict, valid_ids, default=None) -> str:
@@ -299,6 +302,7 @@ def brief_html(b: Brief) -> str:
     progs = _table_html(b.programmes) if len(b.programmes) else "<p>No programme is based in this area.</p>"
     img = base64.b64encode(b.map_png).decode("ascii")
     sources = "; ".join(e(s) for s in b.sources)
+    reach = "".join(f"<li><b>{e(k)}:</b> {e(v)}</li>" for k, v in b.reach.items())
     return f"""
 <div class="brief" style="font-family:inherit;max-width:900px;line-height:1.35">
 <style>
@@ -320,6 +324,8 @@ programmes based there" style="max-width:100%;height:auto"/>
 <ul>{gaps}</ul>
 <h3>Programmes based here and their funding runway</h3>
 {progs}{more}
+<h3>Who is reached, who carries it</h3>
+<ul>{reach}</ul>
 {_context_html(b)}
 <p style="font-size:0.8rem"><b>Sources:</b> {sources}.<br/><b>Vintage:</b> {e(b.vintage)}</p>
 </div>"""
@@ -425,6 +431,11 @@ def _render_pdf(b: Brief, img_w: float):
                      new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.cell(width, 4, "No programme is based in this area.", new_x="LMARGIN", new_y="NEXT")
+
+    if b.reach:
+        section("Who is reached, who carries it")
+        for k, v in b.reach.items():
+            pdf.multi_cell(width, 3.6, f"{k}: {v}", new_x="LMARGIN", new_y="NEXT", align="L")
 
     pdf.ln(1)
     pdf.set_font("DejaVu", "", 6.5)

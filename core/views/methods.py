@@ -30,6 +30,24 @@ are offered. An area's value is the population-weighted mean of its tracts, repo
 
 **Tract populations.** From the city pack's tracts file (census tracts or the city's own demand units). Group populations of a tract (aged 65+, in
 poverty, limited English) are the tract population × its area's share, because the sources publish those shares by area.
+
+**Inclusion (the Urban Institute Spatial Equity Data Tool's disparity).** For each group (aged 65+, limited English,
+disability, low income, people of colour), the participants' share over the latest quarters, with a Wilson 95%
+interval, minus the residents' share within a 30-minute walk of the programme (each tract at its area's share). A
+group is compared only with a residents' share the data declares (65+, limited English, disability, poverty, and
+people of colour as 100% minus non-Hispanic White); none is ever guessed. A share is shown only where the group,
+the participants and those outside the group are each 0 or at least 11.
+
+**Volunteers and partners.** Volunteer hours × an hourly value (a setting; default Independent Sector's Value of
+Volunteer Time). Retention over the window: (active at the end − joined since the start) ÷ active at the start.
+Single coordinator: a programme naming one. Referrals per 100 participants, over the quarters that record them.
+
+**Sustainability self-assessment.** The Program Sustainability Assessment Tool's eight domain scores (1–7, Luke et al.
+2014); overall = their mean; weakest = the lowest. Capacity risk: overall below 4 (our threshold), set beside runway
+and funder concentration.
+
+**Resilience.** The Brief Resilience Scale (Smith et al. 2008; 1–5) change, pooled like every outcome, with a t 95%
+interval, shown only where n ≥ 11.
 """
 
 
@@ -129,8 +147,10 @@ def export_tables() -> tuple[str, ...]:
 # (one coordinator = fragile), not a count of the people it serves, so it stays.
 PERSON_COUNTS: dict[str, tuple[list[str], dict[str, str]]] = {
     "program": (["volunteer_count"], {}),
-    "program_period": (["participants", "participants_65plus", "participants_limited_english", "volunteers_active",
-                        "n_pre_post"], {"mean_change": "n_pre_post", "sd_change": "n_pre_post"}),
+    "program_period": (["participants", "participants_65plus", "participants_limited_english",
+                        "participants_disability", "participants_low_income", "participants_poc", "volunteers_active",
+                        "volunteers_joined", "volunteers_left", "referrals_to_professional",
+                        "referrals_from_professional", "n_pre_post"], {"mean_change": "n_pre_post", "sd_change": "n_pre_post"}),
 }
 
 
