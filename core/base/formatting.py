@@ -26,4 +26,3 @@ def money(value) -> str:
     """'$12,345'."""
     s = number(value, 0)
     return s if s == "–" else f"${s}"
-
