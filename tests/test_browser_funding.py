@@ -70,7 +70,9 @@ def test_funding_page_renders_maps_charts_and_scenario(fresh_server, open_page, 
 def test_impact_page_renders_map_outcomes_and_trends(atlas_server, open_page, artifacts):
     url, page = atlas_server, open_page(width=1400, height=1000)
     values = _open(page, url, "impact", downloads=3, charts=3, maps=1)
-    assert len(values) == 1 and re.fullmatch(r"[\d,]+|<11|suppressed", values[0]), values
+    # The participants headline, then the pooled resilience change (a mean with its interval and n, or hidden).
+    assert len(values) == 2 and re.fullmatch(r"[\d,]+|<11|suppressed", values[0]), values
+    assert re.fullmatch(r"[+\-−]?[\d.]+ \(95% CI .+; n = [\d,]+\)|<11|suppressed|–", values[1]), values
     body = page.inner_text('[data-testid="stMain"]')
     assert "Participants per 1,000 residents by area" in body and "SYNTHETIC" in body
     page.screenshot(path=str(artifacts / "impact.png"))

@@ -75,7 +75,7 @@ def test_funding_has_the_psat_section(any_db):
     assert any("Sustainability self-assessment" in s.value for s in at.subheader)
     psat = [d.value for d in at.dataframe if "Weakest domain" in d.value.columns]
     assert len(psat) == 2 and len(psat[0]) > 0
-    assert {"Money risk", "Capacity risk", "Runway (months)", "Concentration (HHI)"} <= set(psat[0].columns)
+    assert {"Money risk", "Capacity risk", "Runway (months)", "Reliance on few funders (0–1)"} <= set(psat[0].columns)
 
 
 def test_impact_has_resilience_with_n_and_interval(any_db):

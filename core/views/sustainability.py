@@ -17,7 +17,7 @@ from core.analysis.suppression import safe_csv
 HELP = ("The Program Sustainability Assessment Tool (PSAT, Luke et al. 2014, sustaintool.org) scores eight domains "
         "from 1 to 7; the overall score is their mean and the weakest domains are where to act first. Capacity "
         f"risk: an overall score below {su.LOW_CAPACITY:g} (the scale's midpoint; the atlas's threshold, not the "
-        f"tool's). Money risk: a runway of {fu.AT_RISK_MONTHS} months or less, or funder concentration (HHI) above "
+        f"tool's). Money risk: a runway of {fu.AT_RISK_MONTHS} months or less, or reliance on few funders above "
         f"{fu.CONCENTRATION_THRESHOLD:g}. Only programmes that have assessed themselves are listed.")
 SHORT = {c: label.replace("Organizational", "Org.").replace("Environmental", "Env.") for c, label in
          su.PSAT_DOMAINS.items()}
@@ -46,7 +46,7 @@ def sustainability_of(data) -> Sustainability:
     table["Overall"] = joined["overall"].round(2).to_numpy()
     table["Weakest domain"] = joined["weakest"].to_numpy()
     table["Runway (months)"] = joined["runway_months"].to_numpy()
-    table["Concentration (HHI)"] = joined["hhi"].round(2).to_numpy()
+    table["Reliance on few funders (0–1)"] = joined["hhi"].round(2).to_numpy()
     table["Money risk"] = np.where(joined["money_risk"], "Yes", "No")
     table["Capacity risk"] = np.where(joined["capacity_risk"], "Yes", "No")
     order = np.lexsort((table["Programme"].astype(str).to_numpy(), joined["overall"].to_numpy(dtype=float),
