@@ -13,17 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-PSAT_DOMAINS: dict[str, str] = {
-    "psat_environmental_support": "Environmental support",
-    "psat_funding_stability": "Funding stability",
-    "psat_partnerships": "Partnerships",
-    "psat_organizational_capacity": "Organizational capacity",
-    "psat_program_evaluation": "Program evaluation",
-    "psat_program_adaptation": "Program adaptation",
-    "psat_communications": "Communications",
-    "psat_strategic_planning": "Strategic planning",
-}
-"""The eight domains, as the inventory columns name them and as the tool prints them."""
+from core.base.psat import PSAT_DOMAINS
+
 LOW_CAPACITY = 4.0
 """An overall PSAT score below this (the midpoint of 1-7) counts as a capacity risk."""
 

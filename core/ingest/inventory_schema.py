@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandera.pandas as pa
 
+from core.base.psat import PSAT_DOMAINS
+
 SERVICE_TYPES = ("peer_support", "workshop", "community_event", "support_group", "helpline", "drop_in")
 POPULATIONS = ("general", "youth", "older_adults", "lgbtq", "veterans", "caregivers", "new_parents", "bereaved",
                "black", "latino", "asian")
@@ -18,18 +20,6 @@ FUNDER_TYPES = ("city or county agency", "state agency", "federal agency", "priv
                 "individual donors", "other")
 PARTNER_ROLES = ("training", "supervision", "referral", "co_delivery")
 
-# The Program Sustainability Assessment Tool's eight domains (Luke et al. 2014, sustaintool.org), each the mean
-# of its items on a 1-7 scale: column name, then the domain's name as the tool prints it.
-PSAT_DOMAINS: dict[str, str] = {
-    "psat_environmental_support": "Environmental support",
-    "psat_funding_stability": "Funding stability",
-    "psat_partnerships": "Partnerships",
-    "psat_organizational_capacity": "Organizational capacity",
-    "psat_program_evaluation": "Program evaluation",
-    "psat_program_adaptation": "Program adaptation",
-    "psat_communications": "Communications",
-    "psat_strategic_planning": "Strategic planning",
-}
 PSAT_MIN, PSAT_MAX = 1, 7
 
 # Participant groups counted per quarter (program_periods.csv column, label); each is a subset of participants.
