@@ -21,7 +21,7 @@ from core.base.errors import InputError
 from core.ingest.build import build
 from core.ingest.pack_read import check_pack, pack_summary
 from tests.conftest import AS_OF, NYC_RAW, REPO, TINY
-from tests.test_pages import PAGES
+from tests.test_pages import PAGES, run_page
 
 # Cities a page could wrongly name: each database's pages may name only its own.
 CITY_NAMES = ("Chicago", "New York")
@@ -49,13 +49,7 @@ def page_text(at: AppTest) -> str:
 
 def run(db: Path, page: str, monkeypatch, query: dict | None = None) -> AppTest:
     monkeypatch.setenv("ATLAS_DB", str(db))
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page)
-    at.run()
-    return at
+    return run_page(page, query, timeout=180)
 
 
 def _others(own: str) -> list[str]:

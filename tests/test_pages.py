@@ -20,8 +20,8 @@ def app_pages() -> list[str]:
 PAGES = app_pages()
 
 
-def run_page(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+def run_page(page: str, query: dict | None = None, timeout: float = 120) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()
