@@ -21,6 +21,9 @@ TINY = REPO / "tests" / "packs" / "tiny"
 NYC_RAW = default_raw_dir().parent / "nyc"
 # The server's small shared state (sign-in attempts) goes to a temporary folder, never into the repo's data/.
 os.environ.setdefault("ATLAS_STATE_DIR", tempfile.mkdtemp(prefix="atlas-test-state-"))
+# Every result the app shares between sessions is fingerprinted, so a page that changes one in place fails its test
+# (core.serve.cache.SharedResultChanged), here and in the servers the browser tests start.
+os.environ["ATLAS_CHECK_SHARED"] = "1"
 
 
 def _build(path: Path, demo: bool) -> Path:
@@ -73,6 +76,20 @@ def use_db(atlas_db, monkeypatch):
     """Point the app (core.store.paths.database_path) at the session's atlas database."""
     monkeypatch.setenv("ATLAS_DB", str(atlas_db))
     return atlas_db
+
+
+@pytest.fixture
+def jobs_in_process(monkeypatch):
+    """Run the Admin page's check and publish jobs in the test's own process rather than a new one.
+
+    For tests of what a check refuses or publishes, not of where it runs: a job process imports the whole stack
+    and reads the reference data again (about 5 s a case), while in process a test's cached reference is used.
+    ``tests/test_hardening.py``'s item 7 and ``tests/test_admin.py`` keep the real job process.
+    """
+    from core.serve import admin, admin_job
+
+    monkeypatch.setattr(admin, "_run_job", lambda kind, directory, published, progress=lambda _: None:
+                        admin_job.run(kind, directory, published, progress))
 
 
 @pytest.fixture(scope="session")

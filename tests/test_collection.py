@@ -13,7 +13,7 @@ from tests.conftest import REPO
 def _collected() -> list[str]:
     """Node ids the README's test command would run outside tests/ (collection only: nothing is executed; tests/ is
     left out because importing every test module is slow and they are not in question here)."""
-    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0", "-p", "no:cacheprovider",
                           "--ignore", str(REPO / "tests")],
                          cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
