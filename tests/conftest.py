@@ -142,6 +142,32 @@ def atlas_server(atlas_db):
 
 
 @pytest.fixture(scope="session")
+def page_visit(browser, atlas_server):
+    """``page_visit(path)``: the page opened once per test process by its shared link (browser_support.SHARED_LINKS)
+    on the session's server, settled, in a tab of its own; later calls return the same tab.
+
+    For tests that only read a page (what it draws, its accessibility, where its link leads): loading a page costs a
+    few seconds, and three such tests per page each loaded it before. Tests that click or type open their own tab.
+    """
+    from tests.browser_support import settle, shared_link
+
+    opened = {}
+
+    def _visit(path: str):
+        if path not in opened:
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            page = context.new_page()
+            page.goto(atlas_server + shared_link(path))
+            settle(page, timeout=240_000)
+            opened[path] = page
+        return opened[path]
+
+    yield _visit
+    for page in opened.values():
+        page.context.close()
+
+
+@pytest.fixture(scope="session")
 def tiny_db(tmp_path_factory) -> Path:
     """The hand-made pack built: text ids, two domains, no languages file, so nothing may assume Chicago."""
     out = tmp_path_factory.mktemp("tiny") / "atlas.duckdb"
