@@ -88,8 +88,7 @@ def jobs_in_process(monkeypatch):
     """
     from core.serve import admin, admin_job
 
-    monkeypatch.setattr(admin, "_run_job", lambda kind, directory, published, progress=lambda _: None:
-                        admin_job.run(kind, directory, published, progress))
+    monkeypatch.setattr(admin, "_run_job", admin_job.run)  # the same arguments, and InputError raised as such
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +113,11 @@ def browser():
         yield b
 
 
+def _new_tab(browser, width: int, height: int):
+    """A tab in a new browser context: its own cookies and storage, downloads accepted."""
+    return browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True).new_page()
+
+
 @pytest.fixture
 def open_page(browser):
     """Open a page in a new browser context (its own cookies and storage): `page = open_page(width, height)`.
@@ -121,9 +125,9 @@ def open_page(browser):
     contexts = []
 
     def _open(width: int = 1280, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-        contexts.append(context)
-        return context.new_page()
+        page = _new_tab(browser, width, height)
+        contexts.append(page.context)
+        return page
 
     yield _open
     for context in contexts:
@@ -155,8 +159,7 @@ def page_visit(browser, atlas_server):
 
     def _visit(path: str):
         if path not in opened:
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-            page = context.new_page()
+            page = _new_tab(browser, 1280, 900)
             page.goto(atlas_server + shared_link(path))
             settle(page, timeout=240_000)
             opened[path] = page
