@@ -49,7 +49,9 @@ with st.sidebar:
     st.selectbox("Colour the map by", list(fv.MEASURES), list(fv.MEASURES).index(state.measure),
                  format_func=fv.MEASURES.get, key=K["measure"], on_change=sync_url)
 
-ov = keyed("funding.overview", (state.types, state.area, state.at_risk_only),
+# Everything built from the overview is cached on the choices the overview depends on, and on its own besides.
+ov_key = (state.types, state.area, state.at_risk_only)
+ov = keyed("funding.overview", ov_key,
            lambda: fv.overview_of(data, state.types, state.area, state.at_risk_only))
 label, value, help_text = fv.headline(ov)
 st.metric(label, value, help=help_text)
@@ -59,23 +61,25 @@ st.subheader("Where the money comes from", help="Each area's funding by source t
              "programmes in the 12 months either side of the as-of date (committed and ended grants).")
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    mix_deck, mix_legend = rendered("funding.mix_map", (state.types, state.area, state.measure),
+    mix_deck, mix_legend = rendered("funding.mix_map", (*ov_key, state.measure),
                                     lambda: fv.mix_map(areas_geo, ov, state.measure))
     st.pydeck_chart(mix_deck, height=540, key="mix_map")
     st.markdown(mix_legend, unsafe_allow_html=True)
 with right:
     mix_table = fv.area_mix_table(ov, state.measure)
-    dataframe(mix_table, hide_index=True, width="stretch", height=540, key="mix_table")
+    dataframe(rendered("funding.mix_table", (*ov_key, state.measure),
+                       lambda: fv.area_mix_styler(mix_table)), hide_index=True, width="stretch", height=540,
+              key="mix_table")
 mix_long, mix_order = fv.area_mix_long(ov, state.measure)
 with st.expander("Source mix of every funded area as bars", expanded=False):
     st.vega_lite_chart(charts.source_mix_bars(mix_long, mix_order), width="stretch")
-st.download_button("Download source mix by area (CSV)", partial(fv.csv_bytes, mix_table),
+st.download_button("Download source mix by area (CSV)", partial(fv.area_mix_download, mix_table),
                    "funding_source_mix_by_area.csv", "text/csv", key="dl_mix", on_click="ignore")
 
 st.subheader("Runway and concentration by programme",
              help=f"{fv.HELP['runway']}\n\n{fv.HELP['budget']}\n\n{fv.HELP['secured']}\n\n{fv.HELP['hhi']}")
 runway = fv.runway_table(ov)
-dataframe(rendered("funding.runway", (state.types, state.area, state.at_risk_only),
+dataframe(rendered("funding.runway", ov_key,
                       lambda: fv.runway_styler(runway)),
              hide_index=True, width="stretch", height=420, key="runway_table")
 st.caption("Orange runway: 12 months or less (at risk). Purple reliance: most of the money comes from one or two "
@@ -89,7 +93,7 @@ cov_model = model(coverage.build_model)()
 st.subheader("Funding cliff: the next eight quarters", help=fv.HELP["cliff"])
 st.vega_lite_chart(charts.cliff_chart(ov.cliff), width="stretch")
 cliff = fv.cliff_table(ov, cov_model)
-dataframe(rendered("funding.cliff", (state.types, state.area), lambda: iv.styled(cliff)),
+dataframe(rendered("funding.cliff", ov_key, lambda: iv.styled(cliff)),
              hide_index=True, width="stretch", key="cliff_table")
 st.download_button("Download funding cliff (CSV)", partial(fv.csv_bytes, cliff), "funding_cliff.csv", "text/csv",
                    key="dl_cliff", on_click="ignore")

@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -133,6 +134,22 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
         timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def watch_hosts(page, url: str) -> tuple[list[str], list[str]]:
+    """Start recording every request ``page`` makes to a host other than ``url``'s, and every console error (a
+    Content Security Policy refusal among them): the two lists fill as the page runs."""
+    own = urllib.parse.urlsplit(url).netloc
+    outside, console = [], []
+
+    def on_request(request):
+        parts = urllib.parse.urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own:
+            outside.append(request.url)
+
+    page.on("request", on_request)
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    return outside, console
 
 
 def assert_no_error(page) -> None:

@@ -152,14 +152,18 @@ def page_visit(browser, atlas_server):
 
     For tests that only read a page (what it draws, its accessibility, where its link leads): loading a page costs a
     few seconds, and three such tests per page each loaded it before. Tests that click or type open their own tab.
+    The tab records every request to another host (``page.atlas_outside``) and every console error
+    (``page.atlas_console``) from its first request on.
     """
-    from tests.browser_support import settle, shared_link
+    from tests.browser_support import settle, shared_link, watch_hosts
 
     opened = {}
 
     def _visit(path: str):
         if path not in opened:
             page = _new_tab(browser, 1280, 900)
+            # Requests to other hosts and console errors, from before the first request (read by the offline test).
+            page.atlas_outside, page.atlas_console = watch_hosts(page, atlas_server)
             page.goto(atlas_server + shared_link(path))
             settle(page, timeout=240_000)
             opened[path] = page

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tests.browser_support import assert_no_error, per_page, settle
+from tests.browser_support import assert_no_error, per_page, settle, wait_until_quiet
 from tests.conftest import ARTIFACTS, REPO
 
 pytestmark = pytest.mark.browser
@@ -51,6 +51,11 @@ def test_page_has_no_wcag_21_aa_violation(page_visit, script, path):
     page = page_visit(path)
     assert_no_error(page)
     report = run_axe(page)
+    if report["violations"]:
+        # A rerun in flight fades its stale elements for a moment (their contrast drops with them): judge the page
+        # once it has been quiet again. A lasting violation is found the second time as well.
+        wait_until_quiet(page, quiet_ms=1500, timeout=TIMEOUT)
+        report = run_axe(page)
     out = ARTIFACTS / "axe"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{path}.json").write_text(json.dumps(report["violations"], indent=1))

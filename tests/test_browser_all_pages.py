@@ -68,6 +68,19 @@ def test_page_renders_map_metric_and_table(page_visit, artifacts, script, path):
     shoot(page, artifacts / f"all-pages-{path}.png")
 
 
+@pytest.mark.parametrize("script, path", per_page())
+def test_page_fetches_nothing_from_another_host(page_visit, script, path):
+    # The visit has recorded its requests from the first one on; its maps and charts have drawn once their canvas
+    # has its size (a basemap style or a web font would be fetched by then).
+    page = page_visit(path)
+    if expectations(script)["map"]:
+        wait_for_canvas(page, timeout=TIMEOUT)
+    page.wait_for_timeout(500)
+    assert page.atlas_outside == [], (path, page.atlas_outside)
+    refused = [m for m in page.atlas_console if "Content Security Policy" in m]
+    assert refused == [], (path, refused)
+
+
 # Every dialog's text, recorded as it is drawn.
 RECORD_DIALOGS = """
 window.__dialogs = [];

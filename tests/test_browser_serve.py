@@ -1,6 +1,7 @@
-"""End to end through `atlas serve --workers 2`: Chromium opens the app through HAProxy, visits every page with no
-request to another host (the first one by deep link on the fresh server), changes a filter, survives a worker's
-death, and the server leaves no process behind when stopped."""
+"""End to end through `atlas serve --workers 2`: Chromium opens the app through HAProxy (the first visit by deep link
+on the fresh server), changes a filter, survives a worker's death, and the server leaves no process behind when
+stopped. That no page fetches from another host is checked on every page's shared visit
+(test_browser_all_pages.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import psutil
 import pytest
 
-from tests.browser_support import app_pages, assert_no_error, free_port, require_chromium, wait_for_app
+from tests.browser_support import assert_no_error, free_port, require_chromium, wait_for_app
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -61,21 +60,6 @@ def served(atlas_db, tmp_path_factory):
 # The browser is the session's one Chromium (tests/conftest.py): a second Playwright would clash with it.
 
 
-def _watch(page, url: str) -> tuple[list[str], list[str]]:
-    """Every request to another host than the app's, and every console error (CSP refusals among them)."""
-    own = urllib.parse.urlsplit(url).netloc
-    outside, console = [], []
-
-    def on_request(request):
-        parts = urllib.parse.urlsplit(request.url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own:
-            outside.append(request.url)
-
-    page.on("request", on_request)
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    return outside, console
-
-
 def _sidebar_links(page) -> list[str]:
     return [a.inner_text().strip() for a in page.query_selector_all('[data-testid="stSidebarNav"] a')]
 
@@ -107,21 +91,6 @@ def test_a_deep_link_on_the_fresh_server_shows_the_page_and_the_real_navigation(
     # titles pages/data_methods.py "data methods" and lists admin).
     assert all("Data & methods" in links for links in navs), navs
     assert not any(x.strip().lower() in ("admin", "data methods") for links in navs for x in links.split("|")), navs
-    page.close()
-
-
-def test_every_page_fetches_nothing_from_another_host(served, browser):
-    url, _, _ = served
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    outside, console = _watch(page, url)
-    for _, path in app_pages():
-        page.goto(f"{url}/{path}")
-        wait_for_app(page, timeout=TIMEOUT)
-        page.wait_for_timeout(1500)  # maps and charts draw after the script has finished
-        assert_no_error(page)
-    assert outside == [], outside
-    refused = [m for m in console if "Content Security Policy" in m]
-    assert refused == [], refused
     page.close()
 
 

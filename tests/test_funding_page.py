@@ -146,6 +146,28 @@ def test_url_opens_the_same_view_and_widgets_write_it_back(use_db, con):
     assert q["hourly"] == "40" and q["risk"] == "0" and q["scenario"] == "ends_before" and q["before"] == "2027-04-01"
 
 
+def test_every_table_follows_the_at_risk_switch(use_db, con):
+    # Tables are cached per filter state for every session (core.serve.cache): one keyed without the switch would
+    # go on showing the whole city's figures after it is turned on.
+    at = run_page(PAGE)
+    before = {c: frame_with(at, c).copy() for c in ("Grants ending", "Largest source type", "Runway (months)")}
+    at.toggle(key="fu_risk").set_value(True).run()
+    assert not at.exception, at.exception
+    data = fv.funding_data(con)
+    ov = fv.overview_of(data, fv.FundingState().types, 0, True)
+    expected = {"Grants ending": fv.cliff_table(ov, coverage.build_model(con)),
+                "Largest source type": fv.area_mix_table(ov, "largest").drop(columns=["_over"]),
+                "Runway (months)": fv.runway_table(ov, at_risk_only=True).drop(columns=["_capped", "_over"])}
+    changed = 0
+    for column, want in expected.items():
+        shown = frame_with(at, column)
+        assert list(shown.columns) == list(want.columns), column
+        pd.testing.assert_frame_equal(shown.reset_index(drop=True).astype(str), want.reset_index(drop=True).astype(str),
+                                      check_dtype=False, obj=column)
+        changed += not before[column].astype(str).equals(shown.astype(str))
+    assert changed == len(expected), "every table changes when only the programmes at risk are kept"
+
+
 def test_state_round_trips_through_the_url():
     funders = ["Alpha Fund", "Beta & Sons"]
     state = fv.FundingState(types=("helpline",), area="7", at_risk_only=True, measure="in-kind", kind="funder",
@@ -225,6 +247,22 @@ def test_runway_styler_highlights_exactly_the_at_risk_and_concentrated_cells(ove
     assert (csv["Secured next 12 months (%)"] == fv.OVER_FUNDED).sum() == int(over.sum())
     shown = pd.to_numeric(csv["Secured next 12 months (%)"], errors="coerce")
     assert not (shown > 100).any()
+
+
+def test_source_mix_table_keeps_one_type_per_column_and_says_over_funded(overview):
+    import pyarrow as pa
+
+    table = fv.area_mix_table(overview, "local government")
+    over = table["_over"].to_numpy()
+    secured = overview.areas.set_index("name")["secured_ratio"].reindex(table["Area"]).to_numpy(dtype=float)
+    assert over.any() and (over == (secured > 1)).all()
+    # Every shown column converts to Arrow as it is (a text cell among numbers made Streamlit fall back on each run).
+    pa.Table.from_pandas(table.drop(columns=["_over"]))
+    html_text = fv.area_mix_styler(table).to_html()
+    assert html_text.count(f">{fv.OVER_FUNDED}<") == int(over.sum())
+    csv = pd.read_csv(io.BytesIO(fv.area_mix_download(table)), dtype=str, keep_default_na=False)
+    assert "_over" not in csv.columns and (csv["Secured next 12 months (%)"] == fv.OVER_FUNDED).sum() == int(over.sum())
+    assert not (pd.to_numeric(csv["Secured next 12 months (%)"], errors="coerce") > 100).any()
 
 
 def test_cliff_chart_has_eight_quarters_stacked_by_source_type(overview):

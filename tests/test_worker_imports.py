@@ -26,3 +26,20 @@ def test_classes_and_siting_import_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == []
+
+
+def test_the_briefs_map_and_pdf_import_no_matplotlib(atlas_db):
+    # The brief's locator map is drawn with Pillow (core.views.map_image); only its font file comes from matplotlib's
+    # package data, found without importing it.
+    code = "\n".join([
+        "import sys, duckdb",
+        "from core.store import queries",
+        "from core.views import brief",
+        f"con = duckdb.connect({str(atlas_db)!r}, read_only=True)",
+        "b = brief.brief_data(con, str(queries.areas(con)['area_id'].iloc[0]))",
+        "assert b.map_png[:8] == b'\\x89PNG\\r\\n\\x1a\\n' and brief.brief_pdf(b)[:5] == b'%PDF-'",
+        "print(' '.join(m for m in ('matplotlib', 'sklearn') if m in sys.modules))",
+    ])
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == []

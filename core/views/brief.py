@@ -6,7 +6,6 @@ import base64
 import io
 import json
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from core.base.palettes import CATEGORICAL
 from core.store import queries
 from core.views import provenance, url_state
 from core.views.compare import comparison, format_value, indicator_long, ordinal
+from core.views.map_image import font_path, locator_png
 from core.views.plan import PlanSummary
 from core.views.reach_brief import reach_lines
 
@@ -248,41 +248,11 @@ def map_png(areas: pd.DataFrame, area_id: str, points: pd.DataFrame | None = Non
     Left, the city with the area filled; right, the area close up with its neighbours outlined and the
     programmes based there as dots.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import PolyCollection
-
     rings = {str(a): _rings(g) for a, g in zip(areas["area_id"], areas["geometry_simplified"])}
     focus = rings[str(area_id)]
     others = [r for a, rs in rings.items() if a != str(area_id) for r in rs]
-    fig, (ax_city, ax_area) = plt.subplots(1, 2, figsize=(7.2, 3.4), gridspec_kw={"width_ratios": [1, 1.35]})
-    ax_city.add_collection(PolyCollection(others, facecolors="#e3e3e3", edgecolors="white", linewidths=0.3))
-    ax_city.add_collection(PolyCollection(focus, facecolors=AREA_COLOUR, edgecolors=AREA_COLOUR, linewidths=0.5))
-    ax_city.autoscale_view()
-    ax_city.set_title("In the city", fontsize=9)
-    ax_area.add_collection(PolyCollection(others, facecolors="#ececec", edgecolors="#8a8a8a", linewidths=0.6))
-    ax_area.add_collection(PolyCollection(focus, facecolors="#cfe3f1", edgecolors=AREA_COLOUR, linewidths=1.6))
-    allxy = np.vstack(focus)
-    (minx, miny), (maxx, maxy) = allxy.min(axis=0), allxy.max(axis=0)
-    pad = max(maxx - minx, maxy - miny) * 0.25
-    if points is not None and len(points):
-        x, y = _mercator(points["lon"], points["lat"])
-        ax_area.scatter(x, y, s=22, color=PROGRAMME_COLOUR, edgecolor="white", linewidth=0.6, zorder=3,
-                        label="programme based here")
-        ax_area.legend(loc="lower left", fontsize=7, frameon=True)
-    ax_area.set_xlim(minx - pad, maxx + pad)
-    ax_area.set_ylim(miny - pad, maxy + pad)
-    ax_area.set_title("Close up", fontsize=9)
-    for ax in (ax_city, ax_area):
-        ax.set_axis_off()
-        ax.set_aspect("equal")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
-    return buf.getvalue()
+    xy = np.column_stack(_mercator(points["lon"], points["lat"])) if points is not None and len(points) else None
+    return locator_png(focus, others, xy, area_colour=AREA_COLOUR, point_colour=PROGRAMME_COLOUR, dpi=dpi)
 
 
 def _table_html(df: pd.DataFrame) -> str:
@@ -347,13 +317,6 @@ def _context_html(b: Brief) -> str:
     return out
 
 
-def _font_path(bold: bool = False) -> Path:
-    import matplotlib
-
-    # DejaVu ships with matplotlib, so the PDF can carry any area or programme name (en dashes, accents).
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
-
-
 def _clip(text: str, n: int) -> str:
     text = str(text)
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -378,8 +341,8 @@ def _render_pdf(b: Brief, img_w: float):
     pdf = FPDF(orientation="portrait", unit="mm", format="Letter")
     pdf.set_auto_page_break(False)
     pdf.set_margins(12, 10, 12)
-    pdf.add_font("DejaVu", "", str(_font_path()))
-    pdf.add_font("DejaVu", "B", str(_font_path(bold=True)))
+    pdf.add_font("DejaVu", "", str(font_path()))
+    pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
     pdf.set_title(f"Neighbourhood brief: {b.name}")
     pdf.set_author("Community Mental Health Atlas")
     pdf.add_page()

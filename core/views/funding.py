@@ -484,10 +484,32 @@ def area_mix_table(view: FundingOverview, measure: str) -> pd.DataFrame:
     out["At risk"] = a["n_at_risk"].fillna(0).astype(int) if "n_at_risk" in a else 0
     out["Annual budget ($)"] = col("annual_budget", 1, 0)
     secured = col("secured_ratio", 100, 0)
-    out["Secured next 12 months (%)"] = secured.astype(object).where(~(secured > 100), OVER_FUNDED)
+    out["Secured next 12 months (%)"] = secured
+    # Over-funded by the unrounded ratio, as the runway table flags it (100.3% is over, though it rounds to 100).
+    out["_over"] = (col("secured_ratio", 100, 6) > 100).to_numpy()
     first = MEASURE_COLUMNS[measure]
     out = out[["Area", first, *[c for c in out.columns if c not in ("Area", first)]]]
     return out.sort_values(first, ascending=False, na_position="last").reset_index(drop=True)
+
+
+def area_mix_styler(table: pd.DataFrame):
+    """The source-mix table for the page: its numbers stay numbers (every column sorts, and Arrow gets one type per
+    column), and a secured share over 100% reads "over-funded" (DESIGN §3)."""
+    shown = table.drop(columns=["_over"])
+    over = table["_over"].to_numpy()
+    styler = shown.style.format({c: "{:.1f}" for c in shown.columns if c.endswith("(%)")}, na_rep="–")
+    styler = styler.format({"Annual budget ($)": "{:,.0f}", "Secured next 12 months (%)": "{:.0f}"}, na_rep="–")
+    if over.any():
+        styler = styler.format(OVER_FUNDED, subset=pd.IndexSlice[shown.index[over], ["Secured next 12 months (%)"]])
+    return styler
+
+
+def area_mix_download(table: pd.DataFrame) -> bytes:
+    """The source-mix table as a download, with "over-funded" written where the secured share is over 100%."""
+    t = table.drop(columns=["_over"]).copy()
+    t["Secured next 12 months (%)"] = t["Secured next 12 months (%)"].astype(object)
+    t.loc[table["_over"].to_numpy(), "Secured next 12 months (%)"] = OVER_FUNDED
+    return csv_bytes(t)
 
 
 def area_mix_long(view: FundingOverview, measure: str) -> tuple[pd.DataFrame, list[str]]:
