@@ -197,8 +197,9 @@ def next_frames(page) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-def shoot(page, path) -> None:
-    """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it."""
+def shoot(page, path, restore: bool = True) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it.
+    ``restore=False`` leaves the viewport grown (a caller photographing several widths restores it once)."""
     width = page.viewport_size["width"]
     height = page.viewport_size["height"]
     content = page.evaluate(
@@ -208,4 +209,5 @@ def shoot(page, path) -> None:
     wait_until_quiet(page, quiet_ms=500)
     next_frames(page)
     page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": width, "height": height})
+    if restore:
+        page.set_viewport_size({"width": width, "height": height})

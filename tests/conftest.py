@@ -98,9 +98,20 @@ def artifacts() -> Path:
     return out
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Browser tests run last, together: the session's Chromium and server start once, after everything else, and no
-    other test runs beside them while they hold memory."""
+    other test runs beside them while they hold memory.
+
+    Tests that share a costly fixture run in one test process (pytest-xdist's ``loadgroup``), so that it is made
+    once rather than once per process: a module's `atlas serve` (``served``), New York's pack and atlas.
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "served" in names:
+            item.add_marker(pytest.mark.xdist_group(f"served-{item.module.__name__}"))
+        if ({"nyc_db", "nyc_pack"} & set(names)) and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.xdist_group("nyc"))
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import assert_no_error, require_chromium, streamlit_server, wait_for_app
+from tests.browser_support import assert_no_error, require_chromium, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -18,9 +18,8 @@ def test_new_york_pages_render_and_are_kept_as_screenshots(nyc_db, artifacts, op
         page = open_page()
         for path, words in PAGES.items():
             page.goto(url + "/" + path)
-            wait_for_app(page)
+            settle(page, timeout=120_000)
             page.wait_for_selector("canvas", timeout=60_000)
-            page.wait_for_timeout(2000)
             assert_no_error(page)
             text = page.inner_text('[data-testid="stMain"]')
             assert words in text

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser_support import assert_no_error, settle, shoot, wait_until_quiet
+from tests.browser_support import assert_no_error, next_frames, settle, shoot, wait_until_quiet
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +31,12 @@ def shots(artifacts):
 
 
 def photograph(page, shots, name: str) -> None:
-    """The page as it is now, at each width (the viewport is put back afterwards)."""
+    """The page as it is now, whole, at each width; the viewport is put back once, afterwards."""
     size = page.viewport_size
     for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        wait_until_quiet(page, quiet_ms=500, timeout=TIMEOUT)
-        shoot(page, shots / f"{name}-{width}.png")
+        page.set_viewport_size({"width": width, "height": size["height"]})
+        next_frames(page)  # laid out at the new width before its full height is measured
+        shoot(page, shots / f"{name}-{width}.png", restore=False)
     page.set_viewport_size(size)
     wait_until_quiet(page, quiet_ms=500, timeout=TIMEOUT)
 

@@ -48,3 +48,22 @@ def test_the_test_command_runs_every_doctest_in_core_and_nothing_it_must_not(req
     assert expected <= set(collected), sorted(expected - set(collected))[:10]
     for forbidden in ("core/cli/__main__.py", "pages/", "bench/", "app.py"):
         assert not [i for i in collected if i.startswith(forbidden)], forbidden
+
+
+def test_tests_marked_to_share_a_process_run_in_one(tmp_path):
+    # pytest-xdist's loadgroup sends every test of an xdist_group to one process (the page visits, `atlas serve` and
+    # New York's atlas are made once for them); with pytest 9.2 it silently stopped doing so.
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_grouped.py").write_text(
+        "import os, pathlib, pytest\n"
+        "@pytest.mark.xdist_group('one')\n"
+        "@pytest.mark.parametrize('i', range(8))\n"
+        "def test_grouped(i):\n"
+        f"    (pathlib.Path({str(seen)!r}) / str(i)).write_text(os.environ['PYTEST_XDIST_WORKER'])\n")
+    out = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-p", "no:cacheprovider",
+                          "-q", str(tmp_path)], cwd=tmp_path, capture_output=True, text=True)
+    assert "8 passed" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
+    workers = {p.read_text() for p in seen.iterdir()}
+    assert len(workers) == 1, workers
