@@ -84,7 +84,8 @@ def jobs_in_process(monkeypatch):
 
     For tests of what a check refuses or publishes, not of where it runs: a job process imports the whole stack
     and reads the reference data again (about 5 s a case), while in process a test's cached reference is used.
-    ``tests/test_hardening.py``'s item 7 and ``tests/test_admin.py`` keep the real job process.
+    ``tests/test_hardening.py``'s item 7 (which proves the jobs run elsewhere) and ``tests/test_admin.py``'s end-to-end
+    upload, preview and publish keep the real job process.
     """
     from core.serve import admin, admin_job
 

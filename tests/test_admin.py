@@ -259,7 +259,7 @@ def _upload(at: AppTest, files: dict[str, bytes]) -> None:
     at.run()
 
 
-def test_a_bad_upload_is_refused_with_file_row_and_column(published):
+def test_a_bad_upload_is_refused_with_file_row_and_column(published, jobs_in_process):
     inv = _inventory(published)
     inv["funding.csv"].loc[inv["funding.csv"].index[3], "program_id"] = "NO-SUCH-PROGRAMME"
     at = _admin_page()
@@ -301,7 +301,7 @@ def test_upload_preview_and_publish_end_to_end(published):
     assert not list(published.parent.glob(".atlas-build-*"))
 
 
-def test_discard_removes_the_staged_upload_and_publishes_nothing(published):
+def test_discard_removes_the_staged_upload_and_publishes_nothing(published, jobs_in_process):
     before = _digest(published)
     at = _admin_page()
     _upload(at, {k: _csv(v) for k, v in _edited(published)[0].items()})
@@ -324,7 +324,7 @@ def test_a_second_publish_of_the_same_atlas_waits_its_turn(published):
     assert _digest(published) == before
 
 
-def test_the_running_app_serves_a_newly_published_database(published, caplog):
+def test_the_running_app_serves_a_newly_published_database(published, caplog, jobs_in_process):
     """The app keeps its connection cached across reruns; after a publish it must read the new file."""
     def programme_rows(at: AppTest) -> int:
         table = next(d.value for d in at.dataframe if list(d.value.columns) == ["Table", "Rows"])
