@@ -45,6 +45,9 @@ from tests.download_spy import capture_downloads
 from tests.test_pages import app_pages, run_page
 
 N_PROGRAMMES = 20
+# One test process for the whole corpus: its module fixtures (the reference data read once, the hostile atlas) are
+# then made once rather than in each process.
+pytestmark = pytest.mark.xdist_group("bad-input-corpus")
 
 
 def _digest(path: Path) -> str:
