@@ -33,7 +33,10 @@ from core.analysis.coverage import PROGRAM_TYPES
 from core.store import queries
 from core.views import funding as fv
 from core.views import impact as iv
+from core.views import inclusion as incv
 from core.views import methods
+from core.views import volunteers as vov
+from tests import attacker_reach as ar
 
 SOLVE_SECONDS = 10  # CBC's time limit for one bound (these LPs take milliseconds)
 LOW, HIGH = 1, 10
@@ -44,7 +47,10 @@ WIDTH = 5
 class Cell:
     source: str          # which download, and where in it
     atoms: list          # the unknowns it adds up
-    text: str            # as published
+    text: str            # as published: a number, "<11", "suppressed", or "relation"
+    coefs: list | None = None   # each atom's weight (None: all 1, a count of people)
+    low: float | None = None    # a relation's bounds on the weighted sum (a shown share or rate, rounded)
+    high: float | None = None
 
 
 @dataclass
@@ -63,6 +69,12 @@ class Published:
         text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text).strip()
         if atoms and text != "":
             self.cells.append(Cell(source, list(atoms), text))
+
+    def add_terms(self, source: str, terms: dict, text: str, low=None, high=None) -> None:
+        """A cell or relation that weighs its unknowns (``terms``: unknown -> weight), e.g. n - k or k - s·n."""
+        terms = {a: w for a, w in terms.items() if w != 0}
+        if terms:
+            self.cells.append(Cell(source, list(terms), text, list(terms.values()), low, high))
 
 
 def _csv(data: bytes) -> pd.DataFrame:
@@ -85,6 +97,18 @@ class Inventory:
     data: iv.ImpactData
     funding: fv.FundingData
     tables: dict[str, pd.DataFrame]  # Data & methods' whole-table downloads (the same in every state)
+    inclusion: incv.InclusionData
+    volunteers: vov.VolunteerData
+
+
+@dataclass
+class ReachState:
+    """The other pages' choices in a state: Inclusion's group and window, Volunteers' window and hourly value, and
+    the areas whose brief is read."""
+
+    inclusion: incv.InclusionState
+    volunteers: vov.VolunteerState
+    areas: tuple[str, ...]
 
 
 def inventory(con) -> Inventory:
@@ -94,7 +118,20 @@ def inventory(con) -> Inventory:
     periods["usable"] = ((n > 0) & periods["mean_change"].notna() & periods["outcome_measure"].notna()
                          & ((n == 1) | periods["sd_change"].notna()))
     tables = {t: _csv(methods.table_csv(con, t)) for t in ("program_period", "program") if t in methods.export_tables()}
-    return Inventory(queries.programs(con), periods, iv.impact_data(con), fv.funding_data(con), tables)
+    return Inventory(queries.programs(con), periods, iv.impact_data(con), fv.funding_data(con), tables,
+                     incv.inclusion_data(con), vov.volunteer_data(con))
+
+
+BRIEF_AREAS = 3  # areas whose brief is read in each state (a sample keeps the audit quick)
+
+
+def reach_states(inv: Inventory, n: int, seed: int) -> list[ReachState]:
+    """Random Inclusion and Volunteers states and brief areas (their own random stream: the Impact states of
+    :func:`random_states` stay as they were)."""
+    rng = random.Random(seed + 7919)
+    inc, vol = ar.inclusion_states(rng, n), ar.volunteer_states(rng, n)
+    ids = sorted(inv.inclusion.areas["area_id"].astype(str))
+    return [ReachState(i, v, tuple(rng.sample(ids, min(BRIEF_AREAS, len(ids))))) for i, v in zip(inc, vol)]
 
 
 def random_states(inv: Inventory, n: int, seed: int) -> list[tuple[iv.ImpactState, tuple[str, ...]]]:
@@ -112,9 +149,14 @@ def random_states(inv: Inventory, n: int, seed: int) -> list[tuple[iv.ImpactStat
     return out
 
 
-def gather(con, inv: Inventory, state: iv.ImpactState, funding_types) -> Published:
+def gather(con, inv: Inventory, state: iv.ImpactState, funding_types, reach: ReachState | None = None) -> Published:
     """Every published inventory count of one filter state, as constraints on the inventory's finest figures."""
     pub = Published()
+    if reach is not None:
+        r = ar.Reach(pub, inv.periods)
+        ar.gather_inclusion(r, inv.inclusion, reach.inclusion)
+        ar.gather_volunteers(r, inv.volunteers, reach.volunteers)
+        ar.gather_brief(r, con, inv.programs, reach.areas, inv.inclusion.as_of)
     periods, programs = inv.periods, inv.programs
     keep = impact.chosen(inv.data.prepared, list(state.types) or None, list(state.populations) or None)
     chosen = set(programs["program_id"].to_numpy()[keep])
@@ -197,15 +239,26 @@ def _components(cells: list[Cell]) -> list[list[Cell]]:
     return list(groups.values())
 
 
+def _expr(var: dict, c: Cell):
+    if c.coefs is None:
+        return pulp.lpSum(var[a] for a in c.atoms)
+    return pulp.lpSum(w * var[a] for a, w in zip(c.atoms, c.coefs))
+
+
 def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, float]]:
     """Min and max of each target cell over everything the component's published cells allow (LP, CBC)."""
     atoms = sorted({a for c in cells for a in c.atoms}, key=str)
     var = {a: pulp.LpVariable(f"a{i}", lowBound=0) for i, a in enumerate(atoms)}
     prob = pulp.LpProblem("attack", pulp.LpMinimize)
     for k, c in enumerate(cells):
-        expr = pulp.lpSum(var[a] for a in c.atoms)
+        expr = _expr(var, c)
         value = _number(c.text)
-        if value is not None:
+        if c.text == "relation":
+            if c.low is not None:
+                prob += expr >= c.low, f"rl{k}"
+            if c.high is not None:
+                prob += expr <= c.high, f"rh{k}"
+        elif value is not None:
             prob += expr == value, f"c{k}"
         elif c.text in ("<11", "suppressed"):
             prob += expr >= LOW, f"lo{k}"
@@ -217,7 +270,7 @@ def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, f
         bounds = []
         for sense in (pulp.LpMinimize, pulp.LpMaximize):
             prob.sense = sense
-            prob.setObjective(pulp.lpSum(var[a] for a in c.atoms))
+            prob.setObjective(_expr(var, c))
             status = pulp.LpStatus[prob.solve(solver)]
             if status == "Unbounded":
                 bounds.append(np.inf)
@@ -225,6 +278,68 @@ def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, f
                 raise AssertionError(f"the published cells are inconsistent, or CBC failed: {status} ({c.source})")
             else:
                 bounds.append(float(pulp.value(prob.objective)))
+        out.append((c, *bounds))
+    return out
+
+
+CBC_CELLS = 400
+"""Components up to this many cells are solved with pulp/CBC; larger ones (the reach pages tie every programme-quarter
+into one) with HiGHS through scipy on a sparse matrix built once, since CBC re-reads the whole problem for every bound
+(seconds each). Both are time-limited; a test checks that the two agree."""
+
+
+def _bounds_highs(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, float]]:
+    """As :func:`_bounds`, with scipy's HiGHS on one sparse system for the whole component."""
+    from scipy import optimize, sparse
+
+    atoms = {a: i for i, a in enumerate({a for c in cells for a in c.atoms})}
+
+    def row(c):
+        return [atoms[a] for a in c.atoms], (c.coefs or [1.0] * len(c.atoms))
+
+    eq, ub = ([], [], []), ([], [], [])  # (rows, cols, weights) of A_eq and A_ub
+    b_eq, b_ub = [], []
+
+    def put(system, b, c, sign, bound):
+        cols, w = row(c)
+        r = len(b)
+        system[0].extend([r] * len(cols))
+        system[1].extend(cols)
+        system[2].extend(sign * np.asarray(w, dtype=float))
+        b.append(sign * bound)
+
+    for c in cells:
+        value = _number(c.text)
+        if c.text == "relation":
+            if c.low is not None:
+                put(ub, b_ub, c, -1.0, c.low)
+            if c.high is not None:
+                put(ub, b_ub, c, 1.0, c.high)
+        elif value is not None:
+            put(eq, b_eq, c, 1.0, value)
+        elif c.text in ("<11", "suppressed"):
+            put(ub, b_ub, c, -1.0, LOW)
+            if c.text == "<11":
+                put(ub, b_ub, c, 1.0, HIGH)
+    shape = len(atoms)
+    a_eq = sparse.csr_matrix((eq[2], (eq[0], eq[1])), shape=(len(b_eq), shape)) if b_eq else None
+    a_ub = sparse.csr_matrix((ub[2], (ub[0], ub[1])), shape=(len(b_ub), shape)) if b_ub else None
+    out = []
+    for c in targets:
+        objective = np.zeros(shape)
+        cols, w = row(c)
+        np.add.at(objective, cols, w)
+        bounds = []
+        for sign in (1.0, -1.0):
+            res = optimize.linprog(sign * objective, A_ub=a_ub, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq or None,
+                                   bounds=(0, None), method="highs", options={"time_limit": SOLVE_SECONDS})
+            if res.status == 3:
+                bounds.append(np.inf)
+            elif res.status != 0:
+                raise AssertionError(f"the published cells are inconsistent, or HiGHS failed: {res.message} "
+                                     f"({c.source})")
+            else:
+                bounds.append(sign * res.fun)
         out.append((c, *bounds))
     return out
 
@@ -242,7 +357,8 @@ def attack(pub: Published, max_targets: int | None = None, seed: int = 0) -> lis
     for component, c in work:
         by_component.setdefault(id(component), (component, []))[1].append(c)
     for component, targets in by_component.values():
-        for c, low, high in _bounds(component, targets):
+        solve = _bounds if len(component) <= CBC_CELLS else _bounds_highs
+        for c, low, high in solve(component, targets):
             narrowed = (high < HIGH - 1e-6 or high - low < WIDTH - 1e-6) if c.text == "<11" else high - low < 1 - 1e-6
             if narrowed:
                 out.append(Exposure(c.source, c.text, low, high))
@@ -253,8 +369,9 @@ def audit(con, n_states: int, seed: int, max_targets: int | None = 12) -> list[t
     """Every exposure over ``n_states`` random filter states: (state number, exposure)."""
     inv = inventory(con)
     found = []
-    for k, (state, types) in enumerate(random_states(inv, n_states, seed)):
-        found += [(k, e) for e in attack(gather(con, inv, state, types), max_targets, seed + k)]
+    states = zip(random_states(inv, n_states, seed), reach_states(inv, n_states, seed))
+    for k, ((state, types), reach) in enumerate(states):
+        found += [(k, e) for e in attack(gather(con, inv, state, types, reach), max_targets, seed + k)]
     return found
 
 
@@ -265,4 +382,40 @@ def kinds(found) -> dict[str, int]:
         words = e.source.split()
         key = f"{words[0]} {words[1]} {words[-1]} {e.text}"
         out[key] = out.get(key, 0) + 1
+    return out
+
+
+def truth(inv: Inventory) -> dict:
+    """Every unknown's true value: what the published cells must all allow (a check on the attacker's model)."""
+    p = inv.periods
+    out: dict = {}
+    for i, r in enumerate(p.itertuples(index=False)):
+        out[("x", i)] = float(r.participants)
+        out[("y", i)] = float(r.n_pre_post) if pd.notna(r.n_pre_post) else 0.0
+        for g in ar.inc.GROUPS:
+            k = getattr(r, g.column)
+            if pd.notna(k):
+                out[("g", g.key, i)] = float(k)
+        for atom, column in (("va", "volunteers_active"), ("vj", "volunteers_joined"),
+                             ("rt", "referrals_to_professional"), ("rf", "referrals_from_professional")):
+            value = getattr(r, column)
+            out[(atom, i)] = float(value) if pd.notna(value) else 0.0
+    for pid, n in zip(inv.programs["program_id"], inv.programs.get("volunteer_count", [])):
+        out[("v", pid)] = float(n) if pd.notna(n) else 0.0
+    return out
+
+
+def violations(pub: Published, true: dict, tol: float = 1e-6) -> list[str]:
+    """The published cells the true values break (none, if the attacker reads the pages right)."""
+    out = []
+    for c in pub.cells:
+        value = sum(w * true.get(a, np.nan) for a, w in zip(c.atoms, c.coefs or [1.0] * len(c.atoms)))
+        shown = _number(c.text)
+        bad = ((c.text == "relation" and ((c.low is not None and value < c.low - tol)
+                                          or (c.high is not None and value > c.high + tol)))
+               or (shown is not None and abs(value - shown) > tol)
+               or (c.text == "<11" and not LOW - tol <= value <= HIGH + tol)
+               or (c.text == "suppressed" and value < LOW - tol) or np.isnan(value))
+        if bad:
+            out.append(f"{c.source} {c.text} [{c.low}, {c.high}] true {value:g}")
     return out
