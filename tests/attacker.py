@@ -156,7 +156,7 @@ def gather(con, inv: Inventory, state: iv.ImpactState, funding_types, reach: Rea
         r = ar.Reach(pub, inv.periods)
         ar.gather_inclusion(r, inv.inclusion, reach.inclusion)
         ar.gather_volunteers(r, inv.volunteers, reach.volunteers)
-        ar.gather_brief(r, con, inv.programs, reach.areas, inv.inclusion.as_of)
+        ar.gather_brief(r, con, inv.programs, reach.areas, inv.inclusion.as_of, inv.inclusion)
     periods, programs = inv.periods, inv.programs
     keep = impact.chosen(inv.data.prepared, list(state.types) or None, list(state.populations) or None)
     chosen = set(programs["program_id"].to_numpy()[keep])

@@ -292,17 +292,18 @@ def area_programmes(programs: pd.DataFrame, area_id: str, as_of) -> pd.DataFrame
     return programs.loc[active & (programs["area_id"] == area_id)].reset_index(drop=True)
 
 
-def gather_brief(reach: Reach, con, programs: pd.DataFrame, area_ids, as_of: dt.date) -> None:
+def gather_brief(reach: Reach, con, programs: pd.DataFrame, area_ids, as_of: dt.date, data=None) -> None:
     """The brief's "who is reached" lines of some areas: each group's share among the area's participants over its
-    programmes' latest four quarters (hours, dollars and programme counts are not counts of people)."""
+    programmes' latest four quarters (``data``: the Inclusion data, to share its protection cache; hours, dollars and programme counts are not counts of people)."""
     periods = reach.periods
     for area_id in area_ids:
         progs = area_programmes(programs, area_id, as_of)
         if not len(progs):
             continue
-        lines = reach_brief.reach_lines(con, area_id, progs)
-        mine = periods.loc[periods["program_id"].isin(set(progs["program_id"]))]
-        rows, _ = _window_rows(mine, reach_brief.QUARTERS)
+        lines = reach_brief.reach_lines(con, area_id, progs, data)
+        # The brief's shares are the Inclusion page's area rows over the latest four quarters.
+        rows, _ = _window_rows(periods, reach_brief.QUARTERS)
+        rows = rows[np.isin(periods.loc[rows, "program_id"].to_numpy(), progs["program_id"].to_numpy())]
         for g in inc.GROUPS:
             text = lines.get(f"Reached: {g.label}", "")
             m = _LINE.match(text)
