@@ -14,7 +14,10 @@ since a hidden cell adding up two other hidden cells is at least 2 from their ma
 must not be pinned to one value.
 
 Everything a visitor can download for a state is gathered through the product's own download functions: the
-Impact page's three CSVs, the Funding page's volunteer table, and every table Data & methods offers.
+Impact page's three CSVs, the Funding page's volunteer table, every table Data & methods offers, and (``reach``)
+the Inclusion and Volunteers tables and a sample of neighbourhood briefs, whose shares and rates are linear
+constraints (tests/attacker_reach.py). The Admin preview shows a signed-in owner their own upload and the published
+inventory, not figures for visitors, so it adds nothing here.
 """
 
 from __future__ import annotations
@@ -365,11 +368,14 @@ def attack(pub: Published, max_targets: int | None = None, seed: int = 0) -> lis
     return out
 
 
-def audit(con, n_states: int, seed: int, max_targets: int | None = 12) -> list[tuple[int, Exposure]]:
-    """Every exposure over ``n_states`` random filter states: (state number, exposure)."""
+def audit(con, n_states: int, seed: int, max_targets: int | None = 12,
+          reach: bool = True) -> list[tuple[int, Exposure]]:
+    """Every exposure over ``n_states`` random filter states: (state number, exposure). ``reach``: read the
+    Inclusion and Volunteers pages and the briefs too (else Impact, Funding and Data & methods only)."""
     inv = inventory(con)
     found = []
-    states = zip(random_states(inv, n_states, seed), reach_states(inv, n_states, seed))
+    others = reach_states(inv, n_states, seed) if reach else [None] * n_states
+    states = zip(random_states(inv, n_states, seed), others)
     for k, ((state, types), reach) in enumerate(states):
         found += [(k, e) for e in attack(gather(con, inv, state, types, reach), max_targets, seed + k)]
     return found
@@ -380,7 +386,9 @@ def kinds(found) -> dict[str, int]:
     out: dict[str, int] = {}
     for _, e in found:
         words = e.source.split()
-        key = f"{words[0]} {words[1]} {words[-1]} {e.text}"
+        # The reach pages name the figure after the row's name: "... rt per 100 <11", "... limited_english <11".
+        figure = " ".join(words[-3:-1]) if words[-2:-1] == ["100"] or words[-1] == "<11" else words[-1]
+        key = f"{words[0]} {words[1]} {figure} {e.text}"
         out[key] = out.get(key, 0) + 1
     return out
 

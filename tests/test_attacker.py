@@ -1,7 +1,8 @@
 """No hidden inventory count can be narrowed by setting one published figure against the others (issue 13).
 
-The attacker (tests/attacker.py) gathers everything a visitor can download for a random filter state and bounds
-every hidden cell by linear program with pulp/CBC, as τ-ARGUS and sdcTable audit a suppressed table.
+The attacker (tests/attacker.py) gathers everything a visitor can download for a random filter state (Impact,
+Funding, Data & methods, Inclusion, Volunteers & partners and a sample of neighbourhood briefs) and bounds every
+hidden cell by linear program, as τ-ARGUS and sdcTable audit a suppressed table.
 """
 
 from __future__ import annotations
@@ -11,17 +12,22 @@ import numpy as np
 import pytest
 
 from core.analysis import disclosure
+from core.analysis import volunteers as vo
 from core.views import impact as iv
+from core.views import inclusion as incv
 from core.views import methods
 from tests import attacker as at
 
 STATES = 100  # per database: 200 over Chicago and the demo
 
 
-def _audit(path, seed):
+REACH_STATES = 20  # the reach pages' audit is slower (seconds a state) and does not pass yet
+
+
+def _audit(path, seed, n=STATES, reach=False):
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return at.audit(con, STATES, seed)
+        return at.audit(con, n, seed, reach=reach)
     finally:
         con.close()
 
@@ -30,6 +36,16 @@ def _audit(path, seed):
 @pytest.mark.parametrize("db", ["atlas_db", "demo_db"])
 def test_no_hidden_cell_can_be_narrowed_in_random_filter_states(db, request):
     found = _audit(request.getfixturevalue(db), seed=13)
+    assert not found, "\n".join(f"state {k}: {e.source} {e.text} in [{e.low:g}, {e.high:g}]" for k, e in found[:10])
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason="issue 13, open: a Volunteers programme's hidden rate can still be bounded through its "
+                          "other rates (volunteers per participant holds the retention's S and E) and the "
+                          "participants other pages give back; rare Inclusion cases remain", strict=False)
+@pytest.mark.parametrize("db", ["atlas_db", "demo_db"])
+def test_no_hidden_cell_of_the_reach_pages_can_be_narrowed_in_random_filter_states(db, request):
+    found = _audit(request.getfixturevalue(db), seed=13, n=REACH_STATES, reach=True)
     assert not found, "\n".join(f"state {k}: {e.source} {e.text} in [{e.low:g}, {e.high:g}]" for k, e in found[:10])
 
 
@@ -51,7 +67,7 @@ def test_the_attacker_finds_the_audits_four_attacks_when_the_protection_is_taken
         inv = at.inventory(con)
         state, types = _helplines(con, inv)
         found = at.attack(at.gather(con, inv, state, types))
-        more = at.audit(con, 6, seed=13, max_targets=None)
+        more = at.audit(con, 6, seed=13, max_targets=None, reach=False)
     finally:
         con.close()
     kinds = " | ".join(at.kinds([(0, e) for e in found] + more))
@@ -59,3 +75,30 @@ def test_the_attacker_finds_the_audits_four_attacks_when_the_protection_is_taken
     assert "program_period.csv" in kinds and "participants" in kinds   # 2. programme-quarter participants
     assert "n_pre_post" in kinds or "impact programme" in kinds        # 3. a hidden quarter's pre/post n
     assert "funding volunteers" in kinds or "volunteer_count" in kinds  # 4. volunteers read from program.csv
+
+
+def test_the_attacker_reads_the_reach_pages_right(atlas_db):
+    # Every constraint it takes from the pages holds for the true inventory: else its bounds would prove nothing.
+    con = duckdb.connect(str(atlas_db), read_only=True)
+    try:
+        inv = at.inventory(con)
+        true = at.truth(inv)
+        for (state, types), reach in zip(at.random_states(inv, 3, 5), at.reach_states(inv, 3, 5)):
+            assert not at.violations(at.gather(con, inv, state, types, reach), true)
+    finally:
+        con.close()
+
+
+def test_the_attacker_finds_the_reach_pages_exposures_when_their_protection_is_taken_away(atlas_db, monkeypatch):
+    # Inclusion shares by the primary rule only (each table on its own) and Volunteers area rates whatever their
+    # programmes hide, as before the linked protection: the attacker must find both kinds of differencing.
+    monkeypatch.setattr(incv, "protection", lambda data, group, quarters: {"programme": {}, "area": {}, "city": ""})
+    monkeypatch.setattr(vo, "RATE_FLAGS", {})
+    con = duckdb.connect(str(atlas_db), read_only=True)
+    try:
+        found = at.audit(con, 2, seed=13, max_targets=80)
+    finally:
+        con.close()
+    kinds = " | ".join(at.kinds(found))
+    assert "inclusion programme" in kinds        # a programme's hidden group share: its area's minus the others'
+    assert "volunteers programme" in kinds       # a programme's hidden volunteer rate, likewise
