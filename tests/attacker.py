@@ -6,7 +6,8 @@ Control*, §5.3 on interval protection): the unknowns are the inventory's finest
 participants and pre/post n in a quarter, its volunteers), every published cell is a linear constraint on them
 (a shown number an equality, "<11" the bounds 1-10, "suppressed" a lower bound of 1), and for each hidden cell the
 tightest bounds any visitor can prove are the minimum and maximum of that cell over what is feasible, solved with
-pulp/CBC (the LP relaxation, as τ-ARGUS audits; every solve has a time limit).
+HiGHS (the LP relaxation, as τ-ARGUS audits; every solve has a time limit). :func:`_bounds` (pulp/CBC) solves the
+same programs another way; a test checks on a small case that the two agree.
 
 Protection interval: a "<11" cell must still be able to be 10 (no one can prove it smaller than its marker says) and
 its feasible values must span at least 5 of the marker's 1-10 (``WIDTH``; all of 1-10 cannot be required in general,
@@ -41,7 +42,7 @@ from core.views import methods
 from core.views import volunteers as vov
 from tests import attacker_reach as ar
 
-SOLVE_SECONDS = 10  # CBC's time limit for one bound (these LPs take milliseconds)
+SOLVE_SECONDS = 10  # the time limit of one bound (these LPs take milliseconds)
 LOW, HIGH = 1, 10
 WIDTH = 5
 
@@ -285,14 +286,9 @@ def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, f
     return out
 
 
-CBC_CELLS = 400
-"""Components up to this many cells are solved with pulp/CBC; larger ones (the reach pages tie every programme-quarter
-into one) with HiGHS through scipy on a sparse matrix built once, since CBC re-reads the whole problem for every bound
-(seconds each). Both are time-limited; a test checks that the two agree."""
-
-
 def _bounds_highs(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, float]]:
-    """As :func:`_bounds`, with scipy's HiGHS on one sparse system for the whole component."""
+    """Min and max of each target cell over everything the component's published cells allow: scipy's HiGHS on one
+    sparse system for the whole component, built once (each solve time-limited)."""
     from scipy import optimize, sparse
 
     atoms = {a: i for i, a in enumerate({a for c in cells for a in c.atoms})}
@@ -327,15 +323,35 @@ def _bounds_highs(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, fl
     shape = len(atoms)
     a_eq = sparse.csr_matrix((eq[2], (eq[0], eq[1])), shape=(len(b_eq), shape)) if b_eq else None
     a_ub = sparse.csr_matrix((ub[2], (ub[0], ub[1])), shape=(len(b_ub), shape)) if b_ub else None
+    def objective(c):
+        out = np.zeros(shape)
+        cols, w = row(c)
+        np.add.at(out, cols, w)
+        return out
+
+    def solve(vector):
+        return optimize.linprog(vector, A_ub=a_ub, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq or None,
+                                bounds=(0, None), method="highs", options={"time_limit": SOLVE_SECONDS})
+
+    # Witnesses first: one program pushes every "<11" target up at once, one down. A target that reaches 10 in the
+    # first and at most 5 in the second can take both values, so it is safe without programs of its own (sound:
+    # two feasible points); only the rest are bounded one by one.
+    capped = [c for c in targets if c.text == "<11"]
+    safe: set = set()
+    if len(capped) > 1:
+        vectors = np.array([objective(c) for c in capped])
+        high, low = solve(-vectors.sum(axis=0)), solve(vectors.sum(axis=0))
+        if high.status == 0 and low.status == 0:
+            up, down = vectors @ high.x, vectors @ low.x
+            safe = {id(c) for c, u, d in zip(capped, up, down) if u >= HIGH - 1e-6 and d <= HIGH - WIDTH + 1e-6}
     out = []
     for c in targets:
-        objective = np.zeros(shape)
-        cols, w = row(c)
-        np.add.at(objective, cols, w)
+        if id(c) in safe:
+            out.append((c, float(LOW), float(HIGH)))
+            continue
         bounds = []
         for sign in (1.0, -1.0):
-            res = optimize.linprog(sign * objective, A_ub=a_ub, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq or None,
-                                   bounds=(0, None), method="highs", options={"time_limit": SOLVE_SECONDS})
+            res = solve(sign * objective(c))
             if res.status == 3:
                 bounds.append(np.inf)
             elif res.status != 0:
@@ -360,8 +376,7 @@ def attack(pub: Published, max_targets: int | None = None, seed: int = 0) -> lis
     for component, c in work:
         by_component.setdefault(id(component), (component, []))[1].append(c)
     for component, targets in by_component.values():
-        solve = _bounds if len(component) <= CBC_CELLS else _bounds_highs
-        for c, low, high in solve(component, targets):
+        for c, low, high in _bounds_highs(component, targets):
             narrowed = (high < HIGH - 1e-6 or high - low < WIDTH - 1e-6) if c.text == "<11" else high - low < 1 - 1e-6
             if narrowed:
                 out.append(Exposure(c.source, c.text, low, high))

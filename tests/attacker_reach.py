@@ -128,6 +128,16 @@ class Reach:
                 self.pub.add_terms(f"{source} <11", terms, "<11")
                 return
 
+    def withheld(self, source: str, candidates) -> None:
+        """A rate shown "suppressed" (hidden to protect a small count elsewhere): it says only that the rate is
+        hidden. The attacker is granted, conservatively, that its first non-zero count is at least 1, and that cell
+        must not be pinned."""
+        for terms, true in candidates:
+            if true is not None and not np.isnan(true) and true >= 1:
+                terms = terms if isinstance(terms, dict) else _terms((1.0, terms))
+                self.pub.add_terms(f"{source} suppressed", terms, "suppressed")
+                return
+
 
 def inclusion_states(rng, n: int) -> list[incv.InclusionState]:
     return [incv.InclusionState(rng.choice(incv.GROUP_KEYS), rng.choice(incv.QUARTER_CHOICES)) for _ in range(n)]
@@ -214,6 +224,8 @@ def _volunteer_rates(reach: Reach, source: str, rows: np.ndarray, q: np.ndarray,
         # Where the clip binds, E - N is not the retained count: no cell for it.
         clipped = not (0 <= e - n <= s)
         reach.hidden(f"{source} retention", [(s_at, s)] + ([] if clipped else [(retained, e - n), (lost, s - e + n)]))
+    elif text == "suppressed":
+        reach.withheld(f"{source} retention", [(s_at, true("volunteers_active", first))])
 
 
 def _people_rates(reach: Reach, source: str, rows: np.ndarray, r: pd.Series) -> None:
@@ -234,6 +246,9 @@ def _people_rates(reach: Reach, source: str, rows: np.ndarray, r: pd.Series) -> 
     elif text == "<11":
         reach.hidden(f"{source} volunteers per participant", [(base, true("participants", act)),
                                                               (va, true("volunteers_active", act))])
+    elif text == "suppressed":
+        reach.withheld(f"{source} volunteers per participant", [(va, true("volunteers_active", act)),
+                                                                (base, true("participants", act))])
     # Referrals to and from professionals per 100 participants.
     for column, atom, label in (("referrals_to_professional", "rt", "Referrals to professionals per 100 participants"),
                                 ("referrals_from_professional", "rf",
@@ -247,6 +262,8 @@ def _people_rates(reach: Reach, source: str, rows: np.ndarray, r: pd.Series) -> 
             tk, tn = true(column, sel), true("participants", sel)
             reach.hidden(f"{source} {atom} per 100", [(n, tn), (k, tk)]
                          + ([(_terms((1.0, n), (-1.0, k)), tn - tk)] if atom == "rt" else []))
+        elif text == "suppressed":
+            reach.withheld(f"{source} {atom} per 100", [(k, true(column, sel)), (n, true("participants", sel))])
 
 
 def gather_volunteers(reach: Reach, data: vov.VolunteerData, state: vov.VolunteerState) -> None:
@@ -262,7 +279,7 @@ def gather_volunteers(reach: Reach, data: vov.VolunteerData, state: vov.Voluntee
     prog = _ids_by_name(data.programs)
     for _, r in _csv(vov.download(vov.programme_table(data, state))).iterrows():
         pid = prog.get(r["Programme"])
-        if pid is not None:
+        if pid is not None and "Volunteers per participant" in r:   # rates by programme: published no more
             sel = owner == pid
             _volunteer_rates(reach, f"volunteers programme {r['Programme']}", rows[sel], q[sel], state.quarters, r,
                              retention=bool(complete.get(pid, False)))
@@ -310,5 +327,5 @@ def gather_brief(reach: Reach, con, programs: pd.DataFrame, area_ids, as_of: dt.
             source = f"brief area {area_id} {g.key}"
             if m:
                 reach.group_share(source, rows, g.key, *m.groups())
-            elif text.startswith("not shown"):
+            elif text.startswith("not shown: fewer"):
                 reach.group_share(source, rows, g.key, "<11", "", "")

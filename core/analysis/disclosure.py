@@ -29,17 +29,33 @@ that adds up two other hidden cells is at least 2 from their markers alone."""
 _TOL = 1e-6
 
 
-def _membership(cells: list[np.ndarray]) -> sparse.csr_matrix:
-    atoms = np.unique(np.concatenate([np.asarray(c, dtype=np.int64) for c in cells])) if cells else np.zeros(0, int)
+def _membership(cells: list[np.ndarray], weights: list | None = None) -> sparse.csr_matrix:
+    flat = [np.asarray(c, dtype=np.int64) for c in cells]
+    atoms = np.unique(np.concatenate(flat)) if cells else np.zeros(0, int)
     rows = np.repeat(np.arange(len(cells)), [len(c) for c in cells])
-    cols = np.searchsorted(atoms, np.concatenate([np.asarray(c, dtype=np.int64) for c in cells])) if cells else []
-    m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cells), len(atoms)))
-    m.data[:] = 1.0  # an atom listed twice in a cell still counts once
-    # Atoms in exactly the same cells are interchangeable to any attacker: one unknown stands for them all, which
-    # leaves the bounds unchanged and the linear programs much smaller.
+    cols = np.searchsorted(atoms, np.concatenate(flat)) if cells else []
+    data = (np.concatenate([np.asarray(w, dtype=float) for w in weights]) if weights is not None and cells
+            else np.ones(len(rows)))
+    m = sparse.coo_matrix((data, (rows, cols)), shape=(len(cells), len(atoms))).tocsr()  # duplicates add up
+    if weights is None:
+        m.data[:] = 1.0  # without weights, an atom listed twice in a cell still counts once
+    # Atoms in exactly the same cells (with the same weights) are interchangeable to any attacker: one unknown stands
+    # for them all, which leaves the bounds unchanged and the linear programs much smaller.
     c = m.tocsc()
-    signature = {tuple(c.indices[c.indptr[j]:c.indptr[j + 1]]): j for j in range(c.shape[1])}
+    c.sort_indices()
+    signature = {(tuple(c.indices[c.indptr[j]:c.indptr[j + 1]]), tuple(c.data[c.indptr[j]:c.indptr[j + 1]])): j
+                 for j in range(c.shape[1])}
     return c[:, sorted(signature.values())].tocsr()
+
+
+def _components(m: sparse.csr_matrix) -> np.ndarray:
+    """Each cell's component: cells joined through shared atoms (a cell can be narrowed only within its own)."""
+    from scipy.sparse import csgraph
+
+    n = m.shape[0]
+    link = (abs(m) > 0).astype(float)
+    graph = sparse.bmat([[None, link], [link.T, None]], format="csr") if m.shape[1] else sparse.csr_matrix((n, n))
+    return csgraph.connected_components(graph, directed=False)[1][:n]
 
 
 def _system(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray) -> dict:
@@ -66,21 +82,61 @@ def _narrowed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hid
     system = _system(m, values, primary, hidden)
     row = m[i].toarray().ravel()
     high = _bound(system, row, -1.0)
-    return high < HIGH - _TOL or high - _bound(system, row, 1.0) < WIDTH - _TOL
+    if high < HIGH - _TOL:
+        return True
+    return high - _bound(system, row, 1.0) < WIDTH - _TOL
+
+
+def _certified(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
+               cells: np.ndarray) -> np.ndarray:
+    """The "<11" cells among ``cells`` proved safe by two feasible points (witnesses) found together.
+
+    One linear program pushes all the cells up at once (their sum at its largest), another down: a cell that reaches
+    10 in the first and at most 10 - 5 in the second can take both values, so no visitor can narrow it. Rounds repeat
+    on the cells not yet proved; the rest are left to one pair of programs each. Hiding more only widens what the
+    published cells allow, so a cell proved safe here stays safe.
+    """
+    safe = np.zeros(len(cells), bool)
+    if not len(cells):
+        return safe
+    system = _system(m, values, primary, hidden)
+    high_ok, low_ok = np.zeros(len(cells), bool), np.zeros(len(cells), bool)
+    for _ in range(3):
+        todo = ~(high_ok & low_ok)
+        if not todo.any():
+            break
+        before = (high_ok.sum(), low_ok.sum())
+        for sign, ok, test in ((-1.0, high_ok, lambda v: v >= HIGH - _TOL),
+                               (1.0, low_ok, lambda v: v <= HIGH - WIDTH + _TOL)):
+            pick = cells[todo & ~ok]
+            if not len(pick):
+                continue
+            res = optimize.linprog(sign * np.asarray(m[pick].sum(axis=0)).ravel(), bounds=(0, None),
+                                   method="highs", **system)
+            if res.status != 0:
+                return safe   # left to the programs one cell at a time (which report what is wrong)
+            ok |= test(m[cells] @ res.x)
+        if (high_ok.sum(), low_ok.sum()) == before:
+            break
+    return high_ok & low_ok
 
 
 def _linked(m: sparse.csr_matrix) -> np.ndarray:
     """Cells sharing an atom with another cell: only these can be narrowed."""
-    shared = np.asarray(m.sum(axis=0)).ravel() > 1
-    return np.asarray(m[:, shared].sum(axis=1)).ravel() > 0
+    link = (m > 0).astype(float)
+    shared = np.asarray(link.sum(axis=0)).ravel() > 1
+    return np.asarray(link[:, shared].sum(axis=1)).ravel() > 0
 
 
 def exposed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray) -> list[int]:
     """The "<11" cells whose feasible range is narrower than 1-10, given the cells shown."""
-    return [int(i) for i in np.flatnonzero(primary & _linked(m)) if _narrowed(m, values, primary, hidden, int(i))]
+    cells = np.flatnonzero(primary & _linked(m))
+    cells = cells[~_certified(m, values, primary, hidden, cells)]
+    return [int(i) for i in cells if _narrowed(m, values, primary, hidden, int(i))]
 
 
-def protect(cells: list[np.ndarray], values, also_hidden=None) -> tuple[np.ndarray, np.ndarray]:
+def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
     """Which cells of a linked set to hide: ``(shown "<11", shown "suppressed")`` boolean masks.
 
     A count of 1-10 is normally shown "<11"; where that marker's "at most 10" would pin a cell it adds up to, it
@@ -91,6 +147,8 @@ def protect(cells: list[np.ndarray], values, also_hidden=None) -> tuple[np.ndarr
     cells : for each published cell, the ids of the atoms it adds up (any integers; shared ids link cells).
     values : each cell's true value (its atoms' sum), counts of people; 0 is shown.
     also_hidden : cells a table's own rule already hides besides the primary ones (they count as secondary).
+    weights : optional, for each cell the (positive) weight of each of its atoms, as ``cells`` lists them: a cell that
+        counts an atom twice (the volunteers active in two quarters, say) weighs it 2.
 
     Examples
     --------
@@ -108,11 +166,27 @@ def protect(cells: list[np.ndarray], values, also_hidden=None) -> tuple[np.ndarr
     hidden = primary | (np.zeros_like(primary) if also_hidden is None else np.asarray(also_hidden, dtype=bool))
     if not primary.any():
         return primary, hidden & ~primary
-    m = _membership(cells)
+    m = _membership(cells, weights)
     capped = primary.copy()   # hidden cells published as "<11", which tells that they are at most 10
+    # Sets of cells that share no atom are independent: each is protected on its own (smaller programs, same result).
+    labels = _components(m)
+    for label in np.unique(labels[primary]):
+        idx = np.flatnonzero(labels == label)
+        sub = m[idx]
+        sub = sub[:, np.flatnonzero(np.asarray(abs(sub).sum(axis=0)).ravel() > 0)]
+        c, h = capped[idx], hidden[idx]
+        _protect_component(sub, values[idx], c, h)
+        capped[idx], hidden[idx] = c, h
+    return primary & capped, hidden & ~(primary & capped)
+
+
+def _protect_component(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray) -> None:
+    """:func:`protect` on one component; ``capped`` and ``hidden`` are updated in place."""
+    primary = capped.copy()
     # Hiding a cell, or publishing a "<11" cell as "suppressed", only widens what the others allow, so a cell once
     # safe stays safe: each "<11" cell is made safe in turn, and one pass protects the whole set.
-    for i in np.flatnonzero(primary & _linked(m)):
+    todo = np.flatnonzero(primary & _linked(m))
+    for i in todo[~_certified(m, values, capped, hidden, todo)]:
         while capped[i] and _narrowed(m, values, capped, hidden, int(i)):
             mine = m[i].toarray().ravel() > 0
             touching = np.asarray(m[:, mine].sum(axis=1)).ravel() > 0
@@ -126,4 +200,3 @@ def protect(cells: list[np.ndarray], values, also_hidden=None) -> tuple[np.ndarr
             others = np.flatnonzero(touching & capped)
             others = others[others != i]
             capped[others[np.argmax(values[others])] if len(others) else i] = False
-    return primary & capped, hidden & ~(primary & capped)

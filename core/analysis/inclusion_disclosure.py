@@ -66,7 +66,10 @@ def hidden_shares(programs: pd.DataFrame, periods: pd.DataFrame, group: str, qua
     also = np.repeat(small, 3) & (values > 0)
     primary, secondary = disclosure.protect(cells, values, also)
     hidden = (primary | secondary).reshape(-1, 3).any(axis=1)
-    codes = np.where(small, "small", np.where(hidden, "withheld", ""))
+    # "<11" only where every small count behind the share keeps its "at most 10" (else that marker would pin a count
+    # it adds up to, and the share is shown as withheld instead).
+    uncapped = (((values > 0) & (values < 11)) & ~primary).reshape(-1, 3).any(axis=1)
+    codes = np.where(small & ~uncapped, "small", np.where(hidden | small, "withheld", ""))
     out: dict = {"programme": {}, "area": {}, "city": ""}
     for (level, key, _), code in zip(entities, codes):
         if level == "city":

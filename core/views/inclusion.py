@@ -134,7 +134,8 @@ def _protect(d: pd.DataFrame, codes) -> pd.DataFrame:
     codes = pd.Series(codes, index=d.index, dtype=object).fillna("")
     recorded = ~d["status"].isin(["not recorded"])
     status = d["status"].where(~(recorded & codes.eq("small")), "small")
-    status = status.where(~(recorded & codes.eq("withheld") & status.ne("small")), "withheld")
+    # Withheld overrides the share's own "small": its "at most 10" would pin a count it adds up to.
+    status = status.where(~(recorded & codes.eq("withheld")), "withheld")
     d = d.assign(status=status)
     d.loc[d["status"].isin(["small", "withheld"]), ["share", "lo", "hi", "gap", "gap_lo", "gap_hi"]] = np.nan
     return d

@@ -28,6 +28,8 @@ def group_line(row: pd.Series) -> str:
     status = row["status"]
     if status == "small":
         return "not shown: fewer than 11 people in a count behind it"
+    if status == "withheld":
+        return "not shown: withheld so that a hidden small count elsewhere cannot be worked out"
     if status == "not recorded":
         return "not recorded by the programmes here"
     text = f"{row['share'] * 100:.1f}% of participants (95% CI {row['lo'] * 100:.1f}–{row['hi'] * 100:.1f}%)"
@@ -58,7 +60,7 @@ def reach_lines(con, area_id, programs: pd.DataFrame, data=None) -> dict[str, st
         code = incv.protection(data, g.key, QUARTERS)["area"].get(str(area_id), "")
         row = d.loc[g.key].copy()
         if code and row["status"] != "not recorded":
-            row["status"] = "small"
+            row["status"] = code
         out[f"Reached: {g.label}"] = group_line(row)
     per = vo.program_volunteers(programs, periods, QUARTERS)
     n = len(per)

@@ -11,17 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
 from core.analysis import volunteers as vo
+from core.analysis.volunteer_disclosure import PUBLISHED_LEVELS, hidden_rates
 from core.analysis.coverage import TYPE_LABELS
 from core.analysis.funding import VOLUNTEER_HOUR_VALUE_SOURCE, VOLUNTEER_HOUR_VALUE_USD
 from core.analysis.need import need_for
-from core.analysis.suppression import SUPPRESSED, safe_csv
+from core.analysis.suppression import COMPLEMENTARY, SUPPRESSED, safe_csv
 from core.base.formatting import money, number, percent
 from core.base.palettes import CATEGORICAL, NO_DATA, hex_to_rgb
 from core.store import queries
@@ -94,6 +95,16 @@ class VolunteerData:
     areas: pd.DataFrame      # area_id, name, population, need (0-1)
     sites: pd.DataFrame
     as_of: dt.date
+    protected: dict = field(default_factory=dict, repr=False)  # quarters -> hidden_rates
+
+
+def protection(data: VolunteerData, quarters: int) -> dict:
+    """:func:`core.analysis.volunteer_disclosure.hidden_rates` of one window, remembered (its audit solves linear
+    programs)."""
+    key = int(quarters)
+    if key not in data.protected:
+        data.protected[key] = hidden_rates(data.programs, data.periods, key, PUBLISHED_LEVELS)
+    return data.protected[key]
 
 
 def volunteer_data(con) -> VolunteerData:
@@ -109,22 +120,27 @@ def volunteer_data(con) -> VolunteerData:
 # --- tables --------------------------------------------------------------------------------------------------------
 
 
-def _rate(values: pd.Series, shown: pd.Series, digits: int, scale: float = 1.0) -> np.ndarray:
-    """A rate column for display: rounded where shown, "<11" where hidden, blank where there is none."""
+def _rate(values: pd.Series, codes: pd.Series, digits: int, scale: float = 1.0) -> np.ndarray:
+    """A rate column for display: rounded where shown, "<11" where a count behind it is 1-10, "suppressed" where
+    it is withheld to protect a small count elsewhere, blank where there is none."""
     v = (pd.to_numeric(values, errors="coerce") * scale).round(digits).to_numpy(dtype=object, copy=True)
-    hidden = values.notna().to_numpy() & ~shown.to_numpy(dtype=bool)
-    v[hidden] = SUPPRESSED
+    codes = codes.fillna("").to_numpy(dtype=object)
+    present = values.notna().to_numpy()
+    v[present & (codes == "small")] = SUPPRESSED
+    v[present & (codes == "withheld")] = COMPLEMENTARY
     return v
 
 
-def _rates(t: pd.DataFrame) -> dict[str, np.ndarray]:
-    return {
-        "Retention over the window (%)": _rate(t["retention"], t["retention_shown"], 1, 100),
-        "Volunteers per participant": _rate(t["volunteers_per_participant"], t["volunteers_per_participant_shown"], 2),
-        "Referrals to professionals per 100 participants": _rate(t["referrals_to_per_100"], t["referrals_to_shown"], 1),
-        "Referrals from professionals per 100 participants": _rate(t["referrals_from_per_100"],
-                                                                   t["referrals_from_shown"], 1),
-    }
+RATE_COLUMNS = {"retention": ("Retention over the window (%)", 1, 100.0),
+                "volunteers_per_participant": ("Volunteers per participant", 2, 1.0),
+                "referrals_to_per_100": ("Referrals to professionals per 100 participants", 1, 1.0),
+                "referrals_from_per_100": ("Referrals from professionals per 100 participants", 1, 1.0)}
+
+
+def _rates(t: pd.DataFrame, codes: dict, level: str, key: str) -> dict[str, np.ndarray]:
+    """The four rate columns, hidden as the linked protection says (``codes``: hidden_rates of the window)."""
+    return {label: _rate(t[rate], t[key].map(codes[rate][level]), digits, scale)
+            for rate, (label, digits, scale) in RATE_COLUMNS.items()}
 
 
 def programme_table(data: VolunteerData, state: VolunteerState) -> pd.DataFrame:
@@ -147,7 +163,6 @@ def programme_table(data: VolunteerData, state: VolunteerState) -> pd.DataFrame:
         "Single coordinator": np.where(t["single_coordinator"], "Yes", "No"),
         "Volunteer hours": t["hours"].round(0).to_numpy(),
         "Value of volunteer time ($)": t["value"].round(0).to_numpy(),
-        **_rates(t),
         "Professional partner": partner,
         "Partner role": data.programs["partner_role"].fillna("").map(
             lambda r: ", ".join(vo.PARTNER_ROLES.get(x, x) for x in r.split(";") if x)).to_numpy(),
@@ -168,7 +183,7 @@ def area_table(data: VolunteerData, state: VolunteerState) -> pd.DataFrame:
         "Single-coordinator programmes": a["single_coordinator"].to_numpy(),
         "Volunteer hours": a["hours"].round(0).to_numpy(),
         "Value of volunteer time ($)": a["value"].round(0).to_numpy(),
-        **_rates(a),
+        **_rates(a, protection(data, state.quarters), "area", "area_id"),
         "Programmes with a professional partner (%)": (a["area_id"].map(share) * 100).round(1).to_numpy(),
     })
     return out.sort_values(["Volunteer hours", "Area"], ascending=[False, True], na_position="last").reset_index(
