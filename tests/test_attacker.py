@@ -12,22 +12,21 @@ import numpy as np
 import pytest
 
 from core.analysis import disclosure
-from core.analysis import volunteers as vo
+from core.analysis import volunteer_disclosure as vvd
 from core.views import impact as iv
 from core.views import inclusion as incv
 from core.views import methods
+from core.views import volunteers as vov
 from tests import attacker as at
 
 STATES = 100  # per database: 200 over Chicago and the demo
+REACH_STATES = 20  # the audit with every page read (Inclusion, Volunteers, briefs too); it does not pass yet
 
 
-REACH_STATES = 20  # the reach pages' audit is slower (seconds a state) and does not pass yet
-
-
-def _audit(path, seed, n=STATES, reach=False):
+def _audit(path, seed, n=STATES, reach=False, max_targets=12):
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return at.audit(con, n, seed, reach=reach)
+        return at.audit(con, n, seed, max_targets=max_targets, reach=reach)
     finally:
         con.close()
 
@@ -40,13 +39,25 @@ def test_no_hidden_cell_can_be_narrowed_in_random_filter_states(db, request):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="issue 13, open: a Volunteers programme's hidden rate can still be bounded through its "
-                          "other rates (volunteers per participant holds the retention's S and E) and the "
-                          "participants other pages give back; rare Inclusion cases remain", strict=False)
+@pytest.mark.xfail(reason="issue 13, open: with every hidden cell bounded, cross-page links remain: the Inclusion "
+                          "shares' Wilson intervals give back participant totals that pin a hidden Impact area count, "
+                          "and a few Inclusion '<11' shares are bounded to 1-9 (in about 10 of 100 states a database)",
+                   strict=False)
 @pytest.mark.parametrize("db", ["atlas_db", "demo_db"])
 def test_no_hidden_cell_of_the_reach_pages_can_be_narrowed_in_random_filter_states(db, request):
-    found = _audit(request.getfixturevalue(db), seed=13, n=REACH_STATES, reach=True)
+    found = _audit(request.getfixturevalue(db), seed=13, n=REACH_STATES, reach=True, max_targets=None)
     assert not found, "\n".join(f"state {k}: {e.source} {e.text} in [{e.low:g}, {e.high:g}]" for k, e in found[:10])
+
+
+def test_highs_and_cbc_find_the_same_bounds_on_a_small_case():
+    # Two areas over two quarters, A hidden "<11", Q2 "suppressed": both solvers, one target at a time.
+    cells = [at.Cell("A", [0, 1], "<11"), at.Cell("B", [2, 3], "30"), at.Cell("Q1", [0, 2], "19"),
+             at.Cell("Q2", [1, 3], "suppressed"), at.Cell("B share", [2, 3], "relation", [1.0, -0.5], 0.0, None)]
+    for target in (cells[0], cells[3]):
+        (_, lo1, hi1), = at._bounds(cells, [target])
+        (_, lo2, hi2), = at._bounds_highs(cells, [target])
+        assert (lo1, hi1) == pytest.approx((lo2, hi2))
+    assert at._bounds_highs(cells, [cells[0]])[0][1:] == pytest.approx((1.0, 10.0))
 
 
 def _helplines(con, inv):
@@ -93,7 +104,10 @@ def test_the_attacker_finds_the_reach_pages_exposures_when_their_protection_is_t
     # Inclusion shares by the primary rule only (each table on its own) and Volunteers area rates whatever their
     # programmes hide, as before the linked protection: the attacker must find both kinds of differencing.
     monkeypatch.setattr(incv, "protection", lambda data, group, quarters: {"programme": {}, "area": {}, "city": ""})
-    monkeypatch.setattr(vo, "RATE_FLAGS", {})
+    # Volunteers rates by programme and by area, each hidden by its own counts only (no linked set).
+    monkeypatch.setattr(vvd, "PUBLISHED_LEVELS", ("programme", "area"))
+    monkeypatch.setattr(vov, "protection", lambda data, quarters: _primary_only(
+        vvd.hidden_rates(data.programs, data.periods, quarters, ("programme", "area"))))
     con = duckdb.connect(str(atlas_db), read_only=True)
     try:
         found = at.audit(con, 2, seed=13, max_targets=80)
@@ -102,3 +116,9 @@ def test_the_attacker_finds_the_reach_pages_exposures_when_their_protection_is_t
     kinds = " | ".join(at.kinds(found))
     assert "inclusion programme" in kinds        # a programme's hidden group share: its area's minus the others'
     assert "volunteers programme" in kinds       # a programme's hidden volunteer rate, likewise
+
+
+def _primary_only(codes: dict) -> dict:
+    """Rates hidden where a count of their own is 1-10 ("<11"), nothing withheld: each table on its own."""
+    return {rate: {level: {k: ("small" if c == "small" else "") for k, c in by.items()} for level, by in levels.items()}
+            for rate, levels in codes.items()}

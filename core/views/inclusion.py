@@ -9,7 +9,10 @@ are published nowhere in the atlas, so a programme's hidden count cannot be take
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import hashlib
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -100,7 +103,7 @@ class InclusionData:
     languages: pd.DataFrame
     as_of: dt.date
     catchments: pd.DataFrame | None = None  # inclusion.catchment_shares, made once (it depends on no filter)
-    protected: dict = field(default_factory=dict, repr=False)  # (group, quarters) -> hidden_shares
+    protected: dict = field(default_factory=dict, repr=False)  # the inventory's digest, once computed
 
     def __post_init__(self) -> None:
         if self.catchments is None:
@@ -120,13 +123,36 @@ def inclusion_data(con) -> InclusionData:
                          areas=areas, shares=shares, languages=queries.area_languages(con), as_of=as_of)
 
 
+_PROTECTED: "collections.OrderedDict[tuple, dict]" = collections.OrderedDict()
+_PROTECTED_LOCK = threading.Lock()
+PROTECTED_MAX = 128  # 5 groups x 4 windows per database
+
+
+def fingerprint(programs: pd.DataFrame, periods: pd.DataFrame) -> str:
+    """A digest of the inventory a protection is computed from (the same data, whoever loaded it, shares it)."""
+    digest = hashlib.sha1()
+    for frame in (programs[["program_id", "area_id"]], periods):
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
 def protection(data: InclusionData, group: str, quarters: int) -> dict:
-    """:func:`core.analysis.inclusion_disclosure.hidden_shares` of one group and window, remembered (its audit solves
-    linear programs, seconds for a short window)."""
-    key = (group, int(quarters))
-    if key not in data.protected:
-        data.protected[key] = hidden_shares(data.programs, data.periods, group, int(quarters))
-    return data.protected[key]
+    """:func:`core.analysis.inclusion_disclosure.hidden_shares` of one group and window, remembered in the process on
+    the inventory's digest: the Inclusion page (whose data each session gets as its own copy) and every brief read
+    the same result, computed once (its audit solves linear programs, up to seconds for a short window)."""
+    if "digest" not in data.protected:
+        data.protected["digest"] = fingerprint(data.programs, data.periods)
+    key = (data.protected["digest"], group, int(quarters))
+    with _PROTECTED_LOCK:
+        if key in _PROTECTED:
+            _PROTECTED.move_to_end(key)
+            return _PROTECTED[key]
+    value = hidden_shares(data.programs, data.periods, group, int(quarters))
+    with _PROTECTED_LOCK:
+        _PROTECTED[key] = value
+        while len(_PROTECTED) > PROTECTED_MAX:
+            _PROTECTED.popitem(last=False)
+    return value
 
 
 def _protect(d: pd.DataFrame, codes) -> pd.DataFrame:

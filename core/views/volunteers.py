@@ -1,8 +1,9 @@
 """What the Volunteers & partners page shows: volunteer time and value, fragility, professional partners, referrals.
 
 Small numbers. Volunteers and referrals are people, so no count of them is published: the tables hold hours,
-money, programme counts and rates, and each rate only where no count behind it is 1-10 (its ``*_shown`` flag
-from :mod:`core.analysis.volunteers`); a hidden rate shows "<11". Hours, dollars and coordinators (a staffing
+money, programme counts and rates. The rates are published by area only, protected as one linked set with the
+counts behind them (:mod:`core.analysis.volunteer_disclosure`): "<11" where a count behind a rate is 1-10,
+"suppressed" where it is hidden to protect a small count elsewhere. Hours, dollars and coordinators (a staffing
 fact, as on the Data & methods downloads) are not counts of people served.
 """
 
@@ -18,7 +19,7 @@ import pandas as pd
 import pydeck as pdk
 
 from core.analysis import volunteers as vo
-from core.analysis.volunteer_disclosure import PUBLISHED_LEVELS, hidden_rates
+from core.analysis import volunteer_disclosure as vd
 from core.analysis.coverage import TYPE_LABELS
 from core.analysis.funding import VOLUNTEER_HOUR_VALUE_SOURCE, VOLUNTEER_HOUR_VALUE_USD
 from core.analysis.need import need_for
@@ -45,7 +46,9 @@ HELP = {
                   "((active at the end − joined since) ÷ active at the start). Volunteers per participant: active "
                   "volunteers over participants, quarter by quarter summed."),
     "small": ("Small numbers: volunteers and referrals are people, so a rate built on 1–10 of them (or giving back "
-              "1–10 retained or lost volunteers) shows '<11'. Hours, dollars and programme counts are shown in full."),
+              "1–10 retained or lost volunteers) shows '<11', and one that would give such a count back shows "
+              "'suppressed'. Rates are given by area, not by programme, where most would rest on 1–10 people. Hours, "
+              "dollars and programme counts are shown in full."),
     "partners": ("A professional partner trains, supervises, takes referrals from or co-delivers with the programme. "
                  "Lines join each programme to its partner where the partner is a service site in the city's list; a "
                  "partner given by name has no place on the map and is listed in the table."),
@@ -95,16 +98,25 @@ class VolunteerData:
     areas: pd.DataFrame      # area_id, name, population, need (0-1)
     sites: pd.DataFrame
     as_of: dt.date
-    protected: dict = field(default_factory=dict, repr=False)  # quarters -> hidden_rates
+    protected: dict = field(default_factory=dict, repr=False)  # the inventory's digest, once computed
 
 
 def protection(data: VolunteerData, quarters: int) -> dict:
-    """:func:`core.analysis.volunteer_disclosure.hidden_rates` of one window, remembered (its audit solves linear
-    programs)."""
-    key = int(quarters)
-    if key not in data.protected:
-        data.protected[key] = hidden_rates(data.programs, data.periods, key, PUBLISHED_LEVELS)
-    return data.protected[key]
+    """:func:`core.analysis.volunteer_disclosure.hidden_rates` of one window, remembered in the process on the
+    inventory's digest (its audit solves linear programs)."""
+    from core.views.inclusion import fingerprint
+
+    if "digest" not in data.protected:
+        data.protected["digest"] = fingerprint(data.programs, data.periods)
+    key = (data.protected["digest"], int(quarters), vd.PUBLISHED_LEVELS)
+    if key not in _PROTECTED:
+        _PROTECTED[key] = vd.hidden_rates(data.programs, data.periods, int(quarters), vd.PUBLISHED_LEVELS)
+        while len(_PROTECTED) > 64:
+            _PROTECTED.pop(next(iter(_PROTECTED)))
+    return _PROTECTED[key]
+
+
+_PROTECTED: dict = {}  # (inventory digest, quarters, levels) -> hidden_rates, shared by every session
 
 
 def volunteer_data(con) -> VolunteerData:
@@ -163,6 +175,9 @@ def programme_table(data: VolunteerData, state: VolunteerState) -> pd.DataFrame:
         "Single coordinator": np.where(t["single_coordinator"], "Yes", "No"),
         "Volunteer hours": t["hours"].round(0).to_numpy(),
         "Value of volunteer time ($)": t["value"].round(0).to_numpy(),
+        # Rates by programme only where they are published (core.analysis.volunteer_disclosure.PUBLISHED_LEVELS).
+        **(_rates(t, protection(data, state.quarters), "programme", "program_id")
+           if "programme" in vd.PUBLISHED_LEVELS else {}),
         "Professional partner": partner,
         "Partner role": data.programs["partner_role"].fillna("").map(
             lambda r: ", ".join(vo.PARTNER_ROLES.get(x, x) for x in r.split(";") if x)).to_numpy(),
