@@ -98,16 +98,14 @@ def hidden_rates(programs: pd.DataFrame, periods: pd.DataFrame, quarters: int = 
         if quarters < 2 or len(first) != 1 or len(last) != 1 or len(joined) < quarters - 1:
             continue
         s, e, n = float(va[first[0]]), float(va[last[0]]), float(vj[joined].sum())
-        if s <= 0:
-            continue
         if 0 <= e - n <= s:
             r, l_ = e - n, s - (e - n)
             R, L, J = atom(("R", pid), r), atom(("L", pid), l_), atom(("J", pid), n)
             va_terms[first[0]] = [(R, 1.0), (L, 1.0)]
             va_terms[last[0]] = [(R, 1.0), (J, 1.0)]
-            retention[pid] = ([(R, 1.0), (L, 1.0)], [(R, 1.0)], [(L, 1.0)], (s, r, l_))
+            retention[pid] = ([(R, 1.0), (L, 1.0)], [(R, 1.0)], [(L, 1.0)], (s, r, l_, e, n))
         else:   # clipped (0% or 100%): its counts are S and 0, or 0 and S
-            retention[pid] = ([(atom(("va", first[0]), s), 1.0)], None, None, (s, np.nan, np.nan))
+            retention[pid] = ([(atom(("va", first[0]), s), 1.0)], None, None, (s, np.nan, np.nan, e, n))
 
     def va_of(i):
         return va_terms.get(i) or [(atom(("va", i), va[i]), 1.0)]
@@ -123,6 +121,11 @@ def hidden_rates(programs: pd.DataFrame, periods: pd.DataFrame, quarters: int = 
             if all(d[1] is not None for d in done):
                 r = sum(d[3][1] for d in done)
                 out += [(sum((d[1] for d in done), []), r), (sum((d[2] for d in done), []), s - r)]
+            else:
+                # A programme's E - N falls outside 0-S: the pooled retained count (clipped as the page clips it) is
+                # not a sum of unknowns; it still decides, with the lost, whether the rate is small.
+                r = min(max(sum(d[3][3] for d in done) - sum(d[3][4] for d in done), 0.0), s)
+                forced.add(len(cells)) if (0 < r < MIN_CELL or 0 < s - r < MIN_CELL) else None
             return out
         if rate == "volunteers_per_participant":
             have = sel[~np.isnan(va[sel])]
@@ -147,6 +150,7 @@ def hidden_rates(programs: pd.DataFrame, periods: pd.DataFrame, quarters: int = 
                 + [("area", a, row_area == a, sorted(set(owner[row_area == a])))
                    for a in pd.unique(row_area[pd.notna(row_area)])] * ("area" in levels))
     cells, weights, values, rate_of = [], [], [], []
+    forced: set = set()   # the first cell of a rate that is small by a count not modelled as a cell
     for k, (_, _, sel, pids) in enumerate(entities):
         sel = np.flatnonzero(sel)
         for rate in RATES:
@@ -167,8 +171,10 @@ def hidden_rates(programs: pd.DataFrame, periods: pd.DataFrame, quarters: int = 
                 rate_of.append((k, rate))
     values = np.asarray(values, dtype=float)
     small = (values > 0) & (values < MIN_CELL)
+    rate_small_extra = np.zeros(len(values), bool)
+    rate_small_extra[sorted(forced)] = True
     keys = pd.Series(rate_of, dtype=object)
-    rate_small = pd.Series(small).groupby(keys.map(str)).transform("any").to_numpy(dtype=bool)
+    rate_small = pd.Series(small | rate_small_extra).groupby(keys.map(str)).transform("any").to_numpy(dtype=bool)
     primary, secondary = disclosure.protect(cells, values, rate_small & (values > 0), weights)
     hidden = pd.Series(primary | secondary).groupby(keys.map(str)).transform("any").to_numpy(dtype=bool)
     # "<11" only where every small count behind the rate keeps its "at most 10".

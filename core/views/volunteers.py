@@ -136,7 +136,7 @@ def _rate(values: pd.Series, codes: pd.Series, digits: int, scale: float = 1.0) 
     """A rate column for display: rounded where shown, "<11" where a count behind it is 1-10, "suppressed" where
     it is withheld to protect a small count elsewhere, blank where there is none."""
     v = (pd.to_numeric(values, errors="coerce") * scale).round(digits).to_numpy(dtype=object, copy=True)
-    codes = codes.fillna("").to_numpy(dtype=object)
+    codes = codes.astype(object).where(codes.notna(), "").to_numpy(dtype=object)
     present = values.notna().to_numpy()
     v[present & (codes == "small")] = SUPPRESSED
     v[present & (codes == "withheld")] = COMPLEMENTARY
