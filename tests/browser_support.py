@@ -20,6 +20,7 @@ fixture with `streamlit_server(db, extra_env)`, as test_browser_all_pages.py doe
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -32,6 +33,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+# A filter each page reads from its URL, so a page's visit opens a real shared view and not just its address.
+SHARED_LINKS = {"overview": "sites=0", "coverage": "d0=15", "underserved": "area=8", "funding": "risk=1",
+                "impact": "quarters=4", "inclusion": "group=poc&quarters=4", "volunteers": "quarters=2",
+                "compare": "areas=8,25", "plan": "k=3", "brief": "area=25", "data-methods": ""}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -94,6 +99,29 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def app_pages() -> list[tuple[str, str]]:
+    """(script, url path) of every public page app.py registers, read from its source at test time."""
+    text = (REPO / "app.py").read_text()
+    found = re.findall(r'st\.Page\("(pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', text)
+    return [(script, path) for script, path in found if script != "pages/admin.py"]
+
+
+def shared_link(path: str) -> str:
+    """The page's address with its :data:`SHARED_LINKS` filter, relative to the server."""
+    query = SHARED_LINKS.get(path, "")
+    return f"/{path}" + (f"?{query}" if query else "")
+
+
+def per_page():
+    """``pytest.mark.parametrize("script, path", per_page())``: one case per public page, grouped by page.
+
+    The cases of one page, in whichever test module, run in the same test process (pytest-xdist's ``loadgroup``),
+    so they share that page's one visit (conftest ``page_visit``) instead of each loading it again.
+    """
+    return [pytest.param(script, path, id=path, marks=pytest.mark.xdist_group(f"page-{path}"))
+            for script, path in app_pages()]
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:

@@ -21,6 +21,9 @@ TINY = REPO / "tests" / "packs" / "tiny"
 NYC_RAW = default_raw_dir().parent / "nyc"
 # The server's small shared state (sign-in attempts) goes to a temporary folder, never into the repo's data/.
 os.environ.setdefault("ATLAS_STATE_DIR", tempfile.mkdtemp(prefix="atlas-test-state-"))
+# Every result the app shares between sessions is fingerprinted, so a page that changes one in place fails its test
+# (core.serve.cache.SharedResultChanged), here and in the servers the browser tests start.
+os.environ["ATLAS_CHECK_SHARED"] = "1"
 
 
 def _build(path: Path, demo: bool) -> Path:
@@ -75,6 +78,19 @@ def use_db(atlas_db, monkeypatch):
     return atlas_db
 
 
+@pytest.fixture
+def jobs_in_process(monkeypatch):
+    """Run the Admin page's check and publish jobs in the test's own process rather than a new one.
+
+    For tests of what a check refuses or publishes, not of where it runs: a job process imports the whole stack
+    and reads the reference data again (about 5 s a case), while in process a test's cached reference is used.
+    ``tests/test_hardening.py``'s item 7 and ``tests/test_admin.py`` keep the real job process.
+    """
+    from core.serve import admin, admin_job
+
+    monkeypatch.setattr(admin, "_run_job", admin_job.run)  # the same arguments, and InputError raised as such
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     out = ARTIFACTS / "screenshots"
@@ -97,6 +113,11 @@ def browser():
         yield b
 
 
+def _new_tab(browser, width: int, height: int):
+    """A tab in a new browser context: its own cookies and storage, downloads accepted."""
+    return browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True).new_page()
+
+
 @pytest.fixture
 def open_page(browser):
     """Open a page in a new browser context (its own cookies and storage): `page = open_page(width, height)`.
@@ -104,9 +125,9 @@ def open_page(browser):
     contexts = []
 
     def _open(width: int = 1280, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-        contexts.append(context)
-        return context.new_page()
+        page = _new_tab(browser, width, height)
+        contexts.append(page.context)
+        return page
 
     yield _open
     for context in contexts:
@@ -122,6 +143,31 @@ def atlas_server(atlas_db):
     require_chromium()
     with streamlit_server(atlas_db) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def page_visit(browser, atlas_server):
+    """``page_visit(path)``: the page opened once per test process by its shared link (browser_support.SHARED_LINKS)
+    on the session's server, settled, in a tab of its own; later calls return the same tab.
+
+    For tests that only read a page (what it draws, its accessibility, where its link leads): loading a page costs a
+    few seconds, and three such tests per page each loaded it before. Tests that click or type open their own tab.
+    """
+    from tests.browser_support import settle, shared_link
+
+    opened = {}
+
+    def _visit(path: str):
+        if path not in opened:
+            page = _new_tab(browser, 1280, 900)
+            page.goto(atlas_server + shared_link(path))
+            settle(page, timeout=240_000)
+            opened[path] = page
+        return opened[path]
+
+    yield _visit
+    for page in opened.values():
+        page.context.close()
 
 
 @pytest.fixture(scope="session")

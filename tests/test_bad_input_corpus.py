@@ -255,7 +255,8 @@ BAD_INVENTORY = [
 
 
 @pytest.mark.parametrize("case", BAD_INVENTORY, ids=[c.id for c in BAD_INVENTORY])
-def test_bad_inventory_is_refused_and_nothing_is_published(case, inventory, published, cached_reference):
+def test_bad_inventory_is_refused_and_nothing_is_published(case, inventory, published, cached_reference,
+                                                         jobs_in_process):
     files = case.edit(copy.deepcopy(inventory))
     before = _digest(published)
     grant = auth.sign_in(auth.AdminConfig(users={"owner": auth.hash_password("pw-for-tests", n=2**10)}),

@@ -11,9 +11,8 @@ import os
 
 import pytest
 
-from tests.browser_support import assert_no_error, settle
+from tests.browser_support import assert_no_error, per_page, settle
 from tests.conftest import ARTIFACTS, REPO
-from tests.test_browser_all_pages import pages
 
 pytestmark = pytest.mark.browser
 
@@ -46,15 +45,10 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("script, path", pages(), ids=[p for _, p in pages()])
-def test_page_has_no_wcag_21_aa_violation(atlas_server, open_page, script, path):
+@pytest.mark.parametrize("script, path", per_page())
+def test_page_has_no_wcag_21_aa_violation(page_visit, script, path):
     axe_script()
-    page = open_page(1280, 900)
-    page.goto(atlas_server)
-    settle(page, timeout=TIMEOUT)
-    if path != "overview":
-        page.goto(f"{atlas_server}/{path}")
-        settle(page, timeout=TIMEOUT)
+    page = page_visit(path)
     assert_no_error(page)
     report = run_axe(page)
     out = ARTIFACTS / "axe"

@@ -11,20 +11,14 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.serve import admin, auth
-from tests.browser_support import assert_no_error, require_chromium, settle, shoot, streamlit_server, wait_for_canvas
+from tests.browser_support import (assert_no_error, per_page, require_chromium, settle, shoot,
+                                   streamlit_server, wait_for_canvas)
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 240_000
 PASSWORD = "browser-test-password"
-
-
-def pages() -> list[tuple[str, str]]:
-    """(script, url path) of every public page app.py registers, read from its source at test time."""
-    text = (REPO / "app.py").read_text()
-    found = re.findall(r'st\.Page\("(pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', text)
-    return [(script, path) for script, path in found if script != "pages/admin.py"]
 
 
 def expectations(script: str) -> dict[str, bool]:
@@ -52,15 +46,12 @@ def _settle(page) -> None:
     settle(page, timeout=TIMEOUT)
 
 
-@pytest.mark.parametrize("script, path", pages(), ids=[p for _, p in pages()])
-def test_page_renders_map_metric_and_table(atlas_server, open_page, artifacts, script, path):
-    url = atlas_server
+@pytest.mark.parametrize("script, path", per_page())
+def test_page_renders_map_metric_and_table(page_visit, artifacts, script, path):
     want = expectations(script)
-    page = open_page(1280, 900)
-    # Straight to the page, as a shared link arrives: it runs under app.py's navigation even on a fresh server
-    # (core.serve.cache.ensure_navigation), which _settle checks.
-    page.goto(f"{url}/{path}")
-    _settle(page)
+    # Straight to the page by its shared link, as a shared link arrives: it runs under app.py's navigation even on a
+    # fresh server (core.serve.cache.ensure_navigation), which the visit's settle checks.
+    page = page_visit(path)
     if want["metric"]:
         page.wait_for_selector('[data-testid="stMetricValue"]', timeout=TIMEOUT)
         values = [e.inner_text().strip() for e in page.query_selector_all('[data-testid="stMetricValue"]')]

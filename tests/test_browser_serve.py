@@ -18,18 +18,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.browser_support import assert_no_error, free_port, require_chromium, wait_for_app
+from tests.browser_support import app_pages, assert_no_error, free_port, require_chromium, wait_for_app
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 180_000
-
-
-def app_pages() -> list[str]:
-    """The url path of every public page app.py registers, read from its source."""
-    found = re.findall(r'st\.Page\("(pages/\w+\.py)"[^)]*?url_path="([\w-]+)"', (REPO / "app.py").read_text())
-    return [path for script, path in found if script != "pages/admin.py"]
 
 
 def _processes(root: psutil.Process) -> list[psutil.Process]:
@@ -120,7 +114,7 @@ def test_every_page_fetches_nothing_from_another_host(served, browser):
     url, _, _ = served
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     outside, console = _watch(page, url)
-    for path in app_pages():
+    for _, path in app_pages():
         page.goto(f"{url}/{path}")
         wait_for_app(page, timeout=TIMEOUT)
         page.wait_for_timeout(1500)  # maps and charts draw after the script has finished

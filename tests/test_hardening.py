@@ -291,7 +291,7 @@ def _check_upload(at: AppTest, inv: dict[str, pd.DataFrame]) -> AppTest:
     ("funding.csv", "end_date", "2999-12-31"), ("program_periods.csv", "period", "9999Q4"),
     ("program_periods.csv", "period", "0000Q1")])
 def test_item3_impossible_years_are_refused_with_file_row_and_column(file, column, value, published, tmp_path,
-                                                                      monkeypatch, caplog):
+                                                                      monkeypatch, caplog, jobs_in_process):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     inv = _published_inventory(published)

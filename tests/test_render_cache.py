@@ -56,7 +56,8 @@ def test_a_frozen_styler_shows_the_same_cells(use_db):
     assert "&lt;11" in plain or "<11" in plain
 
 
-def test_keyed_gives_each_caller_its_own_copy(use_db):
+def test_keyed_shares_one_result_and_the_check_catches_a_caller_that_changes_it(use_db, monkeypatch):
+    monkeypatch.setenv(cache.CHECK_SHARED_ENV, "1")
     calls = []
 
     def build():
@@ -64,6 +65,8 @@ def test_keyed_gives_each_caller_its_own_copy(use_db):
         return pd.DataFrame({"x": [1, 2]})
 
     one = cache.keyed("test.frame", ("k",), build)
-    one.loc[0, "x"] = 99  # a session changing its copy
     two = cache.keyed("test.frame", ("k",), build)
-    assert len(calls) == 1 and two.loc[0, "x"] == 1
+    assert len(calls) == 1 and two is one  # one object for every session: no copy each
+    one.loc[0, "x"] = 99  # a session changing what everyone shares
+    with pytest.raises(cache.SharedResultChanged, match="test.frame"):
+        cache.keyed("test.frame", ("k",), build)

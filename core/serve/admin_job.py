@@ -17,16 +17,20 @@ from core.base.errors import InputError
 from core.serve import admin
 
 
+def run(kind: str, directory, published, progress=lambda _: None):
+    """The job's work, whatever process it runs in: the upload's Preview ("check") or the new build info ("publish")."""
+    if kind == "check":
+        return admin.preview(published, admin.validate(directory, published))
+    if kind == "publish":
+        return admin.rebuild(directory, published, progress=progress)
+    raise ValueError(f"unknown job {kind!r}")
+
+
 def main(argv: list[str]) -> int:
     kind, directory, published, result = argv
     os.nice(10)  # readers' requests come first on a shared machine
     try:
-        if kind == "check":
-            answer = admin.preview(published, admin.validate(directory, published))
-        elif kind == "publish":
-            answer = admin.rebuild(directory, published, progress=lambda text: print(text, flush=True))
-        else:
-            raise ValueError(f"unknown job {kind!r}")
+        answer = run(kind, directory, published, progress=lambda text: print(text, flush=True))
     except InputError as exc:
         Path(result).write_text(json.dumps({"file": exc.file, "row": exc.row, "column": exc.column,
                                             "message": exc.message}))

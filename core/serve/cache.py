@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
+import hashlib
+import os
+import pickle
 import threading
 from typing import Callable, TypeVar
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core.serve.city import current_database
@@ -51,16 +57,95 @@ def _versioned(fn: Callable[..., T], decorator, kind: str, with_connection: bool
     return call
 
 
+CHECK_SHARED_ENV = "ATLAS_CHECK_SHARED"
+"""Set to 1 (the tests do) to fingerprint every shared result and raise :class:`SharedResultChanged` if a caller
+changed one in place."""
+_FINGERPRINTS: dict[int, tuple[object, bytes]] = {}
+_FINGERPRINTS_LOCK = threading.Lock()
+
+
+class SharedResultChanged(AssertionError):
+    """A page or view changed, in place, a cached result that every session shares."""
+
+
+def _fingerprint(value, h) -> None:
+    # By content, not by pickle: pandas may consolidate a frame's internal blocks in place on a read, which changes
+    # its pickle but none of its values.
+    if isinstance(value, pd.DataFrame):
+        h.update(repr((list(value.columns), [str(t) for t in value.dtypes], value.shape)).encode())
+        _fingerprint(value.index, h)
+        for i in range(value.shape[1]):
+            _fingerprint(value.iloc[:, i], h)
+    elif isinstance(value, (pd.Series, pd.Index)):
+        try:
+            h.update(pd.util.hash_pandas_object(value, index=False).to_numpy().tobytes())
+        except TypeError:  # cells pandas cannot hash (lists, dicts)
+            h.update(pickle.dumps(list(value), protocol=5))
+    elif isinstance(value, np.ndarray):
+        h.update(repr((value.dtype.str, value.shape)).encode())
+        h.update(pickle.dumps(value.tolist(), protocol=5) if value.dtype == object else
+                 np.ascontiguousarray(value).tobytes())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if f.metadata.get("memo"):  # a field that memoises results by design (e.g. ImpactData.protected)
+                continue
+            h.update(f.name.encode())
+            _fingerprint(getattr(value, f.name, None), h)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            h.update(repr(k).encode())
+            _fingerprint(v, h)
+    elif isinstance(value, (list, tuple)):
+        h.update(f"{type(value).__name__}{len(value)}".encode())
+        for v in value:
+            _fingerprint(v, h)
+    else:
+        h.update(pickle.dumps(value, protocol=5))
+
+
+def _checked(label: str, value: T) -> T:
+    # Shared results are read only. A page that changed one would change it for every reader, so under the tests
+    # each one is fingerprinted when first seen and compared at every later use.
+    if os.environ.get(CHECK_SHARED_ENV) != "1":
+        return value
+    h = hashlib.blake2b()
+    try:
+        _fingerprint(value, h)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return value
+    digest = h.digest()
+    with _FINGERPRINTS_LOCK:
+        seen = _FINGERPRINTS.get(id(value))
+        if seen is None or seen[0] is not value:
+            _FINGERPRINTS[id(value)] = (value, digest)  # the reference keeps the id from being reused
+        elif seen[1] != digest:
+            raise SharedResultChanged(f"{label}: a shared cached result was changed in place; copy it first")
+    return value
+
+
 def view(fn: Callable[..., T]) -> Callable[..., T]:
-    """Cache ``fn(con, *args)`` with ``st.cache_data``: each session gets its own copy of the result."""
-    return _versioned(fn, st.cache_data(show_spinner=False, max_entries=256), "view")
+    """Cache ``fn(con, *args)`` once per database version and arguments, one object shared by every session.
+
+    Results are read only: a caller that needs to change one copies it first (pandas' copy-on-write makes every
+    derived frame a copy already). Sharing, rather than a copy per session as ``st.cache_data`` gives, is what
+    keeps a worker's memory flat as sessions grow: each session keeps its page's last run alive (its widgets'
+    callbacks and fragments hold the page's names), and 15 MB of copies per session was most of a worker's memory.
+    """
+    cached = _versioned(fn, st.cache_resource(show_spinner=False, max_entries=256), "view")
+    label = f"view {fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        return _checked(label, cached(*args, **kwargs))
+
+    return call
 
 
 def model(fn: Callable[..., T]) -> Callable[..., T]:
     """Cache an immutable analysis model ``fn(con, *args)`` once per database version, shared by all sessions.
 
-    Only for objects no caller mutates (read-only numpy arrays and frames that ``compute`` functions copy
-    before returning); query results and anything a page may change go through :func:`view` instead.
+    Like :func:`view`, but for the few large models a page hands to :func:`computed` (hashed by identity there),
+    so at most eight are kept.
     """
     return _versioned(fn, st.cache_resource(show_spinner=False, max_entries=8), "model")
 
@@ -148,19 +233,19 @@ def rendered(name: str, key: tuple, build: Callable[[], T]) -> T:
     return value
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _by_key(version: str, name: str, key: tuple, _build: Callable[[], T]) -> T:
     return _build()  # ``_build`` is not hashed (leading underscore): ``name`` and ``key`` identify the result
 
 
 def keyed(name: str, key: tuple, build: Callable[[], T]) -> T:
-    """``build()``'s result, cached with ``st.cache_data`` on the database version, ``name`` and ``key`` alone.
+    """``build()``'s result, cached on the database version, ``name`` and ``key`` alone, shared by every session.
 
     For results computed from large inputs (the funding tables, a shared model) that a few choices determine:
     hashing the inputs on every rerun costs nearly as much as computing. ``key`` must hold every choice the
-    result depends on. Each session gets its own copy, as from any ``st.cache_data`` function.
+    result depends on. Read only, as :func:`view`'s results are.
     """
-    return _by_key(data_version(), name, key, build)
+    return _checked(f"keyed {name}", _by_key(data_version(), name, key, build))
 
 
 def ensure_navigation() -> None:

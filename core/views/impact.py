@@ -124,7 +124,8 @@ class ImpactData:
     measures: list[str]
     quarters: list[str]        # every quarter in the data, in order
     prepared: impact.Prepared = field(init=False, repr=False)
-    protected: dict = field(init=False, repr=False, default_factory=dict)  # filter choice -> protection()
+    # filter choice -> protection(); a memo that grows as readers choose filters (so not part of the data proper)
+    protected: dict = field(init=False, repr=False, default_factory=dict, metadata={"memo": True})
 
     def __post_init__(self) -> None:
         # Built with the data, so a cached ImpactData carries it and no filter change rebuilds it.
@@ -267,11 +268,13 @@ _PROTECTED_KEPT = 512
 def _protection(data: ImpactData, keep: np.ndarray, state: ImpactState) -> dict:
     """:func:`protection`, remembered per filter choice: its audit solves linear programs (a few tenths of a second)."""
     key = (np.packbits(keep).tobytes(), state.quarters, state.measure)
-    if key not in data.protected:
+    found = data.protected.get(key)  # one shared ImpactData serves every session's thread: read once, no re-lookup
+    if found is None:
+        found = protection(data.prepared, keep, state.quarters, state.measure or None)
         if len(data.protected) >= _PROTECTED_KEPT:
             data.protected.clear()
-        data.protected[key] = protection(data.prepared, keep, state.quarters, state.measure or None)
-    return data.protected[key]
+        data.protected[key] = found
+    return found
 
 
 def quarters_label(q: int) -> str:
