@@ -42,6 +42,7 @@ from core.views import methods
 from core.views import volunteers as vov
 from tests import attacker_reach as ar
 
+WITNESS_BOX = 1e5   # each unknown's bound in the programs that look for witnesses only
 SOLVE_SECONDS = 10  # the time limit of one bound (these LPs take milliseconds)
 LOW, HIGH = 1, 10
 WIDTH = 5
@@ -103,6 +104,7 @@ class Inventory:
     tables: dict[str, pd.DataFrame]  # Data & methods' whole-table downloads (the same in every state)
     inclusion: incv.InclusionData
     volunteers: vov.VolunteerData
+    reach_cells: dict = field(default_factory=dict)   # a reach page's state -> its cells (read once per state)
 
 
 @dataclass
@@ -138,6 +140,25 @@ def reach_states(inv: Inventory, n: int, seed: int) -> list[ReachState]:
     return [ReachState(i, v, tuple(rng.sample(ids, min(BRIEF_AREAS, len(ids))))) for i, v in zip(inc, vol)]
 
 
+def reach_cells(con, inv: Inventory, reach: ReachState) -> list[Cell]:
+    """The reach pages' cells of a state: Inclusion's tables, Volunteers' and the briefs'. They depend on the reach
+    pages' own choices only (not on Impact's), and their states are few, so each page state is read once."""
+    readers = [(("inclusion", reach.inclusion), lambda r: ar.gather_inclusion(r, inv.inclusion, reach.inclusion)),
+               # The hourly value prices volunteer hours; it changes no rate built on people.
+               (("volunteers", reach.volunteers.quarters),
+                lambda r: ar.gather_volunteers(r, inv.volunteers, reach.volunteers))]
+    readers += [(("brief", a), lambda r, a=a: ar.gather_brief(r, con, inv.programs, (a,), inv.inclusion.as_of,
+                                                             inv.inclusion)) for a in reach.areas]
+    out = []
+    for key, read in readers:
+        if key not in inv.reach_cells:
+            pub = Published()
+            read(ar.Reach(pub, inv.periods))
+            inv.reach_cells[key] = pub.cells
+        out += inv.reach_cells[key]
+    return out
+
+
 def random_states(inv: Inventory, n: int, seed: int) -> list[tuple[iv.ImpactState, tuple[str, ...]]]:
     """Impact filter states (often narrow, where small cells live) with a Funding type selection for each."""
     rng = random.Random(seed)
@@ -157,10 +178,7 @@ def gather(con, inv: Inventory, state: iv.ImpactState, funding_types, reach: Rea
     """Every published inventory count of one filter state, as constraints on the inventory's finest figures."""
     pub = Published()
     if reach is not None:
-        r = ar.Reach(pub, inv.periods)
-        ar.gather_inclusion(r, inv.inclusion, reach.inclusion)
-        ar.gather_volunteers(r, inv.volunteers, reach.volunteers)
-        ar.gather_brief(r, con, inv.programs, reach.areas, inv.inclusion.as_of, inv.inclusion)
+        pub.cells += reach_cells(con, inv, reach)
     periods, programs = inv.periods, inv.programs
     keep = impact.chosen(inv.data.prepared, list(state.types) or None, list(state.populations) or None)
     chosen = set(programs["program_id"].to_numpy()[keep])
@@ -329,21 +347,32 @@ def _bounds_highs(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, fl
         np.add.at(out, cols, w)
         return out
 
-    def solve(vector):
+    def solve(vector, box=None):
         return optimize.linprog(vector, A_ub=a_ub, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq or None,
-                                bounds=(0, None), method="highs", options={"time_limit": SOLVE_SECONDS})
+                                bounds=(0, box), method="highs", options={"time_limit": SOLVE_SECONDS})
 
-    # Witnesses first: one program pushes every "<11" target up at once, one down. A target that reaches 10 in the
-    # first and at most 5 in the second can take both values, so it is safe without programs of its own (sound:
-    # two feasible points); only the rest are bounded one by one.
-    capped = [c for c in targets if c.text == "<11"]
+    # Witnesses first: one program pushes every target up at once, one down. A "<11" target that reaches 10 in the
+    # first and at most 5 in the second can take both values, and a "suppressed" one that differs by 1 or more
+    # between them is not pinned: either is safe without programs of its own (sound: two feasible points). Rounds
+    # repeat on the targets not yet proved; only the rest are bounded one by one.
     safe: set = set()
-    if len(capped) > 1:
-        vectors = np.array([objective(c) for c in capped])
-        high, low = solve(-vectors.sum(axis=0)), solve(vectors.sum(axis=0))
-        if high.status == 0 and low.status == 0:
+    if len(targets) > 1:
+        vectors = np.array([objective(c) for c in targets])
+        capped = np.array([c.text == "<11" for c in targets])
+        high_ok, low_ok = np.zeros(len(targets), bool), np.zeros(len(targets), bool)
+        for _ in range(3):
+            todo = ~(high_ok & low_ok)
+            # A box keeps the push up finite where a "suppressed" cell is unbounded (its points are still feasible).
+            high, low = solve(-vectors[todo].sum(axis=0), WITNESS_BOX), solve(vectors[todo].sum(axis=0))
+            if high.status != 0 or low.status != 0:
+                break
             up, down = vectors @ high.x, vectors @ low.x
-            safe = {id(c) for c, u, d in zip(capped, up, down) if u >= HIGH - 1e-6 and d <= HIGH - WIDTH + 1e-6}
+            before = int((high_ok & low_ok).sum())
+            high_ok |= np.where(capped, up >= HIGH - 1e-6, up - down >= 1 - 1e-6)
+            low_ok |= np.where(capped, down <= HIGH - WIDTH + 1e-6, up - down >= 1 - 1e-6)
+            if (high_ok & low_ok).all() or int((high_ok & low_ok).sum()) == before:
+                break
+        safe = {id(c) for c, ok in zip(targets, high_ok & low_ok) if ok}
     out = []
     for c in targets:
         if id(c) in safe:

@@ -135,8 +135,22 @@ def exposed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidde
     return [int(i) for i in cells if _narrowed(m, values, primary, hidden, int(i))]
 
 
-def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | None = None
-            ) -> tuple[np.ndarray, np.ndarray]:
+def audit(cells: list[np.ndarray], values, hidden, weights: list | None = None) -> list[int]:
+    """The hidden cells of 1-10 (shown "<11") whose feasible range the other cells narrow, as :func:`protect` audits.
+
+    >>> audit([np.array([0]), np.array([1]), np.array([0, 1])], [4, 30, 34], [True, False, False])
+    [0]
+    """
+    values = np.asarray(values, dtype=float)
+    hidden = np.asarray(hidden, dtype=bool)
+    primary = hidden & (values > 0) & (values < MIN_CELL)
+    if not primary.any():
+        return []
+    return exposed(_membership(cells, weights), values, primary, hidden)
+
+
+def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | None = None, fixed=None,
+            targets=None) -> tuple[np.ndarray, np.ndarray]:
     """Which cells of a linked set to hide: ``(shown "<11", shown "suppressed")`` boolean masks.
 
     A count of 1-10 is normally shown "<11"; where that marker's "at most 10" would pin a cell it adds up to, it
@@ -149,6 +163,13 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
     also_hidden : cells a table's own rule already hides besides the primary ones (they count as secondary).
     weights : optional, for each cell the (positive) weight of each of its atoms, as ``cells`` lists them: a cell that
         counts an atom twice (the volunteers active in two quarters, say) weighs it 2.
+    fixed : optional mask of cells another page publishes as they are: they are never hidden, shown or re-marked
+        here. A fixed cell of 1-10 is a "<11" cell that this page must not let be narrowed (it hides more of its own
+        cells to protect it); any other fixed cell not in ``also_hidden`` is shown. Hidden cells of this page that
+        the published cells pin to one value are shown after all: hiding them protects nothing, and a visitor could
+        work them out anyway.
+    targets : optional mask of the "<11" cells to protect (default: all). A fixed "<11" cell that the other page's
+        own cells already narrow cannot be helped by hiding more here, and is left out by the caller.
 
     Examples
     --------
@@ -160,43 +181,94 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
     >>> primary, secondary = protect(cells, [4, 30, 19, 15])
     >>> primary.tolist(), secondary.tolist()
     ([True, False, False, False], [False, False, False, True])
+
+    The same areas, with another page publishing B's first quarter (15) and A's first quarter (4, "<11") as they
+    are. Hiding Q2 still protects A, but Q1 minus B's first quarter would give A's first quarter back: Q1 goes too
+    (the other page's cells stay as that page publishes them).
+
+    >>> cells += [np.array([2]), np.array([0])]
+    >>> primary, secondary = protect(cells, [4, 30, 19, 15, 15, 4], fixed=[False] * 4 + [True, True])
+    >>> primary.tolist(), secondary.tolist()
+    ([True, False, False, False, False, True], [False, False, True, True, False, False])
     """
     values = np.asarray(values, dtype=float)
     primary = (values > 0) & (values < MIN_CELL)
     hidden = primary | (np.zeros_like(primary) if also_hidden is None else np.asarray(also_hidden, dtype=bool))
-    if not primary.any():
+    fixed = np.zeros_like(primary) if fixed is None else np.asarray(fixed, dtype=bool)
+    wanted = primary if targets is None else primary & np.asarray(targets, dtype=bool)
+    if not wanted.any():
         return primary, hidden & ~primary
     m = _membership(cells, weights)
     capped = primary.copy()   # hidden cells published as "<11", which tells that they are at most 10
     # Sets of cells that share no atom are independent: each is protected on its own (smaller programs, same result).
     labels = _components(m)
-    for label in np.unique(labels[primary]):
+    for label in np.unique(labels[wanted]):
         idx = np.flatnonzero(labels == label)
         sub = m[idx]
         sub = sub[:, np.flatnonzero(np.asarray(abs(sub).sum(axis=0)).ravel() > 0)]
         c, h = capped[idx], hidden[idx]
-        _protect_component(sub, values[idx], c, h)
+        _protect_component(sub, values[idx], c, h, fixed[idx], wanted[idx])
+        if fixed.any():
+            _release_pinned(sub, values[idx], c, h, fixed[idx] | primary[idx])
         capped[idx], hidden[idx] = c, h
     return primary & capped, hidden & ~(primary & capped)
 
 
-def _protect_component(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray) -> None:
+def _protect_component(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
+                       fixed: np.ndarray, wanted: np.ndarray) -> None:
     """:func:`protect` on one component; ``capped`` and ``hidden`` are updated in place."""
-    primary = capped.copy()
     # Hiding a cell, or publishing a "<11" cell as "suppressed", only widens what the others allow, so a cell once
     # safe stays safe: each "<11" cell is made safe in turn, and one pass protects the whole set.
-    todo = np.flatnonzero(primary & _linked(m))
+    todo = np.flatnonzero(wanted & _linked(m))
     for i in todo[~_certified(m, values, capped, hidden, todo)]:
         while capped[i] and _narrowed(m, values, capped, hidden, int(i)):
             mine = m[i].toarray().ravel() > 0
             touching = np.asarray(m[:, mine].sum(axis=1)).ravel() > 0
-            # The smallest shown non-zero cell sharing one of its atoms goes (it costs the reader least).
-            candidates = np.flatnonzero(touching & ~hidden & (values > 0))
+            # The smallest shown non-zero cell sharing one of its atoms goes (it costs the reader least); another
+            # page's cells are published whatever this one does.
+            candidates = np.flatnonzero(touching & ~hidden & (values > 0) & ~fixed)
             if len(candidates):
                 hidden[candidates[np.argmin(values[candidates])]] = True
                 continue
             # Every such cell is hidden already, and their "at most 10" pins this one (a "<11" cell adding up
             # others): the largest of them, else this cell itself, is published as "suppressed" instead.
-            others = np.flatnonzero(touching & capped)
+            others = np.flatnonzero(touching & capped & ~fixed)
             others = others[others != i]
-            capped[others[np.argmax(values[others])] if len(others) else i] = False
+            if len(others):
+                capped[others[np.argmax(values[others])]] = False
+            elif fixed[i]:
+                break   # another page's cell that nothing more hidden here can protect
+            else:
+                capped[i] = False
+
+
+def _release_pinned(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
+                    keep: np.ndarray) -> None:
+    """Show the hidden cells (not ``keep``) whose value the published cells pin: hiding them protects nothing.
+
+    Showing a cell the others already fix adds an equality the feasible set satisfies anyway, so every bound, and
+    every other cell's being pinned, stays as it was: all of them can be shown at once.
+    """
+    # Around a small cell published "suppressed" (no "at most 10" could be kept) nothing is shown: what pins it
+    # there may be published only across several of the other page's states, which one visitor may not gather.
+    loose = np.flatnonzero(hidden & ~capped & (values > 0) & (values < MIN_CELL))
+    near = np.asarray(m[:, np.asarray(abs(m[loose]).sum(axis=0)).ravel() > 0].sum(axis=1)).ravel() > 0 if len(
+        loose) else np.zeros(len(values), bool)
+    cells = np.flatnonzero(hidden & ~keep & ~near)
+    if not len(cells):
+        return
+    system = _system(m, values, capped, hidden)
+    moving = np.zeros(len(cells), bool)
+    # Two witnesses first (every cell pushed up, then down): a cell that differs between them is not pinned.
+    rows = m[cells]
+    total = np.asarray(rows.sum(axis=0)).ravel()
+    up = optimize.linprog(-total, bounds=(0, None), method="highs", **system)
+    down = optimize.linprog(total, bounds=(0, None), method="highs", **system)
+    if up.status == 0 and down.status == 0:
+        moving = np.abs(rows @ up.x - rows @ down.x) >= 1 - _TOL
+    for j, i in enumerate(cells):
+        if moving[j]:
+            continue
+        row = m[i].toarray().ravel()
+        if _bound(system, row, -1.0) - _bound(system, row, 1.0) < 1 - _TOL:
+            hidden[i] = False

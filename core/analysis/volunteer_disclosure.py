@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.analysis import disclosure
+from core.analysis import disclosure, reach_counts
 from core.analysis.quarter_window import window
 from core.analysis.suppression import MIN_CELL
 
@@ -54,12 +54,14 @@ class _Atoms:
 
 
 def hidden_rates(programs: pd.DataFrame, periods: pd.DataFrame, quarters: int = 4,
-                 levels: tuple[str, ...] = ("programme", "area")) -> dict:
+                 levels: tuple[str, ...] = ("programme", "area"), fixed: reach_counts.Fixed | None = None) -> dict:
     """What to hide of the Volunteers rates over the latest ``quarters``: ``{rate: {"programme": {program_id: code},
     "area": {area_id: code}}}``, code "" (shown), "small" (shown "<11") or "withheld" (shown "suppressed").
 
     ``programs``: the programmes the tables show (program_id, area_id); an area pools its programmes. ``levels``: the
     tables that publish rates (the Volunteers page publishes them by area only, see :data:`PUBLISHED_LEVELS`).
+    ``fixed``: participant totals another page publishes (:func:`core.analysis.reach_counts.inclusion_counts`, rows
+    of ``periods`` by position), held fixed in the set: no rate here may narrow them, nor they a hidden count here.
 
     Examples
     --------
@@ -169,13 +171,31 @@ def hidden_rates(programs: pd.DataFrame, periods: pd.DataFrame, quarters: int = 
                 weights.append(np.fromiter(ids.values(), dtype=float))
                 values.append(value)
                 rate_of.append((k, rate))
+    own = len(values)
+    mask, wanted = None, None
+    if fixed is not None and len(fixed.cells):
+        # The other page's totals on this set's unknowns: a row in the window is its participants' terms here.
+        at = dict(zip(periods.index.get_indexer(rows.index), range(len(rows))))
+        whole = _num(periods, "participants")
+        for cell, value in zip(fixed.cells, fixed.values):
+            ids: dict = {}
+            for r in cell:
+                for a, w in (x_terms(at[r]) if r in at else [(atom(("X", int(r)), whole[r]), 1.0)]):
+                    ids[a] = ids.get(a, 0.0) + w
+            cells.append(np.fromiter(ids, dtype=np.int64))
+            weights.append(np.fromiter(ids.values(), dtype=float))
+            values.append(float(value))
+        mask = np.arange(len(values)) >= own
+        wanted = np.concatenate([np.ones(own, bool), fixed.targets])
     values = np.asarray(values, dtype=float)
-    small = (values > 0) & (values < MIN_CELL)
-    rate_small_extra = np.zeros(len(values), bool)
+    small = ((values > 0) & (values < MIN_CELL))[:own]
+    rate_small_extra = np.zeros(own, bool)
     rate_small_extra[sorted(forced)] = True
     keys = pd.Series(rate_of, dtype=object)
     rate_small = pd.Series(small | rate_small_extra).groupby(keys.map(str)).transform("any").to_numpy(dtype=bool)
-    primary, secondary = disclosure.protect(cells, values, rate_small & (values > 0), weights)
+    also = np.concatenate([rate_small & (values[:own] > 0), np.zeros(len(values) - own, bool)])
+    primary, secondary = disclosure.protect(cells, values, also, weights, fixed=mask, targets=wanted)
+    primary, secondary = primary[:own], secondary[:own]
     hidden = pd.Series(primary | secondary).groupby(keys.map(str)).transform("any").to_numpy(dtype=bool)
     # "<11" only where every small count behind the rate keeps its "at most 10".
     uncapped = pd.Series(small & ~primary).groupby(keys.map(str)).transform("any").to_numpy(dtype=bool)

@@ -9,10 +9,7 @@ are published nowhere in the atlas, so a programme's hidden count cannot be take
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
-import hashlib
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -21,17 +18,16 @@ import pandas as pd
 import pydeck as pdk
 
 from core.analysis import inclusion
-from core.analysis.inclusion_disclosure import hidden_shares
 from core.analysis.coverage import PLACE_BASED_TYPES, TYPE_LABELS
 from core.analysis.need import need_for
 from core.analysis.suppression import COMPLEMENTARY, SUPPRESSED, safe_csv
 from core.base.formatting import number, percent
 from core.base.palettes import CATEGORICAL, DIVERGING, NO_DATA
 from core.store import queries
-from core.views import maps, url_state
+from core.views import maps, reach_protection, url_state
 from core.views.funding import active_programs
 
-QUARTER_CHOICES = (1, 2, 4, 8)
+QUARTER_CHOICES = reach_protection.QUARTER_CHOICES
 DEFAULT_QUARTERS = 4
 GROUP_KEYS = tuple(g.key for g in inclusion.GROUPS)
 GROUP_LABELS = {g.key: g.label for g in inclusion.GROUPS}
@@ -123,36 +119,13 @@ def inclusion_data(con) -> InclusionData:
                          areas=areas, shares=shares, languages=queries.area_languages(con), as_of=as_of)
 
 
-_PROTECTED: "collections.OrderedDict[tuple, dict]" = collections.OrderedDict()
-_PROTECTED_LOCK = threading.Lock()
-PROTECTED_MAX = 128  # 5 groups x 4 windows per database
-
-
-def fingerprint(programs: pd.DataFrame, periods: pd.DataFrame) -> str:
-    """A digest of the inventory a protection is computed from (the same data, whoever loaded it, shares it)."""
-    digest = hashlib.sha1()
-    for frame in (programs[["program_id", "area_id"]], periods):
-        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    return digest.hexdigest()
-
-
 def protection(data: InclusionData, group: str, quarters: int) -> dict:
     """:func:`core.analysis.inclusion_disclosure.hidden_shares` of one group and window, remembered in the process on
-    the inventory's digest: the Inclusion page (whose data each session gets as its own copy) and every brief read
-    the same result, computed once (its audit solves linear programs, up to seconds for a short window)."""
+    the inventory's digest (:mod:`core.views.reach_protection`): the Inclusion page, every brief and Impact's
+    protection read the same result, computed once (its audit solves linear programs)."""
     if "digest" not in data.protected:
-        data.protected["digest"] = fingerprint(data.programs, data.periods)
-    key = (data.protected["digest"], group, int(quarters))
-    with _PROTECTED_LOCK:
-        if key in _PROTECTED:
-            _PROTECTED.move_to_end(key)
-            return _PROTECTED[key]
-    value = hidden_shares(data.programs, data.periods, group, int(quarters))
-    with _PROTECTED_LOCK:
-        _PROTECTED[key] = value
-        while len(_PROTECTED) > PROTECTED_MAX:
-            _PROTECTED.popitem(last=False)
-    return value
+        data.protected["digest"] = reach_protection.fingerprint(data.programs, data.periods)
+    return reach_protection.shares(data.programs, data.periods, group, int(quarters), data.protected["digest"])
 
 
 def _protect(d: pd.DataFrame, codes) -> pd.DataFrame:

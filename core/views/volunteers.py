@@ -103,14 +103,17 @@ class VolunteerData:
 
 def protection(data: VolunteerData, quarters: int) -> dict:
     """:func:`core.analysis.volunteer_disclosure.hidden_rates` of one window, remembered in the process on the
-    inventory's digest (its audit solves linear programs)."""
-    from core.views.inclusion import fingerprint
+    inventory's digest (its audit solves linear programs). The participant totals the Inclusion shares give away
+    are in the set, held fixed (:mod:`core.analysis.reach_counts`): the same programmes' participants."""
+    from core.views import reach_protection
 
     if "digest" not in data.protected:
-        data.protected["digest"] = fingerprint(data.programs, data.periods)
-    key = (data.protected["digest"], int(quarters), vd.PUBLISHED_LEVELS)
+        data.protected["digest"] = reach_protection.fingerprint(data.programs, data.periods)
+    digest = data.protected["digest"]
+    key = (digest, int(quarters), vd.PUBLISHED_LEVELS)
     if key not in _PROTECTED:
-        _PROTECTED[key] = vd.hidden_rates(data.programs, data.periods, int(quarters), vd.PUBLISHED_LEVELS)
+        _PROTECTED[key] = vd.hidden_rates(data.programs, data.periods, int(quarters), vd.PUBLISHED_LEVELS,
+                                          reach_protection.totals(data.programs, data.periods, digest))
         while len(_PROTECTED) > 64:
             _PROTECTED.pop(next(iter(_PROTECTED)))
     return _PROTECTED[key]
