@@ -47,6 +47,19 @@ def wilson_n(share: float, lo: float, hi: float) -> tuple[int, int | None] | Non
     """The smallest and largest n (None: beyond :data:`N_SEARCH`) for which some k gives this share and Wilson
     interval, each rounded to 0.1%."""
     n = np.arange(1, N_SEARCH + 1, dtype=float)
+    # Only the n whose interval can be as wide as the one shown (each end rounded to 0.05 points, the share to
+    # 0.05 points) are tried: the half-width grows with p(1 - p), so the share's extremes bound it.
+    p_lo, p_hi = max(share / 100 - 0.0005, 0.0), min(share / 100 + 0.0005, 1.0)
+    near, far = min(max(0.5, p_lo), p_hi), (p_lo if abs(p_lo - 0.5) > abs(p_hi - 0.5) else p_hi)
+    half = (hi - lo) / 200
+
+    def width(p):
+        a, b = wilson(p * n, n)
+        return (b - a) / 2
+
+    n = n[(width(far) <= half + 0.0005 + 1e-9) & (width(near) >= half - 0.0005 - 1e-9)]
+    if not len(n):
+        return None
     ok = np.zeros(len(n), bool)
     first = np.ceil((share - 0.05) / 100 * n - 1e-9)
     last = np.floor((share + 0.05) / 100 * n + 1e-9)

@@ -11,6 +11,11 @@ intervals and the audit): with every shown cell an equality, every "<11" cell be
 hidden cell at least 1, it solves for the smallest and largest value each "<11" cell can take. Where that range does
 not reach 10 or spans less than 5 (:data:`WIDTH`), one more cell sharing its atoms is hidden (secondary suppression, shown "suppressed"; the
 smallest non-zero one, which costs the reader least), and the audit runs again until no cell can be narrowed.
+
+Cells another page publishes on the same figures join the set as fixed cells (``fixed``): this page cannot hide
+them, so it protects their "<11" cells and its own by hiding more of its own, as a table linked to tables already
+published is protected (Hundepool et al. 2012, ch. 4 on linked tables). A hidden cell the published cells pin to
+one value is then shown: hiding it protects nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ prove it smaller than its marker says), and the values it can take must span at 
 that it is never pinned to a value or a narrow band. Requiring all of 1-10 cannot be met in general: a hidden cell
 that adds up two other hidden cells is at least 2 from their markers alone."""
 _TOL = 1e-6
+_BOX = 1e6   # each unknown's bound in the programs that look for witnesses only
 
 
 def _membership(cells: list[np.ndarray], weights: list | None = None) -> sparse.csr_matrix:
@@ -111,7 +117,8 @@ def _certified(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hi
             pick = cells[todo & ~ok]
             if not len(pick):
                 continue
-            res = optimize.linprog(sign * np.asarray(m[pick].sum(axis=0)).ravel(), bounds=(0, None),
+            # A box keeps the push up finite where a cell has no "at most 10" (its points are still feasible).
+            res = optimize.linprog(sign * np.asarray(m[pick].sum(axis=0)).ravel(), bounds=(0, _BOX),
                                    method="highs", **system)
             if res.status != 0:
                 return safe   # left to the programs one cell at a time (which report what is wrong)
@@ -128,15 +135,17 @@ def _linked(m: sparse.csr_matrix) -> np.ndarray:
     return np.asarray(link[:, shared].sum(axis=1)).ravel() > 0
 
 
-def exposed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray) -> list[int]:
-    """The "<11" cells whose feasible range is narrower than 1-10, given the cells shown."""
-    cells = np.flatnonzero(primary & _linked(m))
+def exposed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
+            targets: np.ndarray | None = None) -> list[int]:
+    """The "<11" cells (or ``targets``) whose feasible range is narrower than 1-10, given the cells shown."""
+    cells = np.flatnonzero((primary if targets is None else targets) & _linked(m))
     cells = cells[~_certified(m, values, primary, hidden, cells)]
     return [int(i) for i in cells if _narrowed(m, values, primary, hidden, int(i))]
 
 
-def audit(cells: list[np.ndarray], values, hidden, weights: list | None = None) -> list[int]:
-    """The hidden cells of 1-10 (shown "<11") whose feasible range the other cells narrow, as :func:`protect` audits.
+def audit(cells: list[np.ndarray], values, hidden, weights: list | None = None, uncapped=None) -> list[int]:
+    """The hidden cells of 1-10 whose feasible range the other cells narrow, as :func:`protect` audits (``uncapped``:
+    those shown "suppressed", without the "at most 10" of "<11").
 
     >>> audit([np.array([0]), np.array([1]), np.array([0, 1])], [4, 30, 34], [True, False, False])
     [0]
@@ -146,11 +155,12 @@ def audit(cells: list[np.ndarray], values, hidden, weights: list | None = None) 
     primary = hidden & (values > 0) & (values < MIN_CELL)
     if not primary.any():
         return []
-    return exposed(_membership(cells, weights), values, primary, hidden)
+    capped = primary & ~(np.zeros_like(primary) if uncapped is None else np.asarray(uncapped, dtype=bool))
+    return exposed(_membership(cells, weights), values, capped, hidden, primary)
 
 
 def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | None = None, fixed=None,
-            targets=None) -> tuple[np.ndarray, np.ndarray]:
+            targets=None, uncapped=None) -> tuple[np.ndarray, np.ndarray]:
     """Which cells of a linked set to hide: ``(shown "<11", shown "suppressed")`` boolean masks.
 
     A count of 1-10 is normally shown "<11"; where that marker's "at most 10" would pin a cell it adds up to, it
@@ -170,6 +180,8 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
         work them out anyway.
     targets : optional mask of the "<11" cells to protect (default: all). A fixed "<11" cell that the other page's
         own cells already narrow cannot be helped by hiding more here, and is left out by the caller.
+    uncapped : optional mask of fixed cells of 1-10 the other page shows "suppressed": no "at most 10" is published,
+        yet their range must still reach 10 and span 5 (a count bounded by theirs would be narrowed otherwise).
 
     Examples
     --------
@@ -199,7 +211,8 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
     if not wanted.any():
         return primary, hidden & ~primary
     m = _membership(cells, weights)
-    capped = primary.copy()   # hidden cells published as "<11", which tells that they are at most 10
+    # Hidden cells published as "<11", which tells that they are at most 10.
+    capped = primary & ~(fixed & (np.zeros_like(primary) if uncapped is None else np.asarray(uncapped, dtype=bool)))
     # Sets of cells that share no atom are independent: each is protected on its own (smaller programs, same result).
     labels = _components(m)
     for label in np.unique(labels[wanted]):
@@ -220,8 +233,11 @@ def _protect_component(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndar
     # Hiding a cell, or publishing a "<11" cell as "suppressed", only widens what the others allow, so a cell once
     # safe stays safe: each "<11" cell is made safe in turn, and one pass protects the whole set.
     todo = np.flatnonzero(wanted & _linked(m))
-    for i in todo[~_certified(m, values, capped, hidden, todo)]:
-        while capped[i] and _narrowed(m, values, capped, hidden, int(i)):
+    pending = list(todo[~_certified(m, values, capped, hidden, todo)])
+    while pending:
+        i, changed = pending.pop(0), False
+        while (capped[i] or fixed[i]) and _narrowed(m, values, capped, hidden, int(i)):
+            changed = True
             mine = m[i].toarray().ravel() > 0
             touching = np.asarray(m[:, mine].sum(axis=1)).ravel() > 0
             # The smallest shown non-zero cell sharing one of its atoms goes (it costs the reader least); another
@@ -240,6 +256,10 @@ def _protect_component(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndar
                 break   # another page's cell that nothing more hidden here can protect
             else:
                 capped[i] = False
+        if changed and len(pending) > 2:
+            # What was hidden for this cell may have made others safe: witnesses again, for all that remain.
+            rest = np.array(pending)
+            pending = list(rest[~_certified(m, values, capped, hidden, rest)])
 
 
 def _release_pinned(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,

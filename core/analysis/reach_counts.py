@@ -30,12 +30,14 @@ class Fixed:
 
     cells: list
     values: np.ndarray
-    targets: np.ndarray   # the "<11" cells that the page's own cells do not already narrow
+    targets: np.ndarray   # the hidden cells of 1-10 that the page's own cells do not already narrow
+    uncapped: np.ndarray  # hidden cells of 1-10 shown "suppressed" (no "at most 10" published)
 
 
 def inclusion_counts(programs: pd.DataFrame, periods: pd.DataFrame, codes: dict) -> Fixed:
     """The participant totals behind the Inclusion shares ``codes`` publishes: ``{(group, quarters):
-    hidden_shares(...)}``. A shown share gives its n; a share hidden as "small" whose n is 1-10 gives a "<11" n.
+    hidden_shares(...)}``. A shown share gives its n; a share hidden as "small" whose n is 1-10 gives a "<11" n, and
+    one "withheld" a hidden n with no "at most 10" (still a small count, and the bound of the group's count in it).
 
     ``programs``: the programmes the Inclusion tables list (program_id, area_id); the city pools every row.
 
@@ -49,8 +51,8 @@ def inclusion_counts(programs: pd.DataFrame, periods: pd.DataFrame, codes: dict)
     ...                    "participants_65plus": [15, 3]})
     >>> f = inclusion_counts(pr, pe, {("65plus", 1): {"programme": {"a": "", "b": "small"},
     ...                                               "area": {"1": "withheld"}, "city": "withheld"}})
-    >>> [c.tolist() for c in f.cells], f.values.tolist(), f.targets.tolist()
-    ([[0], [1]], [40.0, 6.0], [False, True])
+    >>> [c.tolist() for c in f.cells], f.values.tolist(), f.targets.tolist(), f.uncapped.tolist()
+    ([[0], [1]], [40.0, 6.0], [False, True], [False, False])
     """
     q = period_index(periods["period"]) if len(periods) else np.zeros(0, int)
     end = int(q.max()) if len(q) else 0
@@ -60,7 +62,7 @@ def inclusion_counts(programs: pd.DataFrame, periods: pd.DataFrame, codes: dict)
     by_programme = {p: owner == p for p in programs["program_id"]}
     by_area = {a: area == a for a in pd.unique(area[pd.notna(area)])}
     seen: dict[bytes, int] = {}
-    cells, values, small = [], [], []
+    cells, values, small, loose = [], [], [], []
     for (group, quarters), code in sorted(codes.items()):
         column = GROUP_BY_KEY[group].column
         recorded = (pd.to_numeric(periods[column], errors="coerce").notna().to_numpy() if column in periods
@@ -73,16 +75,20 @@ def inclusion_counts(programs: pd.DataFrame, periods: pd.DataFrame, codes: dict)
             n = float(x[rows].sum())
             if not len(rows) or n <= 0:
                 continue
-            if c == "" or (c == "small" and n < MIN_CELL):
+            if c == "" or (c in ("small", "withheld") and n < MIN_CELL):
                 key = rows.tobytes()
                 if key not in seen:
                     seen[key] = len(cells)
                     cells.append(rows)
                     values.append(n)
                     small.append(n < MIN_CELL)
+                    loose.append(c == "withheld")
+                elif c == "small":
+                    loose[seen[key]] = False   # "<11" in another state: its "at most 10" is published
     values = np.asarray(values, dtype=float)
     small = np.asarray(small, dtype=bool)
+    loose = np.asarray(loose, dtype=bool)
     targets = small.copy()
-    # A "<11" total that Inclusion's own totals (over all its states) narrow: hiding more on Impact cannot help it.
-    targets[disclosure.audit(cells, values, small)] = False
-    return Fixed(cells, values, targets)
+    # A small total that Inclusion's own totals (over all its states) narrow: hiding more on Impact cannot help it.
+    targets[disclosure.audit(cells, values, small, uncapped=loose)] = False
+    return Fixed(cells, values, targets, loose)

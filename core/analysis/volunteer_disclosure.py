@@ -172,7 +172,7 @@ def hidden_rates(programs: pd.DataFrame, periods: pd.DataFrame, quarters: int = 
                 values.append(value)
                 rate_of.append((k, rate))
     own = len(values)
-    mask, wanted = None, None
+    mask, wanted, loose = None, None, None
     if fixed is not None and len(fixed.cells):
         # The other page's totals on this set's unknowns: a row in the window is its participants' terms here.
         at = dict(zip(periods.index.get_indexer(rows.index), range(len(rows))))
@@ -187,6 +187,7 @@ def hidden_rates(programs: pd.DataFrame, periods: pd.DataFrame, quarters: int = 
             values.append(float(value))
         mask = np.arange(len(values)) >= own
         wanted = np.concatenate([np.ones(own, bool), fixed.targets])
+        loose = np.concatenate([np.zeros(own, bool), fixed.uncapped])
     values = np.asarray(values, dtype=float)
     small = ((values > 0) & (values < MIN_CELL))[:own]
     rate_small_extra = np.zeros(own, bool)
@@ -194,7 +195,7 @@ def hidden_rates(programs: pd.DataFrame, periods: pd.DataFrame, quarters: int = 
     keys = pd.Series(rate_of, dtype=object)
     rate_small = pd.Series(small | rate_small_extra).groupby(keys.map(str)).transform("any").to_numpy(dtype=bool)
     also = np.concatenate([rate_small & (values[:own] > 0), np.zeros(len(values) - own, bool)])
-    primary, secondary = disclosure.protect(cells, values, also, weights, fixed=mask, targets=wanted)
+    primary, secondary = disclosure.protect(cells, values, also, weights, fixed=mask, targets=wanted, uncapped=loose)
     primary, secondary = primary[:own], secondary[:own]
     hidden = pd.Series(primary | secondary).groupby(keys.map(str)).transform("any").to_numpy(dtype=bool)
     # "<11" only where every small count behind the rate keeps its "at most 10".

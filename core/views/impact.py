@@ -241,14 +241,15 @@ def protection(p: impact.Prepared, keep: np.ndarray, quarters: int, measure: str
     areas = part.values[: part.n_first]
     _, own = protect_table(pd.DataFrame({"n": areas}), ["n"], total_row=True, return_mask=True)
     also = np.concatenate([own["n"].to_numpy() & ~is_small(areas), np.zeros(len(part.values) - part.n_first, bool)])
-    cells, values, fixed, targets, mine = list(part.cells), part.values, None, None, len(part.values)
+    cells, values, fixed, targets, loose, mine = list(part.cells), part.values, None, None, None, len(part.values)
     if reach is not None and len(reach.cells):
         cells += reach.cells
         values = np.concatenate([values, reach.values])
         also = np.concatenate([also, np.zeros(len(reach.values), bool)])
         fixed = np.arange(len(values)) >= mine
         targets = np.concatenate([np.ones(mine, bool), reach.targets])
-    primary, secondary = disclosure.protect(cells, values, also, fixed=fixed, targets=targets)
+        loose = np.concatenate([np.zeros(mine, bool), reach.uncapped])
+    primary, secondary = disclosure.protect(cells, values, also, fixed=fixed, targets=targets, uncapped=loose)
     codes = _codes(primary[:mine], secondary[:mine])
     n = impact.linked_outcome_n(p, keep, quarters, measure)
     n_primary, n_secondary = disclosure.protect(n.cells, n.values)

@@ -3,8 +3,9 @@
 Small numbers. No count of people is published here: the tables hold shares, intervals and differences. A share
 is shown only where the group count k, the total n and n - k are each 0 or at least 11
 (:func:`core.analysis.share_disclosure.share_publishable`), because a share with a total gives both back; its
-interval and disparity are hidden with it ("<11"). The area tables pool the area's programmes; programme totals
-are published nowhere in the atlas, so a programme's hidden count cannot be taken away from its area's.
+interval and disparity are hidden with it ("<11"). Programmes, areas and the city are one linked set
+(:mod:`core.analysis.inclusion_disclosure`); the totals the shown intervals give back are held fixed in Impact's and
+Volunteers' linked sets (:mod:`core.analysis.reach_counts`), so no page's figures narrow another's hidden counts.
 """
 
 from __future__ import annotations
