@@ -113,3 +113,33 @@ def _primary_only(codes: dict) -> dict:
     """Rates hidden where a count of their own is 1-10 ("<11"), nothing withheld: each table on its own."""
     return {rate: {level: {k: ("small" if c == "small" else "") for k, c in by.items()} for level, by in levels.items()}
             for rate, levels in codes.items()}
+
+
+def _pair(inv, n, k):
+    """The k-th of n random states of the audit (seed 13): an Impact state, its Funding types and a reach state."""
+    state, types = at.random_states(inv, n, 13)[k]
+    return state, types, at.reach_states(inv, n, 13)[k]
+
+
+def test_the_attacker_finds_the_cross_page_exposures_when_the_fixed_totals_are_taken_away(atlas_db, monkeypatch):
+    # Impact and Volunteers protected without the participant totals Inclusion's shares give away (each page's
+    # linked set on its own, as before): the attacker must find what setting the pages against each other gives.
+    con = duckdb.connect(str(atlas_db), read_only=True)
+    try:
+        inv = at.inventory(con)
+        state, types, reach = _pair(inv, 30, 24)
+        assert not at.attack(at.gather(con, inv, state, types, reach))   # protected: nothing (as in the audit)
+        monkeypatch.setattr(iv, "reach_totals", lambda data: None)
+        inv = at.inventory(con)   # a new Impact memo, so the state is protected again
+        impact_only = at.attack(at.gather(con, inv, state, types, reach))
+        # Volunteers' rates by area, protected without Inclusion's totals.
+        monkeypatch.setattr(vov, "protection", lambda data, quarters: vvd.hidden_rates(
+            data.programs, data.periods, quarters, vvd.PUBLISHED_LEVELS))
+        inv = at.inventory(con)
+        state, types, reach = _pair(inv, 20, 0)
+        volunteers = at.attack(at.gather(con, inv, state, types, reach))
+    finally:
+        con.close()
+    assert impact_only, "Impact without Inclusion's totals: an exposure expected"
+    assert "inclusion programme" in " | ".join(at.kinds([(0, e) for e in volunteers]))  # two programmes' "<11"
+    # n, each at most 9 since their area's Volunteers base is "<11"
