@@ -100,7 +100,8 @@ class InclusionData:
     languages: pd.DataFrame
     as_of: dt.date
     catchments: pd.DataFrame | None = None  # inclusion.catchment_shares, made once (it depends on no filter)
-    protected: dict = field(default_factory=dict, repr=False)  # the inventory's digest, once computed
+    # The inventory's digest, once computed: a memo (left out of the shared-result fingerprint).
+    protected: dict = field(default_factory=dict, repr=False, metadata={"memo": True})
 
     def __post_init__(self) -> None:
         if self.catchments is None:

@@ -98,7 +98,8 @@ class VolunteerData:
     areas: pd.DataFrame      # area_id, name, population, need (0-1)
     sites: pd.DataFrame
     as_of: dt.date
-    protected: dict = field(default_factory=dict, repr=False)  # the inventory's digest, once computed
+    # The inventory's digest, once computed: a memo (left out of the shared-result fingerprint).
+    protected: dict = field(default_factory=dict, repr=False, metadata={"memo": True})
 
 
 def protection(data: VolunteerData, quarters: int) -> dict:
