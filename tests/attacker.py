@@ -24,7 +24,6 @@ inventory, not figures for visitors, so it adds nothing here.
 from __future__ import annotations
 
 import io
-import itertools
 import random
 from dataclasses import dataclass, field
 
@@ -304,9 +303,12 @@ def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, f
     return out
 
 
-def _bounds_highs(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, float]]:
+def _bounds_highs(cells: list[Cell], targets: list[Cell], witness: bool = True, witness_only: bool = False):
     """Min and max of each target cell over everything the component's published cells allow: scipy's HiGHS on one
-    sparse system for the whole component, built once (each solve time-limited)."""
+    sparse system for the whole component, built once (each solve time-limited).
+
+    ``witness``: look for witnesses first (below); ``witness_only``: return the ids of the targets the witnesses
+    prove safe, and bound nothing."""
     from scipy import optimize, sparse
 
     atoms = {a: i for i, a in enumerate({a for c in cells for a in c.atoms})}
@@ -356,7 +358,7 @@ def _bounds_highs(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, fl
     # between them is not pinned: either is safe without programs of its own (sound: two feasible points). Rounds
     # repeat on the targets not yet proved; only the rest are bounded one by one.
     safe: set = set()
-    if len(targets) > 1:
+    if witness and len(targets) > 1:
         vectors = np.array([objective(c) for c in targets])
         capped = np.array([c.text == "<11" for c in targets])
         high_ok, low_ok = np.zeros(len(targets), bool), np.zeros(len(targets), bool)
@@ -373,6 +375,8 @@ def _bounds_highs(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, fl
             if (high_ok & low_ok).all() or int((high_ok & low_ok).sum()) == before:
                 break
         safe = {id(c) for c, ok in zip(targets, high_ok & low_ok) if ok}
+    if witness_only:
+        return safe
     out = []
     for c in targets:
         if id(c) in safe:
@@ -404,8 +408,15 @@ def attack(pub: Published, max_targets: int | None = None, seed: int = 0) -> lis
     by_component: dict = {}
     for component, c in work:
         by_component.setdefault(id(component), (component, []))[1].append(c)
+    # Witnesses for every component at once (they are independent: one pair of programs finds each one's points),
+    # then programs of their own for the targets not proved safe, each within its component.
+    every = [c for component, _ in by_component.values() for c in component]
+    safe = _bounds_highs(every, [c for _, c in work], witness_only=True) if len(work) > 1 else set()
     for component, targets in by_component.values():
-        for c, low, high in _bounds_highs(component, targets):
+        targets = [c for c in targets if id(c) not in safe]
+        if not targets:
+            continue
+        for c, low, high in _bounds_highs(component, targets, witness=False):
             narrowed = (high < HIGH - 1e-6 or high - low < WIDTH - 1e-6) if c.text == "<11" else high - low < 1 - 1e-6
             if narrowed:
                 out.append(Exposure(c.source, c.text, low, high))

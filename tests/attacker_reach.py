@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from core.analysis import inclusion as inc
 from core.analysis.intervals import wilson
@@ -29,6 +30,7 @@ from core.views import volunteers as vov
 
 SHARE_HALF = 0.0005         # a percentage to one decimal
 N_SEARCH = 20_000           # the largest n :func:`wilson_n` looks for
+_Z = float(norm.ppf(0.975))  # the 95% interval's normal quantile
 
 
 def _small(x) -> bool:
@@ -53,11 +55,10 @@ def wilson_n(share: float, lo: float, hi: float) -> tuple[int, int | None] | Non
     near, far = min(max(0.5, p_lo), p_hi), (p_lo if abs(p_lo - 0.5) > abs(p_hi - 0.5) else p_hi)
     half = (hi - lo) / 200
 
-    def width(p):
-        a, b = wilson(p * n, n)
-        return (b - a) / 2
+    def width(p):   # Wilson's half-width, as core.analysis.intervals writes it (without its checks: a filter only)
+        return _Z * np.sqrt(p * (1 - p) / n + _Z ** 2 / (4 * n ** 2)) / (1 + _Z ** 2 / n)
 
-    n = n[(width(far) <= half + 0.0005 + 1e-9) & (width(near) >= half - 0.0005 - 1e-9)]
+    n = n[(width(far) <= half + 0.0005 + 1e-7) & (width(near) >= half - 0.0005 - 1e-7)]
     if not len(n):
         return None
     ok = np.zeros(len(n), bool)

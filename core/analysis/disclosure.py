@@ -94,7 +94,7 @@ def _narrowed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hid
 
 
 def _certified(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
-               cells: np.ndarray) -> np.ndarray:
+               cells: np.ndarray, rounds: int = 3) -> np.ndarray:
     """The "<11" cells among ``cells`` proved safe by two feasible points (witnesses) found together.
 
     One linear program pushes all the cells up at once (their sum at its largest), another down: a cell that reaches
@@ -107,7 +107,7 @@ def _certified(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hi
         return safe
     system = _system(m, values, primary, hidden)
     high_ok, low_ok = np.zeros(len(cells), bool), np.zeros(len(cells), bool)
-    for _ in range(3):
+    for _ in range(rounds):
         todo = ~(high_ok & low_ok)
         if not todo.any():
             break
@@ -256,10 +256,10 @@ def _protect_component(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndar
                 break   # another page's cell that nothing more hidden here can protect
             else:
                 capped[i] = False
-        if changed and len(pending) > 2:
-            # What was hidden for this cell may have made others safe: witnesses again, for all that remain.
+        if changed and len(pending) > 8:
+            # What was hidden for this cell may have made others safe: one pair of witnesses for all that remain.
             rest = np.array(pending)
-            pending = list(rest[~_certified(m, values, capped, hidden, rest)])
+            pending = list(rest[~_certified(m, values, capped, hidden, rest, rounds=1)])
 
 
 def _release_pinned(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
