@@ -6,7 +6,8 @@ Control*, §5.3 on interval protection): the unknowns are the inventory's finest
 participants and pre/post n in a quarter, its volunteers), every published cell is a linear constraint on them
 (a shown number an equality, "<11" the bounds 1-10, "suppressed" a lower bound of 1), and for each hidden cell the
 tightest bounds any visitor can prove are the minimum and maximum of that cell over what is feasible, solved with
-pulp/CBC (the LP relaxation, as τ-ARGUS audits; every solve has a time limit).
+HiGHS (the LP relaxation, as τ-ARGUS audits; every solve has a time limit). :func:`_bounds` (pulp/CBC) solves the
+same programs another way; a test checks on a small case that the two agree.
 
 Protection interval: a "<11" cell must still be able to be 10 (no one can prove it smaller than its marker says) and
 its feasible values must span at least 5 of the marker's 1-10 (``WIDTH``; all of 1-10 cannot be required in general,
@@ -14,13 +15,15 @@ since a hidden cell adding up two other hidden cells is at least 2 from their ma
 must not be pinned to one value.
 
 Everything a visitor can download for a state is gathered through the product's own download functions: the
-Impact page's three CSVs, the Funding page's volunteer table, and every table Data & methods offers.
+Impact page's three CSVs, the Funding page's volunteer table, every table Data & methods offers, and (``reach``)
+the Inclusion and Volunteers tables and a sample of neighbourhood briefs, whose shares and rates are linear
+constraints (tests/attacker_reach.py). The Admin preview shows a signed-in owner their own upload and the published
+inventory, not figures for visitors, so it adds nothing here.
 """
 
 from __future__ import annotations
 
 import io
-import itertools
 import random
 from dataclasses import dataclass, field
 
@@ -33,9 +36,13 @@ from core.analysis.coverage import PROGRAM_TYPES
 from core.store import queries
 from core.views import funding as fv
 from core.views import impact as iv
+from core.views import inclusion as incv
 from core.views import methods
+from core.views import volunteers as vov
+from tests import attacker_reach as ar
 
-SOLVE_SECONDS = 10  # CBC's time limit for one bound (these LPs take milliseconds)
+WITNESS_BOX = 1e5   # each unknown's bound in the programs that look for witnesses only
+SOLVE_SECONDS = 10  # the time limit of one bound (these LPs take milliseconds)
 LOW, HIGH = 1, 10
 WIDTH = 5
 
@@ -44,7 +51,10 @@ WIDTH = 5
 class Cell:
     source: str          # which download, and where in it
     atoms: list          # the unknowns it adds up
-    text: str            # as published
+    text: str            # as published: a number, "<11", "suppressed", or "relation"
+    coefs: list | None = None   # each atom's weight (None: all 1, a count of people)
+    low: float | None = None    # a relation's bounds on the weighted sum (a shown share or rate, rounded)
+    high: float | None = None
 
 
 @dataclass
@@ -63,6 +73,12 @@ class Published:
         text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text).strip()
         if atoms and text != "":
             self.cells.append(Cell(source, list(atoms), text))
+
+    def add_terms(self, source: str, terms: dict, text: str, low=None, high=None) -> None:
+        """A cell or relation that weighs its unknowns (``terms``: unknown -> weight), e.g. n - k or k - s·n."""
+        terms = {a: w for a, w in terms.items() if w != 0}
+        if terms:
+            self.cells.append(Cell(source, list(terms), text, list(terms.values()), low, high))
 
 
 def _csv(data: bytes) -> pd.DataFrame:
@@ -85,6 +101,19 @@ class Inventory:
     data: iv.ImpactData
     funding: fv.FundingData
     tables: dict[str, pd.DataFrame]  # Data & methods' whole-table downloads (the same in every state)
+    inclusion: incv.InclusionData
+    volunteers: vov.VolunteerData
+    reach_cells: dict = field(default_factory=dict)   # a reach page's state -> its cells (read once per state)
+
+
+@dataclass
+class ReachState:
+    """The other pages' choices in a state: Inclusion's group and window, Volunteers' window and hourly value, and
+    the areas whose brief is read."""
+
+    inclusion: incv.InclusionState
+    volunteers: vov.VolunteerState
+    areas: tuple[str, ...]
 
 
 def inventory(con) -> Inventory:
@@ -94,7 +123,39 @@ def inventory(con) -> Inventory:
     periods["usable"] = ((n > 0) & periods["mean_change"].notna() & periods["outcome_measure"].notna()
                          & ((n == 1) | periods["sd_change"].notna()))
     tables = {t: _csv(methods.table_csv(con, t)) for t in ("program_period", "program") if t in methods.export_tables()}
-    return Inventory(queries.programs(con), periods, iv.impact_data(con), fv.funding_data(con), tables)
+    return Inventory(queries.programs(con), periods, iv.impact_data(con), fv.funding_data(con), tables,
+                     incv.inclusion_data(con), vov.volunteer_data(con))
+
+
+BRIEF_AREAS = 3  # areas whose brief is read in each state (a sample keeps the audit quick)
+
+
+def reach_states(inv: Inventory, n: int, seed: int) -> list[ReachState]:
+    """Random Inclusion and Volunteers states and brief areas (their own random stream: the Impact states of
+    :func:`random_states` stay as they were)."""
+    rng = random.Random(seed + 7919)
+    inc, vol = ar.inclusion_states(rng, n), ar.volunteer_states(rng, n)
+    ids = sorted(inv.inclusion.areas["area_id"].astype(str))
+    return [ReachState(i, v, tuple(rng.sample(ids, min(BRIEF_AREAS, len(ids))))) for i, v in zip(inc, vol)]
+
+
+def reach_cells(con, inv: Inventory, reach: ReachState) -> list[Cell]:
+    """The reach pages' cells of a state: Inclusion's tables, Volunteers' and the briefs'. They depend on the reach
+    pages' own choices only (not on Impact's), and their states are few, so each page state is read once."""
+    readers = [(("inclusion", reach.inclusion), lambda r: ar.gather_inclusion(r, inv.inclusion, reach.inclusion)),
+               # The hourly value prices volunteer hours; it changes no rate built on people.
+               (("volunteers", reach.volunteers.quarters),
+                lambda r: ar.gather_volunteers(r, inv.volunteers, reach.volunteers))]
+    readers += [(("brief", a), lambda r, a=a: ar.gather_brief(r, con, inv.programs, (a,), inv.inclusion.as_of,
+                                                             inv.inclusion)) for a in reach.areas]
+    out = []
+    for key, read in readers:
+        if key not in inv.reach_cells:
+            pub = Published()
+            read(ar.Reach(pub, inv.periods))
+            inv.reach_cells[key] = pub.cells
+        out += inv.reach_cells[key]
+    return out
 
 
 def random_states(inv: Inventory, n: int, seed: int) -> list[tuple[iv.ImpactState, tuple[str, ...]]]:
@@ -112,9 +173,11 @@ def random_states(inv: Inventory, n: int, seed: int) -> list[tuple[iv.ImpactStat
     return out
 
 
-def gather(con, inv: Inventory, state: iv.ImpactState, funding_types) -> Published:
+def gather(con, inv: Inventory, state: iv.ImpactState, funding_types, reach: ReachState | None = None) -> Published:
     """Every published inventory count of one filter state, as constraints on the inventory's finest figures."""
     pub = Published()
+    if reach is not None:
+        pub.cells += reach_cells(con, inv, reach)
     periods, programs = inv.periods, inv.programs
     keep = impact.chosen(inv.data.prepared, list(state.types) or None, list(state.populations) or None)
     chosen = set(programs["program_id"].to_numpy()[keep])
@@ -197,15 +260,26 @@ def _components(cells: list[Cell]) -> list[list[Cell]]:
     return list(groups.values())
 
 
+def _expr(var: dict, c: Cell):
+    if c.coefs is None:
+        return pulp.lpSum(var[a] for a in c.atoms)
+    return pulp.lpSum(w * var[a] for a, w in zip(c.atoms, c.coefs))
+
+
 def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, float]]:
     """Min and max of each target cell over everything the component's published cells allow (LP, CBC)."""
     atoms = sorted({a for c in cells for a in c.atoms}, key=str)
     var = {a: pulp.LpVariable(f"a{i}", lowBound=0) for i, a in enumerate(atoms)}
     prob = pulp.LpProblem("attack", pulp.LpMinimize)
     for k, c in enumerate(cells):
-        expr = pulp.lpSum(var[a] for a in c.atoms)
+        expr = _expr(var, c)
         value = _number(c.text)
-        if value is not None:
+        if c.text == "relation":
+            if c.low is not None:
+                prob += expr >= c.low, f"rl{k}"
+            if c.high is not None:
+                prob += expr <= c.high, f"rh{k}"
+        elif value is not None:
             prob += expr == value, f"c{k}"
         elif c.text in ("<11", "suppressed"):
             prob += expr >= LOW, f"lo{k}"
@@ -217,7 +291,7 @@ def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, f
         bounds = []
         for sense in (pulp.LpMinimize, pulp.LpMaximize):
             prob.sense = sense
-            prob.setObjective(pulp.lpSum(var[a] for a in c.atoms))
+            prob.setObjective(_expr(var, c))
             status = pulp.LpStatus[prob.solve(solver)]
             if status == "Unbounded":
                 bounds.append(np.inf)
@@ -225,6 +299,99 @@ def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, f
                 raise AssertionError(f"the published cells are inconsistent, or CBC failed: {status} ({c.source})")
             else:
                 bounds.append(float(pulp.value(prob.objective)))
+        out.append((c, *bounds))
+    return out
+
+
+def _bounds_highs(cells: list[Cell], targets: list[Cell], witness: bool = True, witness_only: bool = False):
+    """Min and max of each target cell over everything the component's published cells allow: scipy's HiGHS on one
+    sparse system for the whole component, built once (each solve time-limited).
+
+    ``witness``: look for witnesses first (below); ``witness_only``: return the ids of the targets the witnesses
+    prove safe, and bound nothing."""
+    from scipy import optimize, sparse
+
+    atoms = {a: i for i, a in enumerate({a for c in cells for a in c.atoms})}
+
+    def row(c):
+        return [atoms[a] for a in c.atoms], (c.coefs or [1.0] * len(c.atoms))
+
+    eq, ub = ([], [], []), ([], [], [])  # (rows, cols, weights) of A_eq and A_ub
+    b_eq, b_ub = [], []
+
+    def put(system, b, c, sign, bound):
+        cols, w = row(c)
+        r = len(b)
+        system[0].extend([r] * len(cols))
+        system[1].extend(cols)
+        system[2].extend(sign * np.asarray(w, dtype=float))
+        b.append(sign * bound)
+
+    for c in cells:
+        value = _number(c.text)
+        if c.text == "relation":
+            if c.low is not None:
+                put(ub, b_ub, c, -1.0, c.low)
+            if c.high is not None:
+                put(ub, b_ub, c, 1.0, c.high)
+        elif value is not None:
+            put(eq, b_eq, c, 1.0, value)
+        elif c.text in ("<11", "suppressed"):
+            put(ub, b_ub, c, -1.0, LOW)
+            if c.text == "<11":
+                put(ub, b_ub, c, 1.0, HIGH)
+    shape = len(atoms)
+    a_eq = sparse.csr_matrix((eq[2], (eq[0], eq[1])), shape=(len(b_eq), shape)) if b_eq else None
+    a_ub = sparse.csr_matrix((ub[2], (ub[0], ub[1])), shape=(len(b_ub), shape)) if b_ub else None
+    def objective(c):
+        out = np.zeros(shape)
+        cols, w = row(c)
+        np.add.at(out, cols, w)
+        return out
+
+    def solve(vector, box=None):
+        return optimize.linprog(vector, A_ub=a_ub, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq or None,
+                                bounds=(0, box), method="highs", options={"time_limit": SOLVE_SECONDS})
+
+    # Witnesses first: one program pushes every target up at once, one down. A "<11" target that reaches 10 in the
+    # first and at most 5 in the second can take both values, and a "suppressed" one that differs by 1 or more
+    # between them is not pinned: either is safe without programs of its own (sound: two feasible points). Rounds
+    # repeat on the targets not yet proved; only the rest are bounded one by one.
+    safe: set = set()
+    if witness and len(targets) > 1:
+        vectors = np.array([objective(c) for c in targets])
+        capped = np.array([c.text == "<11" for c in targets])
+        high_ok, low_ok = np.zeros(len(targets), bool), np.zeros(len(targets), bool)
+        for _ in range(3):
+            todo = ~(high_ok & low_ok)
+            # A box keeps the push up finite where a "suppressed" cell is unbounded (its points are still feasible).
+            high, low = solve(-vectors[todo].sum(axis=0), WITNESS_BOX), solve(vectors[todo].sum(axis=0))
+            if high.status != 0 or low.status != 0:
+                break
+            up, down = vectors @ high.x, vectors @ low.x
+            before = int((high_ok & low_ok).sum())
+            high_ok |= np.where(capped, up >= HIGH - 1e-6, up - down >= 1 - 1e-6)
+            low_ok |= np.where(capped, down <= HIGH - WIDTH + 1e-6, up - down >= 1 - 1e-6)
+            if (high_ok & low_ok).all() or int((high_ok & low_ok).sum()) == before:
+                break
+        safe = {id(c) for c, ok in zip(targets, high_ok & low_ok) if ok}
+    if witness_only:
+        return safe
+    out = []
+    for c in targets:
+        if id(c) in safe:
+            out.append((c, float(LOW), float(HIGH)))
+            continue
+        bounds = []
+        for sign in (1.0, -1.0):
+            res = solve(sign * objective(c))
+            if res.status == 3:
+                bounds.append(np.inf)
+            elif res.status != 0:
+                raise AssertionError(f"the published cells are inconsistent, or HiGHS failed: {res.message} "
+                                     f"({c.source})")
+            else:
+                bounds.append(sign * res.fun)
         out.append((c, *bounds))
     return out
 
@@ -241,20 +408,31 @@ def attack(pub: Published, max_targets: int | None = None, seed: int = 0) -> lis
     by_component: dict = {}
     for component, c in work:
         by_component.setdefault(id(component), (component, []))[1].append(c)
+    # Witnesses for every component at once (they are independent: one pair of programs finds each one's points),
+    # then programs of their own for the targets not proved safe, each within its component.
+    every = [c for component, _ in by_component.values() for c in component]
+    safe = _bounds_highs(every, [c for _, c in work], witness_only=True) if len(work) > 1 else set()
     for component, targets in by_component.values():
-        for c, low, high in _bounds(component, targets):
+        targets = [c for c in targets if id(c) not in safe]
+        if not targets:
+            continue
+        for c, low, high in _bounds_highs(component, targets, witness=False):
             narrowed = (high < HIGH - 1e-6 or high - low < WIDTH - 1e-6) if c.text == "<11" else high - low < 1 - 1e-6
             if narrowed:
                 out.append(Exposure(c.source, c.text, low, high))
     return out
 
 
-def audit(con, n_states: int, seed: int, max_targets: int | None = 12) -> list[tuple[int, Exposure]]:
-    """Every exposure over ``n_states`` random filter states: (state number, exposure)."""
+def audit(con, n_states: int, seed: int, max_targets: int | None = 12,
+          reach: bool = True) -> list[tuple[int, Exposure]]:
+    """Every exposure over ``n_states`` random filter states: (state number, exposure). ``reach``: read the
+    Inclusion and Volunteers pages and the briefs too (else Impact, Funding and Data & methods only)."""
     inv = inventory(con)
     found = []
-    for k, (state, types) in enumerate(random_states(inv, n_states, seed)):
-        found += [(k, e) for e in attack(gather(con, inv, state, types), max_targets, seed + k)]
+    others = reach_states(inv, n_states, seed) if reach else [None] * n_states
+    states = zip(random_states(inv, n_states, seed), others)
+    for k, ((state, types), reach) in enumerate(states):
+        found += [(k, e) for e in attack(gather(con, inv, state, types, reach), max_targets, seed + k)]
     return found
 
 
@@ -263,6 +441,44 @@ def kinds(found) -> dict[str, int]:
     out: dict[str, int] = {}
     for _, e in found:
         words = e.source.split()
-        key = f"{words[0]} {words[1]} {words[-1]} {e.text}"
+        # The reach pages name the figure after the row's name: "... rt per 100 <11", "... limited_english <11".
+        figure = " ".join(words[-3:-1]) if words[-2:-1] == ["100"] or words[-1] == "<11" else words[-1]
+        key = f"{words[0]} {words[1]} {figure} {e.text}"
         out[key] = out.get(key, 0) + 1
+    return out
+
+
+def truth(inv: Inventory) -> dict:
+    """Every unknown's true value: what the published cells must all allow (a check on the attacker's model)."""
+    p = inv.periods
+    out: dict = {}
+    for i, r in enumerate(p.itertuples(index=False)):
+        out[("x", i)] = float(r.participants)
+        out[("y", i)] = float(r.n_pre_post) if pd.notna(r.n_pre_post) else 0.0
+        for g in ar.inc.GROUPS:
+            k = getattr(r, g.column)
+            if pd.notna(k):
+                out[("g", g.key, i)] = float(k)
+        for atom, column in (("va", "volunteers_active"), ("vj", "volunteers_joined"),
+                             ("rt", "referrals_to_professional"), ("rf", "referrals_from_professional")):
+            value = getattr(r, column)
+            out[(atom, i)] = float(value) if pd.notna(value) else 0.0
+    for pid, n in zip(inv.programs["program_id"], inv.programs.get("volunteer_count", [])):
+        out[("v", pid)] = float(n) if pd.notna(n) else 0.0
+    return out
+
+
+def violations(pub: Published, true: dict, tol: float = 1e-6) -> list[str]:
+    """The published cells the true values break (none, if the attacker reads the pages right)."""
+    out = []
+    for c in pub.cells:
+        value = sum(w * true.get(a, np.nan) for a, w in zip(c.atoms, c.coefs or [1.0] * len(c.atoms)))
+        shown = _number(c.text)
+        bad = ((c.text == "relation" and ((c.low is not None and value < c.low - tol)
+                                          or (c.high is not None and value > c.high + tol)))
+               or (shown is not None and abs(value - shown) > tol)
+               or (c.text == "<11" and not LOW - tol <= value <= HIGH + tol)
+               or (c.text == "suppressed" and value < LOW - tol) or np.isnan(value))
+        if bad:
+            out.append(f"{c.source} {c.text} [{c.low}, {c.high}] true {value:g}")
     return out

@@ -43,3 +43,41 @@ def test_a_small_cell_adding_up_two_small_cells_is_shown_suppressed():
     primary, secondary = disclosure.protect(cells([0, 1], [0], [1]), [5, 3, 2])
     assert primary.tolist() == [False, True, True]
     assert secondary.tolist() == [True, False, False]
+
+
+def test_cells_another_page_publishes_are_held_fixed_and_their_small_cells_protected():
+    # Areas A (4 = 4 + 0) and B (30 = 15 + 15) over quarters Q1 (19) and Q2 (15), as above; another page publishes
+    # B's first quarter (15) and A's first quarter ("<11"). Hiding Q2 protects A, but Q1 minus B's first quarter
+    # would give the other page's "<11" back: Q1 goes too. The other page's cells are neither hidden nor re-marked.
+    fixed = [False] * 4 + [True, True]
+    primary, secondary = disclosure.protect(cells([0, 1], [2, 3], [0, 2], [1, 3], [2], [0]), [4, 30, 19, 15, 15, 4],
+                                            fixed=fixed)
+    assert primary.tolist() == [True, False, False, False, False, True]
+    assert secondary.tolist() == [False, False, True, True, False, False]
+    # Without the other page's cells, Q2 alone was enough.
+    primary, secondary = disclosure.protect(cells([0, 1], [2, 3], [0, 2], [1, 3]), [4, 30, 19, 15])
+    assert secondary.tolist() == [False, False, False, True]
+
+
+def test_a_hidden_cell_the_published_cells_pin_is_shown_after_all():
+    # A (4), B (30), C (16) and their total T (50); another page publishes B (30). B, hidden by the table's own rule,
+    # is pinned by the other page: hiding it protects nothing, so it is shown. A would be T - B - C: T goes.
+    primary, secondary = disclosure.protect(cells([0], [1], [2], [0, 1, 2], [1]), [4, 30, 16, 50, 30],
+                                            also_hidden=[False, True, False, False, False],
+                                            fixed=[False, False, False, False, True])
+    assert primary.tolist() == [True, False, False, False, False]
+    assert secondary.tolist() == [False, False, False, True, False]
+
+
+def test_an_other_pages_small_cell_left_out_of_the_targets_costs_this_page_nothing():
+    # The other page publishes X (4, "<11") and its own Y (30) and X + Y (34): X is pinned there, whatever this page
+    # does. Left out of the targets, this page's cells (P = X + Z, 60) stay shown; as a target, P would be hidden
+    # in vain.
+    set_ = cells([0], [1], [0, 1], [0, 2])
+    values = [4, 30, 34, 60]
+    fixed = [True, True, True, False]
+    primary, secondary = disclosure.protect(set_, values, fixed=fixed, targets=[False, False, False, True])
+    assert primary.tolist() == [True, False, False, False] and not secondary.any()
+    assert disclosure.audit(set_[:3], values[:3], [True, False, False]) == [0]
+    primary, secondary = disclosure.protect(set_, values, fixed=fixed)
+    assert secondary.tolist() == [False, False, False, True]

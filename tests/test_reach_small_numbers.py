@@ -137,7 +137,9 @@ def test_volunteer_rates_give_away_no_small_count(inv_):
     table = vv.programme_table(data, state)
     truth = per.set_index("program_id")
     ids = programs.set_index("name")["program_id"]
-    for _, row in table.iterrows():
+    # Rates are published by area only (core.analysis.volunteer_disclosure.PUBLISHED_LEVELS).
+    assert not {"Retention over the window (%)", "Volunteers per participant"} & set(table.columns)
+    for _, row in table.iterrows() if "Volunteers per participant" in table.columns else ():
         t = truth.loc[ids[row["Programme"]]]
         retention = row["Retention over the window (%)"]
         if not isinstance(retention, str) and not pd.isna(retention):

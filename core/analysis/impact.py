@@ -362,7 +362,8 @@ class Linked:
 
 
 def linked_participants(p: Prepared, keep: np.ndarray, quarters: int) -> Linked:
-    """The area table's participant cells (in ``p.area_id`` order) and the trend's (in quarter order)."""
+    """The area table's participant cells (in ``p.area_id`` order) and the trend's (in quarter order), each as the
+    period rows it adds up."""
     win = _window(p, keep, quarters)
     area = p.program_area[p.program[win]]
     part = np.nan_to_num(p.values[:, 1])
@@ -372,9 +373,9 @@ def linked_participants(p: Prepared, keep: np.ndarray, quarters: int) -> Linked:
     trend = [rows[quarter == k] for k in range(len(quarter_ids))]
     cells = areas + trend
     values = np.array([part[c].sum() for c in cells])
-    # An area's quarter is the finest figure any of these cells splits (fewer unknowns, same audit).
-    atom = (p.program_area[p.program] + 1) * (p.end + 2) + p.q
-    return Linked([np.unique(atom[c]) for c in cells], values, len(areas))
+    # The unknowns are the period rows themselves, as other pages' totals split them (by programme); rows that no
+    # cell tells apart are merged by the audit.
+    return Linked(cells, values, len(areas))
 
 
 def linked_outcome_n(p: Prepared, keep: np.ndarray, quarters: int, measure: str | None) -> Linked:

@@ -44,7 +44,10 @@ trend, and the programmes' pre/post n and the trend's, are one linked set: for e
 linear program, the smallest and largest value it could take given everything the page publishes (the audit that
 τ-ARGUS and sdcTable perform), and hide a further cell until each "<11" could still be 10 and spans at least 5
 values. Programme-by-quarter figures and each programme's volunteers are not offered as downloads, since the pages
-publish them only in these protected totals.
+publish them only in these protected totals. Shares and rates from the inventory (the Inclusion page's group shares,
+the Volunteers page's rates, the brief's "Reached" lines) are protected the same way, each standing for the counts
+behind it in one linked set with the figures they add up to; a share or rate hidden only to protect another shows
+"suppressed". Volunteer rates are published by area, not by programme, where most rest on 1-10 people.
 """
 
 

@@ -114,6 +114,11 @@ def program_volunteers(programs: pd.DataFrame, periods: pd.DataFrame, quarters: 
     return _rates(out, hourly_value)
 
 
+RATE_FLAGS = {"retention": "retention_shown", "volunteers_per_participant": "volunteers_per_participant_shown",
+              "referrals_to_per_100": "referrals_to_shown", "referrals_from_per_100": "referrals_from_shown"}
+"""Each published rate and the flag that says whether it may be shown."""
+
+
 def area_volunteers(per_program: pd.DataFrame, areas: pd.DataFrame,
                     hourly_value: float = VOLUNTEER_HOUR_VALUE_USD) -> pd.DataFrame:
     """Per area: the programmes' sums pooled (retention of the pooled S, E, N), single-coordinator programmes."""
@@ -130,7 +135,13 @@ def area_volunteers(per_program: pd.DataFrame, areas: pd.DataFrame,
     out = areas[["area_id", "name"]].join(sums, on="area_id")
     out["programmes"] = out["programmes"].fillna(0).astype(int)
     out["single_coordinator"] = out["single_coordinator"].fillna(0).astype(int)
-    return _rates(out, hourly_value)
+    out = _rates(out, hourly_value)
+    # An area's rate is the sum of its programmes' counts: beside the other programmes' rates, it would give back a
+    # programme's hidden one. So it is published only where none of its programmes' same rate is hidden.
+    for rate, shown in RATE_FLAGS.items():
+        hidden = (per_program[rate].notna() & ~per_program[shown].astype(bool)).groupby(per_program["area_id"]).any()
+        out[shown] = out[shown] & ~out["area_id"].map(hidden).fillna(False).astype(bool).to_numpy()
+    return out
 
 
 def partner_site(programs: pd.DataFrame, sites: pd.DataFrame) -> pd.Series:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from core.analysis import disclosure, impact
+from core.analysis import disclosure, impact, reach_counts
 from core.analysis.coverage import TYPE_LABELS
 from core.analysis.funding import VOLUNTEER_HOUR_VALUE_USD
 from core.analysis.suppression import (COMPLEMENTARY, SUPPRESSED, TOTAL_LABEL, is_small, protect_table, safe_csv,
@@ -18,7 +18,8 @@ from core.base import population
 from core.base.formatting import number
 from core.base.palettes import NO_DATA
 from core.store import queries
-from core.views import maps, url_state
+from core.views import maps, reach_protection, url_state
+from core.views.funding import active_programs
 
 QUARTER_CHOICES = (1, 2, 4, 8)
 DEFAULT_QUARTERS = 4
@@ -123,6 +124,7 @@ class ImpactData:
     populations: list[str]
     measures: list[str]
     quarters: list[str]        # every quarter in the data, in order
+    as_of: object = None       # the build's as-of date: which programmes Inclusion lists (None: no cross-page set)
     prepared: impact.Prepared = field(init=False, repr=False)
     # filter choice -> protection(); a memo that grows as readers choose filters (so not part of the data proper)
     protected: dict = field(init=False, repr=False, default_factory=dict, metadata={"memo": True})
@@ -146,7 +148,8 @@ def impact_data(con) -> ImpactData:
     measures = sorted(periods["outcome_measure"].dropna().unique().tolist())
     quarters = [impact.period_label(q) for q in sorted(set(impact.period_index(periods["period"])))]
     return ImpactData(programs=programs, periods=periods, areas=areas, types=sorted(programs["type"].unique()),
-                      populations=populations, measures=measures, quarters=quarters)
+                      populations=populations, measures=measures, quarters=quarters,
+                      as_of=queries.build_info(con)["as_of"])
 
 
 @dataclass(frozen=True)
@@ -224,19 +227,30 @@ def _codes(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
     return np.where(primary, SUPPRESSED, np.where(secondary, COMPLEMENTARY, "")).astype(object)
 
 
-def protection(p: impact.Prepared, keep: np.ndarray, quarters: int, measure: str | None) -> dict:
-    """What to hide so that no published count of 1-10 people can be narrowed from everything the page publishes.
+def protection(p: impact.Prepared, keep: np.ndarray, quarters: int, measure: str | None,
+               reach: reach_counts.Fixed | None = None) -> dict:
+    """What to hide so that no published count of 1-10 people can be narrowed from everything the atlas publishes.
 
     The area table and the quarterly trend share their participants, and the programme table and the trend their
     pre/post n: each pair is protected as one linked set (:func:`core.analysis.disclosure.protect`), after the area
-    column's own rule (no column with a total holds a single hidden cell).
+    column's own rule (no column with a total holds a single hidden cell). ``reach``: the participant totals the
+    Inclusion shares give away in all their states (:mod:`core.analysis.reach_counts`), in the participants' set as
+    fixed cells: Impact hides what it must so that neither its hidden counts nor Inclusion's can be narrowed.
     """
     part = impact.linked_participants(p, keep, quarters)
     areas = part.values[: part.n_first]
     _, own = protect_table(pd.DataFrame({"n": areas}), ["n"], total_row=True, return_mask=True)
     also = np.concatenate([own["n"].to_numpy() & ~is_small(areas), np.zeros(len(part.values) - part.n_first, bool)])
-    primary, secondary = disclosure.protect(part.cells, part.values, also)
-    codes = _codes(primary, secondary)
+    cells, values, fixed, targets, loose, mine = list(part.cells), part.values, None, None, None, len(part.values)
+    if reach is not None and len(reach.cells):
+        cells += reach.cells
+        values = np.concatenate([values, reach.values])
+        also = np.concatenate([also, np.zeros(len(reach.values), bool)])
+        fixed = np.arange(len(values)) >= mine
+        targets = np.concatenate([np.ones(mine, bool), reach.targets])
+        loose = np.concatenate([np.zeros(mine, bool), reach.uncapped])
+    primary, secondary = disclosure.protect(cells, values, also, fixed=fixed, targets=targets, uncapped=loose)
+    codes = _codes(primary[:mine], secondary[:mine])
     n = impact.linked_outcome_n(p, keep, quarters, measure)
     n_primary, n_secondary = disclosure.protect(n.cells, n.values)
     n_codes = _codes(n_primary, n_secondary)
@@ -270,10 +284,23 @@ def _protection(data: ImpactData, keep: np.ndarray, state: ImpactState) -> dict:
     key = (np.packbits(keep).tobytes(), state.quarters, state.measure)
     found = data.protected.get(key)  # one shared ImpactData serves every session's thread: read once, no re-lookup
     if found is None:
-        found = protection(data.prepared, keep, state.quarters, state.measure or None)
+        found = protection(data.prepared, keep, state.quarters, state.measure or None, reach_totals(data))
         if len(data.protected) >= _PROTECTED_KEPT:
             data.protected.clear()
         data.protected[key] = found
+    return found
+
+
+def reach_totals(data: ImpactData) -> reach_counts.Fixed | None:
+    """The participant totals the Inclusion page gives away (None where the data has no as-of date to tell which
+    programmes it lists), shared with it through :mod:`core.views.reach_protection`."""
+    if data.as_of is None:
+        return None
+    found = data.protected.get("reach")
+    if found is None:
+        active = active_programs(data.programs, data.as_of)
+        found = reach_protection.totals(active, data.periods, reach_protection.fingerprint(active, data.periods))
+        data.protected["reach"] = found
     return found
 
 

@@ -3,15 +3,16 @@
 Small numbers. No count of people is published here: the tables hold shares, intervals and differences. A share
 is shown only where the group count k, the total n and n - k are each 0 or at least 11
 (:func:`core.analysis.share_disclosure.share_publishable`), because a share with a total gives both back; its
-interval and disparity are hidden with it ("<11"). The area tables pool the area's programmes; programme totals
-are published nowhere in the atlas, so a programme's hidden count cannot be taken away from its area's.
+interval and disparity are hidden with it ("<11"). Programmes, areas and the city are one linked set
+(:mod:`core.analysis.inclusion_disclosure`); the totals the shown intervals give back are held fixed in Impact's and
+Volunteers' linked sets (:mod:`core.analysis.reach_counts`), so no page's figures narrow another's hidden counts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,14 +21,14 @@ import pydeck as pdk
 from core.analysis import inclusion
 from core.analysis.coverage import PLACE_BASED_TYPES, TYPE_LABELS
 from core.analysis.need import need_for
-from core.analysis.suppression import SUPPRESSED, safe_csv
+from core.analysis.suppression import COMPLEMENTARY, SUPPRESSED, safe_csv
 from core.base.formatting import number, percent
 from core.base.palettes import CATEGORICAL, DIVERGING, NO_DATA
 from core.store import queries
-from core.views import maps, url_state
+from core.views import maps, reach_protection, url_state
 from core.views.funding import active_programs
 
-QUARTER_CHOICES = (1, 2, 4, 8)
+QUARTER_CHOICES = reach_protection.QUARTER_CHOICES
 DEFAULT_QUARTERS = 4
 GROUP_KEYS = tuple(g.key for g in inclusion.GROUPS)
 GROUP_LABELS = {g.key: g.label for g in inclusion.GROUPS}
@@ -99,6 +100,8 @@ class InclusionData:
     languages: pd.DataFrame
     as_of: dt.date
     catchments: pd.DataFrame | None = None  # inclusion.catchment_shares, made once (it depends on no filter)
+    # The inventory's digest, once computed: a memo (left out of the shared-result fingerprint).
+    protected: dict = field(default_factory=dict, repr=False, metadata={"memo": True})
 
     def __post_init__(self) -> None:
         if self.catchments is None:
@@ -118,6 +121,27 @@ def inclusion_data(con) -> InclusionData:
                          areas=areas, shares=shares, languages=queries.area_languages(con), as_of=as_of)
 
 
+def protection(data: InclusionData, group: str, quarters: int) -> dict:
+    """:func:`core.analysis.inclusion_disclosure.hidden_shares` of one group and window, remembered in the process on
+    the inventory's digest (:mod:`core.views.reach_protection`): the Inclusion page, every brief and Impact's
+    protection read the same result, computed once (its audit solves linear programs)."""
+    if "digest" not in data.protected:
+        data.protected["digest"] = reach_protection.fingerprint(data.programs, data.periods)
+    return reach_protection.shares(data.programs, data.periods, group, int(quarters), data.protected["digest"])
+
+
+def _protect(d: pd.DataFrame, codes) -> pd.DataFrame:
+    """The disparity rows with the linked-set protection applied: "small" and "withheld" shares hidden."""
+    codes = pd.Series(codes, index=d.index, dtype=object).fillna("")
+    recorded = ~d["status"].isin(["not recorded"])
+    status = d["status"].where(~(recorded & codes.eq("small")), "small")
+    # Withheld overrides the share's own "small": its "at most 10" would pin a count it adds up to.
+    status = status.where(~(recorded & codes.eq("withheld")), "withheld")
+    d = d.assign(status=status)
+    d.loc[d["status"].isin(["small", "withheld"]), ["share", "lo", "hi", "gap", "gap_lo", "gap_hi"]] = np.nan
+    return d
+
+
 # --- disparities ---------------------------------------------------------------------------------------------------
 
 
@@ -135,14 +159,16 @@ def _published(d: pd.DataFrame) -> pd.DataFrame:
         "Disparity (points)": _pts(d["gap"]).astype(object),
         "Disparity CI low": _pts(d["gap_lo"]).astype(object), "Disparity CI high": _pts(d["gap_hi"]).astype(object),
         "Note": [{"shown": "", "small": "fewer than 11 in a count behind it",
+                  "withheld": "withheld: it would give back a hidden small count",
                   "not recorded": "group not recorded",
                   "no resident share": "no residents' share declared"}[s] for s in status],
     })
-    hidden = status == "small"
+    hidden, withheld = status == "small", status == "withheld"
     for column in ("Participants in group (%)", "95% CI low (%)", "95% CI high (%)", "Disparity (points)",
                    "Disparity CI low", "Disparity CI high"):
         values = out[column].to_numpy(dtype=object, copy=True)
         values[hidden] = SUPPRESSED
+        values[withheld] = COMPLEMENTARY
         out[column] = values
     return out
 
@@ -157,7 +183,10 @@ def programme_disparities(data: InclusionData, state: InclusionState) -> pd.Data
     """One row per programme for the chosen group, most under-reached first."""
     d = inclusion.program_disparities(data.programs, data.periods, data.tracts, data.shares, state.quarters,
                                       catchments=data.catchments)
-    d = d.loc[d["group"] == state.group].reset_index(drop=True)
+    # Only the programmes running now are listed (a closed one would be a row without a name).
+    d = d.loc[(d["group"] == state.group) & d["program_id"].isin(set(data.programs["program_id"]))]
+    d = _protect(d.reset_index(drop=True), d["program_id"].map(
+        protection(data, state.group, state.quarters)["programme"]).to_numpy())
     lookup = data.programs.set_index("program_id")
     names = d["program_id"].map(lookup["name"])
     out = pd.concat([pd.DataFrame({"Programme": names.to_numpy(),
@@ -175,6 +204,7 @@ def area_disparities(data: InclusionData, state: InclusionState) -> pd.DataFrame
     d["resident_share"] = data.shares[state.group].reindex(d.index).to_numpy()
     d["status"] = d["status"].fillna("not recorded")
     d = d.reset_index()
+    d = _protect(d, d["area_id"].map(protection(data, state.group, state.quarters)["area"]).to_numpy())
     names = data.areas["name"].reset_index(drop=True)
     out = pd.concat([pd.DataFrame({"Area": names, "area_id": data.areas["area_id"].to_numpy()}), _published(d)],
                     axis=1)
@@ -192,6 +222,8 @@ def group_summary(data: InclusionData, state: InclusionState) -> pd.DataFrame:
         w = pop.reindex(s.index)
         resident.append(float((s * w).sum() / w.sum()) if len(s) and w.sum() > 0 else np.nan)
     d = inclusion.disparity(pooled["k"].to_numpy(), pooled["n"].to_numpy(), resident)
+    # Each group's city share is the city cell of that group's own linked set (as the brief and the tables use it).
+    d = _protect(d, [protection(data, key, state.quarters)["city"] for key in GROUP_KEYS])
     return pd.concat([pd.DataFrame({"Group": [GROUP_LABELS[k] for k in GROUP_KEYS]}), _published(d)], axis=1)
 
 

@@ -8,7 +8,6 @@ import pandas as pd
 from core.analysis import inclusion
 from core.analysis import volunteers as vo
 from core.base.formatting import money, number
-from core.store import queries
 
 QUARTERS = 4
 
@@ -29,6 +28,8 @@ def group_line(row: pd.Series) -> str:
     status = row["status"]
     if status == "small":
         return "not shown: fewer than 11 people in a count behind it"
+    if status == "withheld":
+        return "not shown: withheld so that a hidden small count elsewhere cannot be worked out"
     if status == "not recorded":
         return "not recorded by the programmes here"
     text = f"{row['share'] * 100:.1f}% of participants (95% CI {row['lo'] * 100:.1f}–{row['hi'] * 100:.1f}%)"
@@ -37,18 +38,30 @@ def group_line(row: pd.Series) -> str:
     return text + f" against {row['resident_share'] * 100:.1f}% of residents: {_points(row['gap'])} points"
 
 
-def reach_lines(con, area_id, programs: pd.DataFrame) -> dict[str, str]:
-    """``{label: sentence}`` for the area's programmes (``programs``: those active and based in the area)."""
+def reach_lines(con, area_id, programs: pd.DataFrame, data=None) -> dict[str, str]:
+    """``{label: sentence}`` for the area's programmes (``programs``: those active and based in the area).
+
+    The group shares are the Inclusion page's area rows over its latest four quarters, hidden exactly as there
+    (``data``: :func:`core.views.inclusion.inclusion_data`, if the caller has it), so that the brief publishes no
+    share the linked protection has not checked against everything else.
+    """
+    from core.views import inclusion as incv
+
     out: dict[str, str] = {}
     if not len(programs):
         return {"Programmes": "No programme is based in this area, so nobody is reached here yet."}
-    periods = queries.program_periods(con)
-    periods = periods.loc[periods["program_id"].isin(set(programs["program_id"]))]
-    ids = sorted({g.indicator for g in inclusion.GROUPS})
-    shares = inclusion.resident_shares(queries.latest_indicators(con, ids), [area_id])
-    d = inclusion.area_disparities(programs, periods, shares, QUARTERS).set_index("group")
+    data = incv.inclusion_data(con) if data is None else data
+    periods = data.periods.loc[data.periods["program_id"].isin(set(programs["program_id"]))]
+    d = inclusion.area_disparities(programs, data.periods, data.shares, QUARTERS).set_index("group")
     for g in inclusion.GROUPS:
-        out[f"Reached: {g.label}"] = group_line(d.loc[g.key]) if g.key in d.index else "not recorded"
+        if g.key not in d.index:
+            out[f"Reached: {g.label}"] = "not recorded"
+            continue
+        code = incv.protection(data, g.key, QUARTERS)["area"].get(str(area_id), "")
+        row = d.loc[g.key].copy()
+        if code and row["status"] != "not recorded":
+            row["status"] = code
+        out[f"Reached: {g.label}"] = group_line(row)
     per = vo.program_volunteers(programs, periods, QUARTERS)
     n = len(per)
     single = int(per["single_coordinator"].sum())

@@ -1,8 +1,9 @@
 """What the Volunteers & partners page shows: volunteer time and value, fragility, professional partners, referrals.
 
 Small numbers. Volunteers and referrals are people, so no count of them is published: the tables hold hours,
-money, programme counts and rates, and each rate only where no count behind it is 1-10 (its ``*_shown`` flag
-from :mod:`core.analysis.volunteers`); a hidden rate shows "<11". Hours, dollars and coordinators (a staffing
+money, programme counts and rates. The rates are published by area only, protected as one linked set with the
+counts behind them (:mod:`core.analysis.volunteer_disclosure`): "<11" where a count behind a rate is 1-10,
+"suppressed" where it is hidden to protect a small count elsewhere. Hours, dollars and coordinators (a staffing
 fact, as on the Data & methods downloads) are not counts of people served.
 """
 
@@ -11,17 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
 from core.analysis import volunteers as vo
+from core.analysis import volunteer_disclosure as vd
 from core.analysis.coverage import TYPE_LABELS
 from core.analysis.funding import VOLUNTEER_HOUR_VALUE_SOURCE, VOLUNTEER_HOUR_VALUE_USD
 from core.analysis.need import need_for
-from core.analysis.suppression import SUPPRESSED, safe_csv
+from core.analysis.suppression import COMPLEMENTARY, SUPPRESSED, safe_csv
 from core.base.formatting import money, number, percent
 from core.base.palettes import CATEGORICAL, NO_DATA, hex_to_rgb
 from core.store import queries
@@ -44,7 +46,9 @@ HELP = {
                   "((active at the end − joined since) ÷ active at the start). Volunteers per participant: active "
                   "volunteers over participants, quarter by quarter summed."),
     "small": ("Small numbers: volunteers and referrals are people, so a rate built on 1–10 of them (or giving back "
-              "1–10 retained or lost volunteers) shows '<11'. Hours, dollars and programme counts are shown in full."),
+              "1–10 retained or lost volunteers) shows '<11', and one that would give such a count back shows "
+              "'suppressed'. Rates are given by area, not by programme, where most would rest on 1–10 people. Hours, "
+              "dollars and programme counts are shown in full."),
     "partners": ("A professional partner trains, supervises, takes referrals from or co-delivers with the programme. "
                  "Lines join each programme to its partner where the partner is a service site in the city's list; a "
                  "partner given by name has no place on the map and is listed in the table."),
@@ -94,6 +98,29 @@ class VolunteerData:
     areas: pd.DataFrame      # area_id, name, population, need (0-1)
     sites: pd.DataFrame
     as_of: dt.date
+    # The inventory's digest, once computed: a memo (left out of the shared-result fingerprint).
+    protected: dict = field(default_factory=dict, repr=False, metadata={"memo": True})
+
+
+def protection(data: VolunteerData, quarters: int) -> dict:
+    """:func:`core.analysis.volunteer_disclosure.hidden_rates` of one window, remembered in the process on the
+    inventory's digest (its audit solves linear programs). The participant totals the Inclusion shares give away
+    are in the set, held fixed (:mod:`core.analysis.reach_counts`): the same programmes' participants."""
+    from core.views import reach_protection
+
+    if "digest" not in data.protected:
+        data.protected["digest"] = reach_protection.fingerprint(data.programs, data.periods)
+    digest = data.protected["digest"]
+    key = (digest, int(quarters), vd.PUBLISHED_LEVELS)
+    if key not in _PROTECTED:
+        _PROTECTED[key] = vd.hidden_rates(data.programs, data.periods, int(quarters), vd.PUBLISHED_LEVELS,
+                                          reach_protection.totals(data.programs, data.periods, digest))
+        while len(_PROTECTED) > 64:
+            _PROTECTED.pop(next(iter(_PROTECTED)))
+    return _PROTECTED[key]
+
+
+_PROTECTED: dict = {}  # (inventory digest, quarters, levels) -> hidden_rates, shared by every session
 
 
 def volunteer_data(con) -> VolunteerData:
@@ -109,22 +136,27 @@ def volunteer_data(con) -> VolunteerData:
 # --- tables --------------------------------------------------------------------------------------------------------
 
 
-def _rate(values: pd.Series, shown: pd.Series, digits: int, scale: float = 1.0) -> np.ndarray:
-    """A rate column for display: rounded where shown, "<11" where hidden, blank where there is none."""
+def _rate(values: pd.Series, codes: pd.Series, digits: int, scale: float = 1.0) -> np.ndarray:
+    """A rate column for display: rounded where shown, "<11" where a count behind it is 1-10, "suppressed" where
+    it is withheld to protect a small count elsewhere, blank where there is none."""
     v = (pd.to_numeric(values, errors="coerce") * scale).round(digits).to_numpy(dtype=object, copy=True)
-    hidden = values.notna().to_numpy() & ~shown.to_numpy(dtype=bool)
-    v[hidden] = SUPPRESSED
+    codes = codes.astype(object).where(codes.notna(), "").to_numpy(dtype=object)
+    present = values.notna().to_numpy()
+    v[present & (codes == "small")] = SUPPRESSED
+    v[present & (codes == "withheld")] = COMPLEMENTARY
     return v
 
 
-def _rates(t: pd.DataFrame) -> dict[str, np.ndarray]:
-    return {
-        "Retention over the window (%)": _rate(t["retention"], t["retention_shown"], 1, 100),
-        "Volunteers per participant": _rate(t["volunteers_per_participant"], t["volunteers_per_participant_shown"], 2),
-        "Referrals to professionals per 100 participants": _rate(t["referrals_to_per_100"], t["referrals_to_shown"], 1),
-        "Referrals from professionals per 100 participants": _rate(t["referrals_from_per_100"],
-                                                                   t["referrals_from_shown"], 1),
-    }
+RATE_COLUMNS = {"retention": ("Retention over the window (%)", 1, 100.0),
+                "volunteers_per_participant": ("Volunteers per participant", 2, 1.0),
+                "referrals_to_per_100": ("Referrals to professionals per 100 participants", 1, 1.0),
+                "referrals_from_per_100": ("Referrals from professionals per 100 participants", 1, 1.0)}
+
+
+def _rates(t: pd.DataFrame, codes: dict, level: str, key: str) -> dict[str, np.ndarray]:
+    """The four rate columns, hidden as the linked protection says (``codes``: hidden_rates of the window)."""
+    return {label: _rate(t[rate], t[key].map(codes[rate][level]), digits, scale)
+            for rate, (label, digits, scale) in RATE_COLUMNS.items()}
 
 
 def programme_table(data: VolunteerData, state: VolunteerState) -> pd.DataFrame:
@@ -147,7 +179,9 @@ def programme_table(data: VolunteerData, state: VolunteerState) -> pd.DataFrame:
         "Single coordinator": np.where(t["single_coordinator"], "Yes", "No"),
         "Volunteer hours": t["hours"].round(0).to_numpy(),
         "Value of volunteer time ($)": t["value"].round(0).to_numpy(),
-        **_rates(t),
+        # Rates by programme only where they are published (core.analysis.volunteer_disclosure.PUBLISHED_LEVELS).
+        **(_rates(t, protection(data, state.quarters), "programme", "program_id")
+           if "programme" in vd.PUBLISHED_LEVELS else {}),
         "Professional partner": partner,
         "Partner role": data.programs["partner_role"].fillna("").map(
             lambda r: ", ".join(vo.PARTNER_ROLES.get(x, x) for x in r.split(";") if x)).to_numpy(),
@@ -168,7 +202,7 @@ def area_table(data: VolunteerData, state: VolunteerState) -> pd.DataFrame:
         "Single-coordinator programmes": a["single_coordinator"].to_numpy(),
         "Volunteer hours": a["hours"].round(0).to_numpy(),
         "Value of volunteer time ($)": a["value"].round(0).to_numpy(),
-        **_rates(a),
+        **_rates(a, protection(data, state.quarters), "area", "area_id"),
         "Programmes with a professional partner (%)": (a["area_id"].map(share) * 100).round(1).to_numpy(),
     })
     return out.sort_values(["Volunteer hours", "Area"], ascending=[False, True], na_position="last").reset_index(

@@ -1,0 +1,60 @@
+"""The Inclusion shares' protection and the totals they give away, remembered in the process on the inventory's digest.
+
+The Inclusion page (whose data each session gets as its own copy), every brief and the Impact page's protection read
+the same results, computed once: each audit solves linear programs.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import threading
+
+import pandas as pd
+
+from core.analysis import reach_counts
+from core.analysis.inclusion import GROUPS
+from core.analysis.inclusion_disclosure import hidden_shares
+
+QUARTER_CHOICES = (1, 2, 4, 8)
+"""The Inclusion page's windows (the briefs read its four-quarter one)."""
+_KEPT: "collections.OrderedDict[tuple, object]" = collections.OrderedDict()
+_LOCK = threading.Lock()
+KEPT_MAX = 128  # 5 groups x 4 windows, and the totals, per database
+
+
+def fingerprint(programs: pd.DataFrame, periods: pd.DataFrame) -> str:
+    """A digest of the inventory a protection is computed from (the same data, whoever loaded it, shares it)."""
+    digest = hashlib.sha1()
+    for frame in (programs[["program_id", "area_id"]], periods):
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _remembered(key: tuple, build):
+    with _LOCK:
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            return _KEPT[key]
+    value = build()
+    with _LOCK:
+        _KEPT[key] = value
+        while len(_KEPT) > KEPT_MAX:
+            _KEPT.popitem(last=False)
+    return value
+
+
+def shares(programs: pd.DataFrame, periods: pd.DataFrame, group: str, quarters: int, digest: str) -> dict:
+    """:func:`core.analysis.inclusion_disclosure.hidden_shares` of one group and window (``programs``: those the
+    Inclusion page lists; ``digest``: :func:`fingerprint` of the two)."""
+    return _remembered((digest, "shares", group, int(quarters)),
+                       lambda: hidden_shares(programs, periods, group, int(quarters)))
+
+
+def totals(programs: pd.DataFrame, periods: pd.DataFrame, digest: str) -> reach_counts.Fixed:
+    """:func:`core.analysis.reach_counts.inclusion_counts` of every Inclusion state, for Impact's protection."""
+    def build():
+        codes = {(g.key, q): shares(programs, periods, g.key, q, digest) for g in GROUPS for q in QUARTER_CHOICES}
+        return reach_counts.inclusion_counts(programs, periods, codes)
+
+    return _remembered((digest, "totals"), build)
