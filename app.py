@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.serve import auth, city
+from core.serve import auth, city, warm_up
 from core.serve.memory import cap_malloc_arenas
 from core.store.paths import city_databases, database_path
 
@@ -19,6 +19,7 @@ if not database_path().exists() and not city_databases():
         status.update(label="Atlas database built", state="complete", expanded=False)
 
 city.switcher()  # only with more than one city; the choice lives in ?city=
+warm_up.start(database_path())  # the shared disclosure protections, in the background, once per process
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/map:", url_path="overview"),

@@ -24,6 +24,8 @@ os.environ.setdefault("ATLAS_STATE_DIR", tempfile.mkdtemp(prefix="atlas-test-sta
 # Every result the app shares between sessions is fingerprinted, so a page that changes one in place fails its test
 # (core.serve.cache.SharedResultChanged), here and in the servers the browser tests start.
 os.environ["ATLAS_CHECK_SHARED"] = "1"
+# No background warm-up of the disclosure protections (core.serve.warm_up): each test computes what it needs.
+os.environ["ATLAS_WARM_UP"] = "0"
 
 
 def _build(path: Path, demo: bool) -> Path:

@@ -1,0 +1,57 @@
+"""Computes, once per server process and in the background, the disclosure protections every page shares.
+
+Impact's and Volunteers' linked sets hold the participant totals of every Inclusion state fixed
+(core.views.reach_protection): about 11 s of linear programs on Chicago, which the first visitor to either page
+would otherwise wait for. They depend on the published inventory alone and are remembered in the process on its
+digest, so a thread started with the server computes them for whoever comes first. ``ATLAS_WARM_UP=0`` turns it off
+(the tests, whose processes compute only what each test needs).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_STARTED: set[str] = set()
+_LOCK = threading.Lock()
+
+
+def protections(path: Path | str) -> float:
+    """Compute the shared protections of the atlas at ``path``; returns the seconds it took."""
+    from core.store import db
+    from core.views import impact as iv
+    from core.views import volunteers as vov
+
+    t0 = time.perf_counter()
+    con = db.connect(path, read_only=True)
+    try:
+        iv.reach_totals(iv.impact_data(con))
+        vov.protection(vov.volunteer_data(con), vov.DEFAULT_QUARTERS)
+    finally:
+        con.close()
+    return time.perf_counter() - t0
+
+
+def start(path: Path | str) -> threading.Thread | None:
+    """Start :func:`protections` for ``path`` in a daemon thread, once per process and database (else None)."""
+    if os.environ.get("ATLAS_WARM_UP", "1") == "0" or not Path(path).exists():
+        return None
+    with _LOCK:
+        if str(path) in _STARTED:
+            return None
+        _STARTED.add(str(path))
+
+    def run():
+        try:
+            log.info("disclosure protections of %s ready in %.1f s", path, protections(path))
+        except Exception:  # a page computes them itself, and reports any error, if this fails
+            log.exception("warming the disclosure protections of %s failed", path)
+
+    thread = threading.Thread(target=run, name="atlas-warm-up", daemon=True)
+    thread.start()
+    return thread
