@@ -31,23 +31,33 @@ def fingerprint(programs: pd.DataFrame, periods: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def _remembered(key: tuple, build):
+_BUILDING: dict[tuple, threading.Lock] = {}
+
+
+def remembered(key: tuple, build):
+    """``build()``, remembered in the process on ``key`` (which starts with the inventory's digest)."""
+    # One thread builds a key while the others asking for it wait (the server's warm-up and the first visitors
+    # would otherwise each solve the same programs, seconds of them).
     with _LOCK:
-        if key in _KEPT:
-            _KEPT.move_to_end(key)
-            return _KEPT[key]
-    value = build()
-    with _LOCK:
-        _KEPT[key] = value
-        while len(_KEPT) > KEPT_MAX:
-            _KEPT.popitem(last=False)
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:
+        with _LOCK:
+            if key in _KEPT:
+                _KEPT.move_to_end(key)
+                return _KEPT[key]
+        value = build()
+        with _LOCK:
+            _KEPT[key] = value
+            _BUILDING.pop(key, None)
+            while len(_KEPT) > KEPT_MAX:
+                _KEPT.popitem(last=False)
     return value
 
 
 def shares(programs: pd.DataFrame, periods: pd.DataFrame, group: str, quarters: int, digest: str) -> dict:
     """:func:`core.analysis.inclusion_disclosure.hidden_shares` of one group and window (``programs``: those the
     Inclusion page lists; ``digest``: :func:`fingerprint` of the two)."""
-    return _remembered((digest, "shares", group, int(quarters)),
+    return remembered((digest, "shares", group, int(quarters)),
                        lambda: hidden_shares(programs, periods, group, int(quarters)))
 
 
@@ -57,4 +67,4 @@ def totals(programs: pd.DataFrame, periods: pd.DataFrame, digest: str) -> reach_
         codes = {(g.key, q): shares(programs, periods, g.key, q, digest) for g in GROUPS for q in QUARTER_CHOICES}
         return reach_counts.inclusion_counts(programs, periods, codes)
 
-    return _remembered((digest, "totals"), build)
+    return remembered((digest, "totals"), build)

@@ -111,16 +111,10 @@ def protection(data: VolunteerData, quarters: int) -> dict:
     if "digest" not in data.protected:
         data.protected["digest"] = reach_protection.fingerprint(data.programs, data.periods)
     digest = data.protected["digest"]
-    key = (digest, int(quarters), vd.PUBLISHED_LEVELS)
-    if key not in _PROTECTED:
-        _PROTECTED[key] = vd.hidden_rates(data.programs, data.periods, int(quarters), vd.PUBLISHED_LEVELS,
-                                          reach_protection.totals(data.programs, data.periods, digest))
-        while len(_PROTECTED) > 64:
-            _PROTECTED.pop(next(iter(_PROTECTED)))
-    return _PROTECTED[key]
-
-
-_PROTECTED: dict = {}  # (inventory digest, quarters, levels) -> hidden_rates, shared by every session
+    return reach_protection.remembered(
+        (digest, "volunteers", int(quarters), vd.PUBLISHED_LEVELS),
+        lambda: vd.hidden_rates(data.programs, data.periods, int(quarters), vd.PUBLISHED_LEVELS,
+                                reach_protection.totals(data.programs, data.periods, digest)))
 
 
 def volunteer_data(con) -> VolunteerData:
