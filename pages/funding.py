@@ -66,7 +66,7 @@ with left:
     st.pydeck_chart(mix_deck, height=540, key="mix_map")
     st.markdown(mix_legend, unsafe_allow_html=True)
 with right:
-    mix_table = fv.area_mix_table(ov, state.measure)
+    mix_table = keyed("funding.mix_table", (*ov_key, state.measure), lambda: fv.area_mix_table(ov, state.measure))
     dataframe(rendered("funding.mix_table", (*ov_key, state.measure),
                        lambda: fv.area_mix_styler(mix_table)), hide_index=True, width="stretch", height=540,
               key="mix_table")
@@ -99,8 +99,8 @@ st.download_button("Download funding cliff (CSV)", partial(fv.csv_bytes, cliff),
                    key="dl_cliff", on_click="ignore")
 
 st.subheader("Whom the programmes depend on", help=fv.HELP["funders"])
-kinds = fv.funder_kinds(data.funding)
-funders = fv.funder_table(ov, kinds)
+kinds = keyed("funding.funder_kinds", (), lambda: fv.funder_kinds(data.funding))
+funders = keyed("funding.funders", ov_key, lambda: fv.funder_table(ov, kinds))
 st.markdown(fv.funder_type_sentence(funders, state.at_risk_only))
 st.vega_lite_chart(charts.funder_bars(ov.funders.assign(kind=ov.funders["funder"].map(kinds))), width="stretch")
 dataframe(funders, hide_index=True, width="stretch", height=420, key="funder_table")
@@ -140,7 +140,7 @@ def scenario_section():
                    lambda: scv.scenario_coverage(cov_model, data.funding, fv.scenario_of(state), data.as_of))
     label, value, help_text = fv.scenario_headline(result)
     st.metric(label, value, help=help_text)
-    st.markdown(fv.scenario_summary(result))
+    st.markdown(keyed("funding.scenario_summary", scenario_key, lambda: fv.scenario_summary(result)))
     st.caption(fv.scenario_facts(result))
     left, right = st.columns([3, 2], gap="medium")
     with left:

@@ -18,6 +18,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 _STARTED: set[str] = set()
+_THREADS: list[threading.Thread] = []
 _LOCK = threading.Lock()
 
 
@@ -54,4 +55,14 @@ def start(path: Path | str) -> threading.Thread | None:
 
     thread = threading.Thread(target=run, name="atlas-warm-up", daemon=True)
     thread.start()
+    with _LOCK:
+        _THREADS.append(thread)
     return thread
+
+
+def wait(timeout: float | None = None) -> None:
+    """Wait for every warm-up this process started (a benchmark times the pages once they are warm)."""
+    with _LOCK:
+        threads = list(_THREADS)
+    for thread in threads:
+        thread.join(timeout)
