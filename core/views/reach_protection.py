@@ -20,7 +20,7 @@ QUARTER_CHOICES = (1, 2, 4, 8)
 """The Inclusion page's windows (the briefs read its four-quarter one)."""
 _KEPT: "collections.OrderedDict[tuple, object]" = collections.OrderedDict()
 _LOCK = threading.Lock()
-KEPT_MAX = 128  # 5 groups x 4 windows, and the totals, per database
+KEPT_MAX = 1024  # per database: 5 groups x 4 windows, the totals, Volunteers' windows and Impact's filter states
 
 
 def fingerprint(programs: pd.DataFrame, periods: pd.DataFrame) -> str:
