@@ -13,7 +13,7 @@ from core.views import volunteers as vov
 
 def test_pages_read_what_the_warm_up_computed(tiny_db, monkeypatch):
     monkeypatch.setenv("ATLAS_WARM_UP", "1")
-    monkeypatch.setattr(warm_up, "_STARTED", set())
+    monkeypatch.setattr(warm_up, "_STARTED", {})
     thread = warm_up.start(tiny_db)
     assert thread is not None and warm_up.start(tiny_db) is None  # once per process and database
     thread.join(120)

@@ -3,8 +3,9 @@
 Impact's and Volunteers' linked sets hold the participant totals of every Inclusion state fixed
 (core.views.reach_protection): about 11 s of linear programs on Chicago, which the first visitor to either page
 would otherwise wait for; then each Impact filter state solves its own (0.1 s on average), so the most common ones
-(all types, each type alone, every window) are solved ahead too. They depend on the published inventory alone and are remembered in the process on its
-digest, so a thread started with the server computes them for whoever comes first. ``ATLAS_WARM_UP=0`` turns it off
+(all types, each type alone, every window) are solved ahead too. They depend on the published inventory alone and
+are remembered in the process on its digest, so a thread started with the server computes them for whoever comes
+first. ``ATLAS_WARM_UP=0`` turns it off
 (the tests, whose processes compute only what each test needs).
 """
 
@@ -19,8 +20,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-_STARTED: set[str] = set()
-_THREADS: list[threading.Thread] = []
+_STARTED: dict[str, threading.Thread] = {}  # database path -> its warm-up
 _LOCK = threading.Lock()
 
 
@@ -49,12 +49,9 @@ def protections(path: Path | str) -> float:
 
 def start(path: Path | str) -> threading.Thread | None:
     """Start :func:`protections` for ``path`` in a daemon thread, once per process and database (else None)."""
-    if os.environ.get("ATLAS_WARM_UP", "1") == "0" or not Path(path).exists():
+    # app.py asks on every run: the started check comes first, before the file is looked at.
+    if str(path) in _STARTED or os.environ.get("ATLAS_WARM_UP", "1") == "0" or not Path(path).exists():
         return None
-    with _LOCK:
-        if str(path) in _STARTED:
-            return None
-        _STARTED.add(str(path))
 
     def run():
         try:
@@ -63,15 +60,17 @@ def start(path: Path | str) -> threading.Thread | None:
             log.exception("warming the disclosure protections of %s failed", path)
 
     thread = threading.Thread(target=run, name="atlas-warm-up", daemon=True)
-    thread.start()
     with _LOCK:
-        _THREADS.append(thread)
+        if str(path) in _STARTED:
+            return None
+        _STARTED[str(path)] = thread
+        thread.start()  # under the lock, so that wait() never finds it registered but not started
     return thread
 
 
 def wait(timeout: float | None = None) -> None:
     """Wait for every warm-up this process started (a benchmark times the pages once they are warm)."""
     with _LOCK:
-        threads = list(_THREADS)
+        threads = list(_STARTED.values())
     for thread in threads:
         thread.join(timeout)

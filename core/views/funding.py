@@ -382,6 +382,21 @@ def runway_table(view: FundingOverview, at_risk_only: bool = False) -> pd.DataFr
 
 OVER_FUNDED = "over-funded"
 """How a secured ratio above 100% is shown: more is committed for the year than the budget, not a risk figure."""
+SECURED = "Secured next 12 months (%)"
+
+
+def _over_funded_shown(styler, over: np.ndarray):
+    """A table's styler with :data:`OVER_FUNDED` written in the secured column of the rows ``over`` flags."""
+    if not over.any():
+        return styler
+    return styler.format(OVER_FUNDED, subset=pd.IndexSlice[styler.data.index[over], [SECURED]])
+
+
+def _over_funded_written(t: pd.DataFrame, over: np.ndarray) -> pd.DataFrame:
+    """``t`` (a copy) with :data:`OVER_FUNDED` in the secured column of the rows ``over`` flags, for a download."""
+    t[SECURED] = t[SECURED].astype(object)
+    t.loc[over, SECURED] = OVER_FUNDED
+    return t
 AT_RISK_FILL = DIVERGING[5][1]
 CONCENTRATED_FILL = DIVERGING[5][3]
 
@@ -406,9 +421,7 @@ def runway_styler(table: pd.DataFrame):
                             "Largest funder share (%)": "{:.0f}%"}, na_rep="–")
     if capped.any():
         styler = styler.format("> 36", subset=pd.IndexSlice[shown.index[capped], ["Runway (months)"]])
-    if over.any():
-        styler = styler.format(OVER_FUNDED, subset=pd.IndexSlice[shown.index[over], ["Secured next 12 months (%)"]])
-    return styler
+    return _over_funded_shown(styler, over)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -420,9 +433,7 @@ def runway_download(table: pd.DataFrame) -> bytes:
     t = table.drop(columns=["_capped", "_over"]).copy()
     t["Runway (months)"] = t["Runway (months)"].astype(object)
     t.loc[table["_capped"].to_numpy(), "Runway (months)"] = "> 36"
-    t["Secured next 12 months (%)"] = t["Secured next 12 months (%)"].astype(object)
-    t.loc[table["_over"].to_numpy(), "Secured next 12 months (%)"] = OVER_FUNDED
-    return safe_csv(t)
+    return safe_csv(_over_funded_written(t, table["_over"].to_numpy()))
 
 
 # --- funding cliff ---------------------------------------------------------------------------------------------------
@@ -499,17 +510,12 @@ def area_mix_styler(table: pd.DataFrame):
     over = table["_over"].to_numpy()
     styler = shown.style.format({c: "{:.1f}" for c in shown.columns if c.endswith("(%)")}, na_rep="–")
     styler = styler.format({"Annual budget ($)": "{:,.0f}", "Secured next 12 months (%)": "{:.0f}"}, na_rep="–")
-    if over.any():
-        styler = styler.format(OVER_FUNDED, subset=pd.IndexSlice[shown.index[over], ["Secured next 12 months (%)"]])
-    return styler
+    return _over_funded_shown(styler, over)
 
 
 def area_mix_download(table: pd.DataFrame) -> bytes:
     """The source-mix table as a download, with "over-funded" written where the secured share is over 100%."""
-    t = table.drop(columns=["_over"]).copy()
-    t["Secured next 12 months (%)"] = t["Secured next 12 months (%)"].astype(object)
-    t.loc[table["_over"].to_numpy(), "Secured next 12 months (%)"] = OVER_FUNDED
-    return csv_bytes(t)
+    return csv_bytes(_over_funded_written(table.drop(columns=["_over"]).copy(), table["_over"].to_numpy()))
 
 
 def area_mix_long(view: FundingOverview, measure: str) -> tuple[pd.DataFrame, list[str]]:

@@ -125,9 +125,8 @@ def protection(data: InclusionData, group: str, quarters: int) -> dict:
     """:func:`core.analysis.inclusion_disclosure.hidden_shares` of one group and window, remembered in the process on
     the inventory's digest (:mod:`core.views.reach_protection`): the Inclusion page, every brief and Impact's
     protection read the same result, computed once (its audit solves linear programs)."""
-    if "digest" not in data.protected:
-        data.protected["digest"] = reach_protection.fingerprint(data.programs, data.periods)
-    return reach_protection.shares(data.programs, data.periods, group, int(quarters), data.protected["digest"])
+    return reach_protection.shares(data.programs, data.periods, group, int(quarters),
+                                   reach_protection.digest_of(data))
 
 
 def _protect(d: pd.DataFrame, codes) -> pd.DataFrame:

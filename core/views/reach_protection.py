@@ -31,14 +31,24 @@ def fingerprint(programs: pd.DataFrame, periods: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
+def digest_of(data) -> str:
+    """:func:`fingerprint` of a page's data (``programs``, ``periods``), kept in its ``protected`` memo."""
+    if "digest" not in data.protected:
+        data.protected["digest"] = fingerprint(data.programs, data.periods)
+    return data.protected["digest"]
+
+
 _BUILDING: dict[tuple, threading.Lock] = {}
 
 
 def remembered(key: tuple, build):
     """``build()``, remembered in the process on ``key`` (which starts with the inventory's digest)."""
-    # One thread builds a key while the others asking for it wait (the server's warm-up and the first visitors
-    # would otherwise each solve the same programs, seconds of them).
     with _LOCK:
+        if key in _KEPT:
+            _KEPT.move_to_end(key)
+            return _KEPT[key]
+        # One thread builds a key while the others asking for it wait (the server's warm-up and the first visitors
+        # would otherwise each solve the same programs, seconds of them).
         building = _BUILDING.setdefault(key, threading.Lock())
     with building:
         with _LOCK:

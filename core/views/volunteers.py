@@ -27,7 +27,7 @@ from core.analysis.suppression import COMPLEMENTARY, SUPPRESSED, safe_csv
 from core.base.formatting import money, number, percent
 from core.base.palettes import CATEGORICAL, NO_DATA, hex_to_rgb
 from core.store import queries
-from core.views import maps, url_state
+from core.views import maps, reach_protection, url_state
 from core.views.funding import active_programs
 
 QUARTER_CHOICES = (1, 2, 4, 8)
@@ -106,11 +106,7 @@ def protection(data: VolunteerData, quarters: int) -> dict:
     """:func:`core.analysis.volunteer_disclosure.hidden_rates` of one window, remembered in the process on the
     inventory's digest (its audit solves linear programs). The participant totals the Inclusion shares give away
     are in the set, held fixed (:mod:`core.analysis.reach_counts`): the same programmes' participants."""
-    from core.views import reach_protection
-
-    if "digest" not in data.protected:
-        data.protected["digest"] = reach_protection.fingerprint(data.programs, data.periods)
-    digest = data.protected["digest"]
+    digest = reach_protection.digest_of(data)
     return reach_protection.remembered(
         (digest, "volunteers", int(quarters), vd.PUBLISHED_LEVELS),
         lambda: vd.hidden_rates(data.programs, data.periods, int(quarters), vd.PUBLISHED_LEVELS,
