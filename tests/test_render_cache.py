@@ -70,3 +70,22 @@ def test_keyed_shares_one_result_and_the_check_catches_a_caller_that_changes_it(
     one.loc[0, "x"] = 99  # a session changing what everyone shares
     with pytest.raises(cache.SharedResultChanged, match="test.frame"):
         cache.keyed("test.frame", ("k",), build)
+
+
+def test_the_check_reads_extension_arrays_by_their_values(use_db, monkeypatch):
+    # An Int64 array in a shared result (the funding metrics hold one): the same values in another memory layout
+    # fingerprint alike, and a value changed in place is caught.
+    monkeypatch.setenv(cache.CHECK_SHARED_ENV, "1")
+    values = pd.array([10, 6, None, 4], dtype="Int64")
+    strided = pd.array([10, 0, 6, 0, None, 0, 4, 0], dtype="Int64")[::2]
+
+    def digest(array):
+        h = cache.hashlib.blake2b()
+        cache._fingerprint({"runway_months": array}, h)
+        return h.digest()
+
+    assert digest(values) == digest(strided)
+    shared = cache.keyed("test.metrics", ("k",), lambda: {"runway_months": pd.array([10, 6, None, 4], dtype="Int64")})
+    shared["runway_months"][0] = 11
+    with pytest.raises(cache.SharedResultChanged, match="test.metrics"):
+        cache.keyed("test.metrics", ("k",), lambda: None)

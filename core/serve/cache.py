@@ -9,7 +9,6 @@ import hashlib
 import os
 import pickle
 import threading
-import time
 from typing import Callable, TypeVar
 
 import numpy as np
@@ -77,7 +76,11 @@ def _fingerprint(value, h) -> None:
         _fingerprint(value.index, h)
         for i in range(value.shape[1]):
             _fingerprint(value.iloc[:, i], h)
-    elif isinstance(value, (pd.Series, pd.Index)):
+    elif isinstance(value, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        # An extension array (Int64, Float64, string) by its values too: its pickle can change when pandas reads it
+        # (a cast of the same array gave another pickle, values unchanged).
+        if isinstance(value, pd.api.extensions.ExtensionArray):
+            value = pd.Series(value, copy=False)
         try:
             h.update(pd.util.hash_pandas_object(value, index=False).to_numpy().tobytes())
         except TypeError:  # cells pandas cannot hash (lists, dicts)
@@ -109,24 +112,19 @@ def _checked(label: str, value: T) -> T:
     # each one is fingerprinted when first seen and compared at every later use.
     if os.environ.get(CHECK_SHARED_ENV) != "1":
         return value
-    # pandas is not thread-safe even for reads: another session's read may consolidate a frame's blocks while this
-    # one hashes it, so a digest that differs is taken again (a change made in place persists; a torn read does not).
-    for attempt in range(3):
-        h = hashlib.blake2b()
-        try:
-            _fingerprint(value, h)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            return value
-        digest = h.digest()
-        with _FINGERPRINTS_LOCK:
-            seen = _FINGERPRINTS.get(id(value))
-            if seen is None or seen[0] is not value:
-                _FINGERPRINTS[id(value)] = (value, digest)  # the reference keeps the id from being reused
-                return value
-            if seen[1] == digest:
-                return value
-        time.sleep(0.05 * (attempt + 1))
-    raise SharedResultChanged(f"{label}: a shared cached result was changed in place; copy it first")
+    h = hashlib.blake2b()
+    try:
+        _fingerprint(value, h)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return value
+    digest = h.digest()
+    with _FINGERPRINTS_LOCK:
+        seen = _FINGERPRINTS.get(id(value))
+        if seen is None or seen[0] is not value:
+            _FINGERPRINTS[id(value)] = (value, digest)  # the reference keeps the id from being reused
+        elif seen[1] != digest:
+            raise SharedResultChanged(f"{label}: a shared cached result was changed in place; copy it first")
+    return value
 
 
 def view(fn: Callable[..., T]) -> Callable[..., T]:
