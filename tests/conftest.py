@@ -26,6 +26,9 @@ os.environ.setdefault("ATLAS_STATE_DIR", tempfile.mkdtemp(prefix="atlas-test-sta
 os.environ["ATLAS_CHECK_SHARED"] = "1"
 # No background warm-up of the disclosure protections (core.serve.warm_up): each test computes what it needs.
 os.environ["ATLAS_WARM_UP"] = "0"
+# One folder of kept protections (core.views.protection_files) for the whole run: set here, in the process that
+# starts the test processes, so that they and the servers they start solve each protection once between them.
+os.environ.setdefault("ATLAS_PROTECTION_CACHE", tempfile.mkdtemp(prefix="atlas-test-protections-"))
 
 
 def _build(path: Path, demo: bool) -> Path:
@@ -62,6 +65,18 @@ def raw_dir() -> Path:
     if not HAVE_RAW:
         pytest.skip("real Chicago raw files are not beside this clone (../shared); the demo tests cover this run")
     return default_raw_dir()
+
+
+@pytest.fixture
+def fresh_protections(monkeypatch):
+    """No protection remembered from before, in the process or on disk: for a test that changes how they are
+    computed (a protection taken away, say), which must see its own."""
+    import collections
+
+    from core.views import reach_protection
+
+    monkeypatch.setattr(reach_protection, "_KEPT", collections.OrderedDict())
+    monkeypatch.setenv("ATLAS_PROTECTION_CACHE", "off")
 
 
 @pytest.fixture
@@ -103,8 +118,9 @@ def artifacts() -> Path:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """Browser tests run last, together: the session's Chromium and server start once, after everything else, and no
-    other test runs beside them while they hold memory.
+    """The longest tests first, so that the two test processes end together: the random-state audits (``slow``),
+    then the browser tests, then the rest (mostly well under a second each), which fill in around them. The test
+    command keeps this order (``--no-loadscope-reorder``: pytest-xdist would otherwise send the largest groups first).
 
     Tests that share a costly fixture run in one test process (pytest-xdist's ``loadgroup``), so that it is made
     once rather than once per process: a module's `atlas serve` (``served``), New York's pack and atlas.
@@ -115,7 +131,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(f"served-{item.module.__name__}"))
         if ({"nyc_db", "nyc_pack"} & set(names)) and item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.xdist_group("nyc"))
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=lambda item: (item.get_closest_marker("slow") is None, item.get_closest_marker("browser") is None))
 
 
 @pytest.fixture(scope="session")

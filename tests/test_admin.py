@@ -270,6 +270,7 @@ def test_a_bad_upload_is_refused_with_file_row_and_column(published, jobs_in_pro
     assert "admin_preview" not in at.session_state and "admin_staged" not in at.session_state
 
 
+@pytest.mark.slow
 def test_upload_preview_and_publish_end_to_end(published):
     before = _digest(published)
     inv, facts = _edited(published)

@@ -55,6 +55,7 @@ def _helplines(con, inv):
     return iv.ImpactState(types=("helpline",), quarters=2, measure=inv.data.measures[0]), ("helpline",)
 
 
+@pytest.mark.usefixtures("fresh_protections")  # what it computes with the protection taken away stays here
 def test_the_attacker_finds_the_audits_four_attacks_when_the_protection_is_taken_away(atlas_db, monkeypatch):
     # The downloads and the per-table suppression as they were before the linked-set protection: the attacker
     # must find each kind of exposure the audit found, or its passing above would prove nothing.

@@ -67,3 +67,12 @@ def test_tests_marked_to_share_a_process_run_in_one(tmp_path):
     assert "8 passed" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
     workers = {p.read_text() for p in seen.iterdir()}
     assert len(workers) == 1, workers
+
+
+def test_the_longest_tests_are_sent_first(request):
+    # conftest's order: the slow audits, then the browser tests, then the rest; the test command keeps it
+    # (--no-loadscope-reorder), so that the two processes end together.
+    rank = [(item.get_closest_marker("slow") is None, item.get_closest_marker("browser") is None)
+            for item in request.session.items]
+    assert rank == sorted(rank)
+    assert "--no-loadscope-reorder" in request.config.getini("addopts")

@@ -383,6 +383,7 @@ def test_item6_failures_from_one_client_neither_lock_out_the_owner_nor_stop_grow
 # Item 7: a heavy upload slows every reader.
 
 
+@pytest.mark.slow
 def test_item7_the_check_and_publish_run_outside_the_serving_process(published, tmp_path, monkeypatch):
     inv = _published_inventory(published)
     staged = admin.stage_upload({n: f.to_csv(index=False).encode() for n, f in inv.items()}, root=tmp_path)

@@ -12,6 +12,7 @@ import io
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,6 +123,7 @@ def test_inclusion_tables_give_away_no_small_count(inv_, group):
             assert csv["Programme"].str.startswith("'=").all()
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inv_=inventories())
 def test_volunteer_rates_give_away_no_small_count(inv_):

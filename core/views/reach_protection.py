@@ -1,4 +1,4 @@
-"""The Inclusion shares' protection and the totals they give away, remembered in the process on the inventory's digest.
+"""The Inclusion shares' protection and the totals they give away, remembered on the inventory's digest.
 
 The Inclusion page (whose data each session gets as its own copy), every brief and the Impact page's protection read
 the same results, computed once: each audit solves linear programs.
@@ -15,6 +15,7 @@ import pandas as pd
 from core.analysis import reach_counts
 from core.analysis.inclusion import GROUPS
 from core.analysis.inclusion_disclosure import hidden_shares
+from core.views import protection_files
 
 QUARTER_CHOICES = (1, 2, 4, 8)
 """The Inclusion page's windows (the briefs read its four-quarter one)."""
@@ -42,7 +43,8 @@ _BUILDING: dict[tuple, threading.Lock] = {}
 
 
 def remembered(key: tuple, build):
-    """``build()``, remembered in the process on ``key`` (which starts with the inventory's digest)."""
+    """``build()``, remembered in the process on ``key`` (which starts with the inventory's digest), and on disk for
+    the other processes reading the same inventory (:mod:`core.views.protection_files`)."""
     with _LOCK:
         if key in _KEPT:
             _KEPT.move_to_end(key)
@@ -55,7 +57,7 @@ def remembered(key: tuple, build):
             if key in _KEPT:
                 _KEPT.move_to_end(key)
                 return _KEPT[key]
-        value = build()
+        value = protection_files.kept(key, build)
         with _LOCK:
             _KEPT[key] = value
             _BUILDING.pop(key, None)
