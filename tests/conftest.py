@@ -131,7 +131,37 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(f"served-{item.module.__name__}"))
         if ({"nyc_db", "nyc_pack"} & set(names)) and item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.xdist_group("nyc"))
-    items.sort(key=lambda item: (item.get_closest_marker("slow") is None, item.get_closest_marker("browser") is None))
+        if item.get_closest_marker("xdist_group") is None and item.get_closest_marker("browser") is None \
+                and _module_fixture_on_a_database(item):
+            item.add_marker(pytest.mark.xdist_group(f"module-{item.module.__name__}"))
+    items.sort(key=lambda item: (item.get_closest_marker("slow") is None, item.get_closest_marker("browser") is None,
+                                 item.get_closest_marker("xdist_group") is None))
+
+
+def _module_fixture_on_a_database(item) -> bool:
+    """Whether the test uses a module-scoped fixture made from one of the session's databases (every page run on
+    it, say): the module's tests that share it then run in one process, which makes it once."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for defs in info.name2fixturedefs.values():
+        d = defs[-1]
+        if d.scope == "module" and DATABASES & set(_closure(info, d.argname)):
+            return True
+    return False
+
+
+DATABASES = {"atlas_db", "demo_db", "tiny_db", "nyc_db", "nyc_pack"}
+
+
+def _closure(info, name: str, seen=None) -> set[str]:
+    seen = set() if seen is None else seen
+    for d in info.name2fixturedefs.get(name, ())[-1:]:
+        for arg in d.argnames:
+            if arg not in seen:
+                seen.add(arg)
+                _closure(info, arg, seen)
+    return seen
 
 
 @pytest.fixture(scope="session")

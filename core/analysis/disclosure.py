@@ -20,8 +20,13 @@ one value is then shown: hiding it protects nothing.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+
+import highspy
 import numpy as np
-from scipy import optimize, sparse
+from scipy import sparse
 
 from core.analysis.suppression import MIN_CELL
 
@@ -64,36 +69,111 @@ def _components(m: sparse.csr_matrix) -> np.ndarray:
     return csgraph.connected_components(graph, directed=False)[1][:n]
 
 
-def _system(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray) -> dict:
-    """The attacker's constraints: shown cells are equalities, hidden ones at least 1, "<11" ones at most 10."""
-    others = np.flatnonzero(hidden)
-    upper = np.flatnonzero(hidden & primary)
-    return {"A_eq": m[~hidden], "b_eq": values[~hidden],
-            "A_ub": sparse.vstack([-m[others], m[upper]]).tocsr(),
-            "b_ub": np.concatenate([np.full(len(others), -LOW), np.full(len(upper), HIGH)])}
+_BANNER = threading.Lock()
+_bannered = False
 
 
-def _bound(system: dict, row: np.ndarray, sign: float) -> float:
+def _quiet_banner() -> None:
+    """HiGHS prints its banner on standard output the first time a process makes a model, before any option can be
+    set: the first model is made here with standard output sent nowhere, so commands' and servers' output stay ours."""
+    global _bannered
+    with _BANNER:
+        if _bannered:
+            return
+        sys.stdout.flush()
+        saved, nowhere = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(nowhere, 1)
+            highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(nowhere)
+            _bannered = True
+
+
+class _Program:
+    """The attacker's linear program over a set's cells (``m``: cells by atoms), held in one HiGHS model.
+
+    The unknowns are the atoms, each at least 0; each cell is a row whose bounds say what is published: a shown cell
+    equals its value, a hidden one is at least 1 and a "<11" one at most 10. Hiding a cell, or dropping its "at most
+    10", changes only its row's bounds, and each bound the audit asks for changes only the objective, so every solve
+    starts from the last one's basis: the protection asks thousands of them of one model, which scipy's ``linprog``
+    would build and solve from scratch each time (the same programs and optima; ``tests/oracles`` keeps that
+    version, and the tests compare the two).
+    """
+
+    def __init__(self, m: sparse.csr_matrix):
+        _quiet_banner()
+        self.m = m.tocsr()
+        n, k = self.m.shape
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("presolve", "off")  # small programs, solved again and again from the last basis
+        self._cols = np.arange(k, dtype=np.int32)
+        self._rows = np.arange(n, dtype=np.int32)
+        none = np.zeros(0, dtype=np.int32)
+        self.h.addCols(k, np.zeros(k), np.zeros(k), np.full(k, highspy.kHighsInf), 0, none, none, np.zeros(0))
+        self.h.addRows(n, np.zeros(n), np.zeros(n), self.m.nnz, self.m.indptr.astype(np.int32),
+                       self.m.indices.astype(np.int32), self.m.data.astype(float))
+        self._published = None
+        self._box = None
+
+    def publish(self, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray) -> "_Program":
+        """Set what is published: shown cells equal their values, hidden ones are at least 1, "<11" at most 10."""
+        lower = np.where(hidden, LOW, values).astype(float)
+        upper = np.where(hidden, np.where(capped, HIGH, highspy.kHighsInf), values).astype(float)
+        key = (lower.tobytes(), upper.tobytes())
+        if key != self._published:
+            self.h.changeRowsBounds(len(self._rows), self._rows, lower, upper)
+            self._published = key
+        return self
+
+    def minimum(self, cost: np.ndarray, box: float | None = None) -> tuple[str, float, np.ndarray | None]:
+        """("optimal", the least value of ``cost`` · atoms, a point reaching it), or ("unbounded", -inf, None);
+        ``box`` bounds every atom (the programs that look for witnesses only)."""
+        if box != self._box:
+            upper = highspy.kHighsInf if box is None else box
+            self.h.changeColsBounds(len(self._cols), self._cols, np.zeros(len(self._cols)),
+                                    np.full(len(self._cols), upper))
+            self._box = box
+        self.h.changeColsCost(len(self._cols), self._cols, np.asarray(cost, dtype=float))
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return "optimal", self.h.getInfo().objective_function_value, np.asarray(self.h.getSolution().col_value)
+        if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            # Told apart by the same constraints with nothing to optimise.
+            self.h.changeColsCost(len(self._cols), self._cols, np.zeros(len(self._cols)))
+            self.h.run()
+            if self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                status = highspy.HighsModelStatus.kUnbounded
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return "unbounded", -np.inf, None
+        return self.h.modelStatusToString(status), np.nan, None
+
+
+def _bound(program: _Program, row: np.ndarray, sign: float) -> float:
     """The smallest (sign 1) or largest (sign -1) value of the cell ``row`` adds up."""
-    res = optimize.linprog(sign * row, bounds=(0, None), method="highs", **system)
-    if res.status == 3:      # unbounded: only a maximum can run away
+    status, value, _ = program.minimum(sign * row)
+    if status == "unbounded":      # only a maximum can run away
         return np.inf
-    if res.status != 0:
-        raise RuntimeError(f"disclosure audit: the published cells admit no solution ({res.message})")
-    return sign * res.fun
+    if status != "optimal":
+        raise RuntimeError(f"disclosure audit: the published cells admit no solution ({status})")
+    return sign * value
 
 
-def _narrowed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray, i: int) -> bool:
+def _narrowed(program: _Program, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray, i: int) -> bool:
     """Whether "<11" cell ``i`` can be proved to lie in less than 1-10."""
-    system = _system(m, values, primary, hidden)
-    row = m[i].toarray().ravel()
-    high = _bound(system, row, -1.0)
+    program.publish(values, primary, hidden)
+    row = program.m[i].toarray().ravel()
+    high = _bound(program, row, -1.0)
     if high < HIGH - _TOL:
         return True
-    return high - _bound(system, row, 1.0) < WIDTH - _TOL
+    return high - _bound(program, row, 1.0) < WIDTH - _TOL
 
 
-def _certified(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
+def _certified(program: _Program, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
                cells: np.ndarray, rounds: int = 3) -> np.ndarray:
     """The "<11" cells among ``cells`` proved safe by two feasible points (witnesses) found together.
 
@@ -105,7 +185,8 @@ def _certified(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hi
     safe = np.zeros(len(cells), bool)
     if not len(cells):
         return safe
-    system = _system(m, values, primary, hidden)
+    m = program.m
+    program.publish(values, primary, hidden)
     high_ok, low_ok = np.zeros(len(cells), bool), np.zeros(len(cells), bool)
     for _ in range(rounds):
         todo = ~(high_ok & low_ok)
@@ -118,11 +199,10 @@ def _certified(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hi
             if not len(pick):
                 continue
             # A box keeps the push up finite where a cell has no "at most 10" (its points are still feasible).
-            res = optimize.linprog(sign * np.asarray(m[pick].sum(axis=0)).ravel(), bounds=(0, _BOX),
-                                   method="highs", **system)
-            if res.status != 0:
+            status, _, x = program.minimum(sign * np.asarray(m[pick].sum(axis=0)).ravel(), box=_BOX)
+            if status != "optimal":
                 return safe   # left to the programs one cell at a time (which report what is wrong)
-            ok |= test(m[cells] @ res.x)
+            ok |= test(m[cells] @ x)
         if (high_ok.sum(), low_ok.sum()) == before:
             break
     return high_ok & low_ok
@@ -139,8 +219,9 @@ def exposed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidde
             targets: np.ndarray | None = None) -> list[int]:
     """The "<11" cells (or ``targets``) whose feasible range is narrower than 1-10, given the cells shown."""
     cells = np.flatnonzero((primary if targets is None else targets) & _linked(m))
-    cells = cells[~_certified(m, values, primary, hidden, cells)]
-    return [int(i) for i in cells if _narrowed(m, values, primary, hidden, int(i))]
+    program = _Program(m)
+    cells = cells[~_certified(program, values, primary, hidden, cells)]
+    return [int(i) for i in cells if _narrowed(program, values, primary, hidden, int(i))]
 
 
 def audit(cells: list[np.ndarray], values, hidden, weights: list | None = None, uncapped=None) -> list[int]:
@@ -220,23 +301,25 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
         sub = m[idx]
         sub = sub[:, np.flatnonzero(np.asarray(abs(sub).sum(axis=0)).ravel() > 0)]
         c, h = capped[idx], hidden[idx]
-        _protect_component(sub, values[idx], c, h, fixed[idx], wanted[idx])
+        program = _Program(sub)
+        _protect_component(program, values[idx], c, h, fixed[idx], wanted[idx])
         if fixed.any():
-            _release_pinned(sub, values[idx], c, h, fixed[idx] | primary[idx])
+            _release_pinned(program, values[idx], c, h, fixed[idx] | primary[idx])
         capped[idx], hidden[idx] = c, h
     return primary & capped, hidden & ~(primary & capped)
 
 
-def _protect_component(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
+def _protect_component(program: _Program, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
                        fixed: np.ndarray, wanted: np.ndarray) -> None:
     """:func:`protect` on one component; ``capped`` and ``hidden`` are updated in place."""
     # Hiding a cell, or publishing a "<11" cell as "suppressed", only widens what the others allow, so a cell once
     # safe stays safe: each "<11" cell is made safe in turn, and one pass protects the whole set.
+    m = program.m
     todo = np.flatnonzero(wanted & _linked(m))
-    pending = list(todo[~_certified(m, values, capped, hidden, todo)])
+    pending = list(todo[~_certified(program, values, capped, hidden, todo)])
     while pending:
         i, changed = pending.pop(0), False
-        while (capped[i] or fixed[i]) and _narrowed(m, values, capped, hidden, int(i)):
+        while (capped[i] or fixed[i]) and _narrowed(program, values, capped, hidden, int(i)):
             changed = True
             mine = m[i].toarray().ravel() > 0
             touching = np.asarray(m[:, mine].sum(axis=1)).ravel() > 0
@@ -259,10 +342,10 @@ def _protect_component(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndar
         if changed and len(pending) > 8:
             # What was hidden for this cell may have made others safe: one pair of witnesses for all that remain.
             rest = np.array(pending)
-            pending = list(rest[~_certified(m, values, capped, hidden, rest, rounds=1)])
+            pending = list(rest[~_certified(program, values, capped, hidden, rest, rounds=1)])
 
 
-def _release_pinned(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
+def _release_pinned(program: _Program, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
                     keep: np.ndarray) -> None:
     """Show the hidden cells (not ``keep``) whose value the published cells pin: hiding them protects nothing.
 
@@ -271,24 +354,25 @@ def _release_pinned(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray
     """
     # Around a small cell published "suppressed" (no "at most 10" could be kept) nothing is shown: what pins it
     # there may be published only across several of the other page's states, which one visitor may not gather.
+    m = program.m
     loose = np.flatnonzero(hidden & ~capped & (values > 0) & (values < MIN_CELL))
     near = np.asarray(m[:, np.asarray(abs(m[loose]).sum(axis=0)).ravel() > 0].sum(axis=1)).ravel() > 0 if len(
         loose) else np.zeros(len(values), bool)
     cells = np.flatnonzero(hidden & ~keep & ~near)
     if not len(cells):
         return
-    system = _system(m, values, capped, hidden)
+    program.publish(values, capped, hidden)
     moving = np.zeros(len(cells), bool)
     # Two witnesses first (every cell pushed up, then down): a cell that differs between them is not pinned.
     rows = m[cells]
     total = np.asarray(rows.sum(axis=0)).ravel()
-    up = optimize.linprog(-total, bounds=(0, None), method="highs", **system)
-    down = optimize.linprog(total, bounds=(0, None), method="highs", **system)
-    if up.status == 0 and down.status == 0:
-        moving = np.abs(rows @ up.x - rows @ down.x) >= 1 - _TOL
+    up, _, x_up = program.minimum(-total)
+    down, _, x_down = program.minimum(total)
+    if up == "optimal" and down == "optimal":
+        moving = np.abs(rows @ x_up - rows @ x_down) >= 1 - _TOL
     for j, i in enumerate(cells):
         if moving[j]:
             continue
         row = m[i].toarray().ravel()
-        if _bound(system, row, -1.0) - _bound(system, row, 1.0) < 1 - _TOL:
+        if _bound(program, row, -1.0) - _bound(program, row, 1.0) < 1 - _TOL:
             hidden[i] = False
