@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import shutil
 import time
 from pathlib import Path
@@ -370,3 +371,25 @@ def test_no_secret_is_kept_in_the_repository():
             text = path.read_text(errors="ignore")
             assert not hash_like.search(text), f"a password hash is committed in {path}"
             assert not secret_like.search(text), f"an OIDC secret is committed in {path}"
+
+
+def test_the_preview_writes_small_people_counts_as_under_11(published):
+    # The preview is for a signed-in data owner, yet what it shows of counts of people obeys the small-numbers rule:
+    # it tells that a programme's volunteer count changes, never a value of 1-10.
+    inv = _inventory(published)
+    prog = inv["programs.csv"]
+    before = pd.to_numeric(prog["volunteer_count"], errors="coerce")
+    i, j = before.between(1, 10).idxmax(), before.ge(11).idxmax()
+    prog.loc[i, "volunteer_count"] = 10 if before[i] != 10 else 9     # small to small
+    prog.loc[j, "volunteer_count"] = 2                                # large to small
+    staged = admin.stage_upload({k: _csv(v) for k, v in inv.items()})
+    try:
+        preview = admin.preview(published, admin.validate(staged, published))
+    finally:
+        admin.discard(staged)
+    text = preview.programmes.set_index("program_id")["what changed"]
+    assert "volunteer_count <11 → <11" in text[prog.loc[i, "program_id"]]
+    assert re.search(r"volunteer_count [\d.]+ → <11", text[prog.loc[j, "program_id"]])
+    for old, new in re.findall(r"volunteer_count (\S+) → ([^;\s]+)", " ".join(text)):
+        for value in (old, new):
+            assert value in ("<11", "–") or not 1 <= float(value) <= 10, value

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from core.analysis import coverage
+from core.analysis.suppression import SUPPRESSED, is_small
 from core.base.errors import InputError
 from core.base.formatting import percent
 from core.ingest.build import INVENTORY_FILES, build
@@ -36,6 +37,7 @@ from core.serve import auth
 from core.store import db, queries
 from core.store.paths import database_path
 from core.store.write import overlay
+from core.views.methods import PERSON_COUNTS
 
 MAX_UPLOAD_BYTES = DEFAULT_MAX_BYTES
 MAX_ROWS = DEFAULT_MAX_ROWS
@@ -166,11 +168,13 @@ def published_inventory(con) -> dict[str, pd.DataFrame]:
 
 
 def row_changes(before: pd.DataFrame, after: pd.DataFrame, key: list[str],
-                label: str | None = None) -> pd.DataFrame:
+                label: str | None = None, counts: Iterable[str] = ()) -> pd.DataFrame:
     """Rows added, removed and changed between two versions of a table, with what changed in each changed row.
 
     Returns one row per key that differs: the key columns, ``label`` (e.g. the name) when given, ``change``
-    ('added', 'removed' or 'changed') and ``what changed`` ('weekly_capacity 20 → 24; …').
+    ('added', 'removed' or 'changed') and ``what changed`` ('weekly_capacity 20 → 24; …'). ``counts``: columns that
+    count people, whose values of 1-10 are written "<11" (the small-numbers rule); a change is still told by the
+    true values.
 
     Examples
     --------
@@ -178,6 +182,8 @@ def row_changes(before: pd.DataFrame, after: pd.DataFrame, key: list[str],
     >>> new = pd.DataFrame({"id": ["b", "c", "d"], "cap": [2.0, 5.0, 1.0]})
     >>> row_changes(old, new, ["id"])[["id", "change", "what changed"]].values.tolist()
     [['c', 'changed', 'cap 3.0 → 5.0'], ['d', 'added', ''], ['a', 'removed', '']]
+    >>> row_changes(old.assign(cap=[1, 2, 4]), new.assign(cap=[2, 30, 1]), ["id"], counts=["cap"]).iloc[0, -1]
+    'cap <11 → 30.0'
     """
     both = before.merge(after, on=key, how="outer", suffixes=("_before", "_after"), indicator=True)
     columns = [c for c in before.columns if c not in key and c in after.columns]
@@ -185,7 +191,8 @@ def row_changes(before: pd.DataFrame, after: pd.DataFrame, key: list[str],
     for c in columns:
         old, new = both[f"{c}_before"], both[f"{c}_after"]
         same = (old == new).fillna(False).astype(bool) | (old.isna() & new.isna())
-        text = c + " " + old.astype("string").fillna("–") + " → " + new.astype("string").fillna("–")
+        shown_old, shown_new = (_small_as_marker(old), _small_as_marker(new)) if c in set(counts) else (old, new)
+        text = c + " " + shown_old.astype("string").fillna("–") + " → " + shown_new.astype("string").fillna("–")
         parts.append(text.where(~same & both["_merge"].eq("both").to_numpy()))
     what = pd.concat(parts, axis=1).apply(lambda r: "; ".join(r.dropna()), axis=1) if parts else ""
     change = both["_merge"].map({"left_only": "removed", "right_only": "added", "both": "changed"}).astype(str)
@@ -197,6 +204,12 @@ def row_changes(before: pd.DataFrame, after: pd.DataFrame, key: list[str],
     out = out.loc[out["change"].ne("changed") | out["what changed"].ne("")]
     order = out["change"].map({"changed": 0, "added": 1, "removed": 2})
     return out.assign(_o=order).sort_values(["_o", *key]).drop(columns="_o").reset_index(drop=True)
+
+
+def _small_as_marker(values: pd.Series) -> pd.Series:
+    """A count column for the preview's text: values of 1-10 as "<11", the rest as they are."""
+    out = values.astype(object)
+    return out.where(~is_small(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)), SUPPRESSED)
 
 
 @dataclass
@@ -253,7 +266,10 @@ def preview(published: str | Path, inventory: Mapping[str, pd.DataFrame],
         counts, programmes = [], None
         for table, key in TABLE_KEYS.items():
             old, new = queries.table(before, table), queries.table(after, table)
-            changes = row_changes(old, new, key, label="name" if table == "program" else None)
+            # Only a signed-in data owner sees this, yet counts of 1-10 people go through the small-numbers rule
+            # here too: the preview tells which programmes change, and the owner's own file holds the values.
+            changes = row_changes(old, new, key, label="name" if table == "program" else None,
+                                  counts=PERSON_COUNTS.get(table, ([], {}))[0])
             n = changes["change"].value_counts()
             counts.append({"table": TABLE_LABELS[table], "published rows": len(old), "uploaded rows": len(new),
                            **{k: int(n.get(k, 0)) for k in ("added", "removed", "changed")}})
