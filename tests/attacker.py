@@ -304,54 +304,64 @@ def _bounds(cells: list[Cell], targets: list[Cell]) -> list[tuple[Cell, float, f
 
 
 def _bounds_highs(cells: list[Cell], targets: list[Cell], witness: bool = True, witness_only: bool = False):
-    """Min and max of each target cell over everything the component's published cells allow: scipy's HiGHS on one
-    sparse system for the whole component, built once (each solve time-limited).
+    """Min and max of each target cell over everything the component's published cells allow: one HiGHS model
+    (highspy) for the whole component, built once, each cell a row whose bounds say what is published; each target's
+    programs change only the objective, so they start from the last basis (each solve time-limited).
 
     ``witness``: look for witnesses first (below); ``witness_only``: return the ids of the targets the witnesses
     prove safe, and bound nothing."""
-    from scipy import optimize, sparse
+    import highspy
+    from scipy import sparse
 
     atoms = {a: i for i, a in enumerate({a for c in cells for a in c.atoms})}
-
-    def row(c):
-        return [atoms[a] for a in c.atoms], (c.coefs or [1.0] * len(c.atoms))
-
-    eq, ub = ([], [], []), ([], [], [])  # (rows, cols, weights) of A_eq and A_ub
-    b_eq, b_ub = [], []
-
-    def put(system, b, c, sign, bound):
-        cols, w = row(c)
-        r = len(b)
-        system[0].extend([r] * len(cols))
-        system[1].extend(cols)
-        system[2].extend(sign * np.asarray(w, dtype=float))
-        b.append(sign * bound)
-
+    inf = highspy.kHighsInf
+    rows, cols, weights, lower, upper = [], [], [], [], []
     for c in cells:
         value = _number(c.text)
         if c.text == "relation":
-            if c.low is not None:
-                put(ub, b_ub, c, -1.0, c.low)
-            if c.high is not None:
-                put(ub, b_ub, c, 1.0, c.high)
+            low, high = (-inf if c.low is None else c.low), (inf if c.high is None else c.high)
         elif value is not None:
-            put(eq, b_eq, c, 1.0, value)
+            low = high = value
         elif c.text in ("<11", "suppressed"):
-            put(ub, b_ub, c, -1.0, LOW)
-            if c.text == "<11":
-                put(ub, b_ub, c, 1.0, HIGH)
+            low, high = LOW, (HIGH if c.text == "<11" else inf)
+        else:
+            continue
+        rows.extend([len(lower)] * len(c.atoms))
+        cols.extend(atoms[a] for a in c.atoms)
+        weights.extend(c.coefs or [1.0] * len(c.atoms))
+        lower.append(float(low))
+        upper.append(float(high))
     shape = len(atoms)
-    a_eq = sparse.csr_matrix((eq[2], (eq[0], eq[1])), shape=(len(b_eq), shape)) if b_eq else None
-    a_ub = sparse.csr_matrix((ub[2], (ub[0], ub[1])), shape=(len(b_ub), shape)) if b_ub else None
+    a = sparse.csr_matrix((weights, (rows, cols)), shape=(len(lower), shape))
+    a.sum_duplicates()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(SOLVE_SECONDS))
+    none = np.zeros(0, dtype=np.int32)
+    every = np.arange(shape, dtype=np.int32)
+    h.addCols(shape, np.zeros(shape), np.zeros(shape), np.full(shape, inf), 0, none, none, np.zeros(0))
+    h.addRows(len(lower), np.array(lower), np.array(upper), a.nnz, a.indptr.astype(np.int32),
+              a.indices.astype(np.int32), a.data.astype(float))
+
     def objective(c):
         out = np.zeros(shape)
-        cols, w = row(c)
-        np.add.at(out, cols, w)
+        np.add.at(out, [atoms[x] for x in c.atoms], c.coefs or [1.0] * len(c.atoms))
         return out
 
     def solve(vector, box=None):
-        return optimize.linprog(vector, A_ub=a_ub, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq or None,
-                                bounds=(0, box), method="highs", options={"time_limit": SOLVE_SECONDS})
+        """(status, minimum, point): "optimal", "unbounded" or HiGHS's word for what went wrong."""
+        h.changeColsBounds(shape, every, np.zeros(shape), np.full(shape, inf if box is None else box))
+        h.changeColsCost(shape, every, np.asarray(vector, dtype=float))
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return "optimal", h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            h.changeColsCost(shape, every, np.zeros(shape))   # feasible with nothing to optimise: unbounded
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                return "unbounded", -np.inf, None
+        return h.modelStatusToString(status), np.nan, None
 
     # Witnesses first: one program pushes every target up at once, one down. A "<11" target that reaches 10 in the
     # first and at most 5 in the second can take both values, and a "suppressed" one that differs by 1 or more
@@ -365,10 +375,11 @@ def _bounds_highs(cells: list[Cell], targets: list[Cell], witness: bool = True, 
         for _ in range(3):
             todo = ~(high_ok & low_ok)
             # A box keeps the push up finite where a "suppressed" cell is unbounded (its points are still feasible).
-            high, low = solve(-vectors[todo].sum(axis=0), WITNESS_BOX), solve(vectors[todo].sum(axis=0))
-            if high.status != 0 or low.status != 0:
+            (s_high, _, x_high), (s_low, _, x_low) = (solve(-vectors[todo].sum(axis=0), WITNESS_BOX),
+                                                      solve(vectors[todo].sum(axis=0)))
+            if s_high != "optimal" or s_low != "optimal":
                 break
-            up, down = vectors @ high.x, vectors @ low.x
+            up, down = vectors @ x_high, vectors @ x_low
             before = int((high_ok & low_ok).sum())
             high_ok |= np.where(capped, up >= HIGH - 1e-6, up - down >= 1 - 1e-6)
             low_ok |= np.where(capped, down <= HIGH - WIDTH + 1e-6, up - down >= 1 - 1e-6)
@@ -384,14 +395,13 @@ def _bounds_highs(cells: list[Cell], targets: list[Cell], witness: bool = True, 
             continue
         bounds = []
         for sign in (1.0, -1.0):
-            res = solve(sign * objective(c))
-            if res.status == 3:
+            status, value, _ = solve(sign * objective(c))
+            if status == "unbounded":
                 bounds.append(np.inf)
-            elif res.status != 0:
-                raise AssertionError(f"the published cells are inconsistent, or HiGHS failed: {res.message} "
-                                     f"({c.source})")
+            elif status != "optimal":
+                raise AssertionError(f"the published cells are inconsistent, or HiGHS failed: {status} ({c.source})")
             else:
-                bounds.append(sign * res.fun)
+                bounds.append(sign * value)
         out.append((c, *bounds))
     return out
 
