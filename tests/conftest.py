@@ -264,3 +264,13 @@ def nyc_db(nyc_pack, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("nyc") / "atlas.duckdb"
     build(out, pack_dir=nyc_pack, as_of=AS_OF)
     return out
+
+
+def pytest_runtest_logreport(report):
+    """``ATLAS_TEST_TIMELINE=FILE``: one line per test phase (process, test, phase, start, seconds) appended to FILE,
+    to see how the two processes' time is spent end to end (bench/timeline.py sums it up)."""
+    path = os.environ.get("ATLAS_TEST_TIMELINE")
+    if path:
+        with open(path, "a") as f:
+            f.write(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}\t{report.nodeid}\t{report.when}\t"
+                    f"{report.start:.3f}\t{report.duration:.3f}\n")
