@@ -158,6 +158,16 @@ def reach_cells(con, inv: Inventory, reach: ReachState) -> list[Cell]:
     return out
 
 
+def inclusion_windows(inv: Inventory, group: str) -> Published:
+    """One group's Inclusion tables over every window the page offers, read together (a visitor can read them
+    all and set one window against another)."""
+    pub = Published()
+    reach = ar.Reach(pub, inv.periods)
+    for quarters in incv.QUARTER_CHOICES:
+        ar.gather_inclusion(reach, inv.inclusion, incv.InclusionState(group, quarters))
+    return pub
+
+
 def random_states(inv: Inventory, n: int, seed: int) -> list[tuple[iv.ImpactState, tuple[str, ...]]]:
     """Impact filter states (often narrow, where small cells live) with a Funding type selection for each."""
     rng = random.Random(seed)

@@ -5,7 +5,8 @@ so each published share stands, for the audit, for three published counts. A pro
 area's and the city's, so a share hidden on its own (a count of 1-10) could be recovered as the area's counts minus
 the other programmes'. The three levels are therefore protected as one linked set
 (:func:`core.analysis.disclosure.protect`): the unknowns are each programme-quarter's members of the group and its
-other participants, and a share is published only where none of its three counts is hidden.
+other participants, and a share is published only where none of its three counts is hidden. A visitor can also read every window the page
+offers and set them against each other, so a group's windows are one linked set too (:func:`hidden_states`).
 """
 
 from __future__ import annotations
@@ -39,41 +40,93 @@ def hidden_shares(programs: pd.DataFrame, periods: pd.DataFrame, group: str, qua
     >>> h["programme"], h["area"], h["city"]
     ({'a': 'small', 'b': ''}, {'1': 'withheld'}, 'withheld')
     """
-    rows, _, _ = window(periods, quarters)
+    return hidden_states(programs, periods, (group,), (quarters,))[(group, quarters)]
+
+
+def hidden_states(programs: pd.DataFrame, periods: pd.DataFrame, groups, windows) -> dict:
+    """What to hide of every Inclusion state at once: ``{(group, quarters): codes}``, codes as :func:`hidden_shares`
+    gives them, for each group and window.
+
+    A visitor can read every state, and set one against another: a programme's share over four quarters against its
+    share over two bounds what its other two quarters hold (no quarter holds fewer than none), and so what the last
+    two hold. So each group's shares over all windows are protected as one linked set, which starts from what each
+    window on its own hides.
+
+    Examples
+    --------
+    Two programmes over two quarters; in the last one, a has 5 people and b 9 outside the group. One quarter's shares
+    hide both; shown over two quarters, a's share and the area's would bound those hidden counts, so they are
+    withheld too. Each window on its own would show them.
+
+    >>> pr = pd.DataFrame({"program_id": ["a", "b"], "area_id": ["1", "1"]})
+    >>> pe = pd.DataFrame({"program_id": ["a", "a", "b", "b"], "period": ["2025Q1", "2025Q2"] * 2,
+    ...                    "participants": [40, 5, 5, 20], "participants_65plus": [17, 4, 2, 11]})
+    >>> h = hidden_states(pr, pe, ("65plus",), (1, 2))
+    >>> h[("65plus", 1)]["programme"], h[("65plus", 2)]["programme"], h[("65plus", 2)]["area"]
+    ({'a': 'withheld', 'b': 'small'}, {'a': 'withheld', 'b': ''}, {'1': 'withheld'})
+    >>> hidden_shares(pr, pe, "65plus", 2)["programme"]
+    {'a': '', 'b': ''}
+    """
+    return {(g, w): codes for g in dict.fromkeys(groups)
+            for w, codes in _linked_group(programs, periods, g, tuple(windows)).items()}
+
+
+def _linked_group(programs: pd.DataFrame, periods: pd.DataFrame, group: str, windows: tuple):
+    """One group's shares over every window as one linked set: ``{quarters: codes}``."""
     column = GROUP_BY_KEY[group].column
-    k = pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=float) if column in rows else np.full(
-        len(rows), np.nan)
-    x = pd.to_numeric(rows["participants"], errors="coerce").to_numpy(dtype=float)
-    recorded = ~np.isnan(k)
-    pos = np.flatnonzero(recorded)
-    k, x = k[recorded], x[recorded]
-    owner = rows["program_id"].to_numpy()[recorded]
+    every = periods.reset_index(drop=True)
+    k_all = (pd.to_numeric(every[column], errors="coerce").to_numpy(dtype=float) if column in every
+             else np.full(len(every), np.nan))
+    x_all = pd.to_numeric(every["participants"], errors="coerce").to_numpy(dtype=float)
     area_of = programs.set_index("program_id")["area_id"]
-    area = pd.Series(owner).map(area_of).to_numpy()
-    entities = ([("programme", p, owner == p) for p in programs["program_id"] if (owner == p).any()]
-                + [("area", a, area == a) for a in pd.unique(area[pd.notna(area)])]
-                + [("city", None, np.ones(len(owner), bool))])
-    cells, values = [], []
-    for _, _, sel in entities:
-        g_atoms, o_atoms = 2 * pos[sel], 2 * pos[sel] + 1   # members of the group, and the rest
-        kk, nn = float(k[sel].sum()), float(x[sel].sum())
-        cells += [g_atoms, o_atoms, np.concatenate([g_atoms, o_atoms])]
-        values += [kk, nn - kk, nn]
+    entities, cells, values, seeded = [], [], [], []
+    for quarters in windows:
+        rows, _, _ = window(every, quarters)
+        pos = rows.index.to_numpy()
+        pos = pos[~np.isnan(k_all[pos])]    # the rows that record the group
+        k, x = k_all[pos], x_all[pos]
+        owner = every["program_id"].to_numpy()[pos]
+        area = pd.Series(owner).map(area_of).to_numpy()
+        w_cells, w_values = [], []
+        for level, key, sel in ([("programme", p, owner == p) for p in programs["program_id"] if (owner == p).any()]
+                                + [("area", a, area == a) for a in pd.unique(area[pd.notna(area)])]
+                                + [("city", None, np.ones(len(owner), bool))]):
+            g_atoms, o_atoms = 2 * pos[sel], 2 * pos[sel] + 1   # members of the group, and the rest
+            kk, nn = float(k[sel].sum()), float(x[sel].sum())
+            entities.append((quarters, level, key))
+            w_cells += [g_atoms, o_atoms, np.concatenate([g_atoms, o_atoms])]
+            w_values += [kk, nn - kk, nn]
+        cells += w_cells
+        values += w_values
+        if len(windows) > 1:
+            # Each window protected on its own first: the linked set then starts from what it hides, and its audit
+            # has only the few cells that another window's shares narrow left to protect (a few times faster).
+            primary, secondary = disclosure.protect(w_cells, w_values, _whole_shares(np.asarray(w_values)))
+            seeded.append(secondary)
     values = np.asarray(values)
-    small = ((values > 0) & (values < 11)).reshape(-1, 3).any(axis=1)
-    # A share with one small count is hidden whole: its other non-zero counts are hidden with it (a zero, being
-    # safe to show, is left to the audit as if shown, which only gives the attacker more).
-    also = np.repeat(small, 3) & (values > 0)
+    also = _whole_shares(values)
+    if seeded:
+        also |= np.concatenate(seeded)
     primary, secondary = disclosure.protect(cells, values, also)
-    hidden = (primary | secondary).reshape(-1, 3).any(axis=1)
+    count_small = (values > 0) & (values < 11)
+    small = count_small.reshape(-1, 3).any(axis=1)
+    hidden_cells = primary | secondary | also
+    hidden = hidden_cells.reshape(-1, 3).any(axis=1)
     # "<11" only where every small count behind the share keeps its "at most 10" (else that marker would pin a count
     # it adds up to, and the share is shown as withheld instead).
-    uncapped = (((values > 0) & (values < 11)) & ~primary).reshape(-1, 3).any(axis=1)
+    uncapped = (count_small & ~primary).reshape(-1, 3).any(axis=1)
     codes = np.where(small & ~uncapped, "small", np.where(hidden | small, "withheld", ""))
-    out: dict = {"programme": {}, "area": {}, "city": ""}
-    for (level, key, _), code in zip(entities, codes):
+    by_window: dict = {w: {"programme": {}, "area": {}, "city": ""} for w in windows}
+    for (quarters, level, key), code in zip(entities, codes):
         if level == "city":
-            out["city"] = str(code)
+            by_window[quarters]["city"] = str(code)
         else:
-            out[level][key] = str(code)
-    return out
+            by_window[quarters][level][key] = str(code)
+    return by_window
+
+
+def _whole_shares(values: np.ndarray) -> np.ndarray:
+    """The counts (k, n - k, n per share) hidden with a share that has one small count: its other non-zero counts (a
+    zero, being safe to show, is left to the audit as if shown, which only gives the attacker more)."""
+    small = ((values > 0) & (values < 11)).reshape(-1, 3).any(axis=1)
+    return np.repeat(small, 3) & (values > 0)

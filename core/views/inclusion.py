@@ -122,9 +122,9 @@ def inclusion_data(con) -> InclusionData:
 
 
 def protection(data: InclusionData, group: str, quarters: int) -> dict:
-    """:func:`core.analysis.inclusion_disclosure.hidden_shares` of one group and window, remembered in the process on
-    the inventory's digest (:mod:`core.views.reach_protection`): the Inclusion page, every brief and Impact's
-    protection read the same result, computed once (its audit solves linear programs)."""
+    """What to hide of one group's shares over one window (the group's windows protected together), remembered in the
+    process on the inventory's digest (:mod:`core.views.reach_protection`): the Inclusion page, every brief and
+    Impact's protection read the same result, computed once (its audit solves linear programs)."""
     return reach_protection.shares(data.programs, data.periods, group, int(quarters),
                                    reach_protection.digest_of(data))
 
