@@ -241,7 +241,7 @@ def audit(cells: list[np.ndarray], values, hidden, weights: list | None = None, 
 
 
 def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | None = None, fixed=None,
-            targets=None, uncapped=None) -> tuple[np.ndarray, np.ndarray]:
+            targets=None, uncapped=None, program_type=None) -> tuple[np.ndarray, np.ndarray]:
     """Which cells of a linked set to hide: ``(shown "<11", shown "suppressed")`` boolean masks.
 
     A count of 1-10 is normally shown "<11"; where that marker's "at most 10" would pin a cell it adds up to, it
@@ -263,6 +263,8 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
         own cells already narrow cannot be helped by hiding more here, and is left out by the caller.
     uncapped : optional mask of fixed cells of 1-10 the other page shows "suppressed": no "at most 10" is published,
         yet their range must still reach 10 and span 5 (a count bounded by theirs would be narrowed otherwise).
+    program_type : the class that holds the attacker's linear program (default: one HiGHS model, :class:`_Program`);
+        the tests pass one that builds every program anew with scipy's ``linprog``, as the oracle.
 
     Examples
     --------
@@ -301,7 +303,7 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
         sub = m[idx]
         sub = sub[:, np.flatnonzero(np.asarray(abs(sub).sum(axis=0)).ravel() > 0)]
         c, h = capped[idx], hidden[idx]
-        program = _Program(sub)
+        program = (program_type or _Program)(sub)
         _protect_component(program, values[idx], c, h, fixed[idx], wanted[idx])
         if fixed.any():
             _release_pinned(program, values[idx], c, h, fixed[idx] | primary[idx])

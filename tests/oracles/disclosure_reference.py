@@ -1,281 +1,41 @@
-"""Linked-set protection with every linear program built and solved anew by scipy's ``linprog``: the oracle that
-core.analysis.disclosure (one HiGHS model per set, solved again from its last basis) must agree with.
-
-This is the product's code as it was before the persistent model (test code now); tests/test_disclosure.py checks
-that both hide exactly the same cells of random linked sets.
-"""
+"""The disclosure audit's linear programs as they were first written: each one built and solved anew by scipy's
+``linprog``. The oracle the persistent HiGHS model (:class:`core.analysis.disclosure._Program`) is tested against: the
+same protection, run on either, must hide the same cells."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import optimize, sparse
 
-from core.analysis.suppression import MIN_CELL
-
-LOW, HIGH = 1.0, float(MIN_CELL - 1)
-WIDTH = 5.0
-"""The protection interval of a "<11" cell: whatever else is published, it must still be able to be 10 (no one can
-prove it smaller than its marker says), and the values it can take must span at least 5 (of the marker's 1-10), so
-that it is never pinned to a value or a narrow band. Requiring all of 1-10 cannot be met in general: a hidden cell
-that adds up two other hidden cells is at least 2 from their markers alone."""
-_TOL = 1e-6
-_BOX = 1e6   # each unknown's bound in the programs that look for witnesses only
+from core.analysis import disclosure
 
 
-def _membership(cells: list[np.ndarray], weights: list | None = None) -> sparse.csr_matrix:
-    flat = [np.asarray(c, dtype=np.int64) for c in cells]
-    atoms = np.unique(np.concatenate(flat)) if cells else np.zeros(0, int)
-    rows = np.repeat(np.arange(len(cells)), [len(c) for c in cells])
-    cols = np.searchsorted(atoms, np.concatenate(flat)) if cells else []
-    data = (np.concatenate([np.asarray(w, dtype=float) for w in weights]) if weights is not None and cells
-            else np.ones(len(rows)))
-    m = sparse.coo_matrix((data, (rows, cols)), shape=(len(cells), len(atoms))).tocsr()  # duplicates add up
-    if weights is None:
-        m.data[:] = 1.0  # without weights, an atom listed twice in a cell still counts once
-    # Atoms in exactly the same cells (with the same weights) are interchangeable to any attacker: one unknown stands
-    # for them all, which leaves the bounds unchanged and the linear programs much smaller.
-    c = m.tocsc()
-    c.sort_indices()
-    signature = {(tuple(c.indices[c.indptr[j]:c.indptr[j + 1]]), tuple(c.data[c.indptr[j]:c.indptr[j + 1]])): j
-                 for j in range(c.shape[1])}
-    return c[:, sorted(signature.values())].tocsr()
+class LinprogProgram:
+    """:class:`core.analysis.disclosure._Program`'s interface, every program built from the cells published now."""
+
+    def __init__(self, m: sparse.csr_matrix):
+        self.m = m.tocsr()
+        self._system: dict = {}
+
+    def publish(self, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray) -> "LinprogProgram":
+        """Shown cells are equalities, hidden ones at least 1, "<11" ones at most 10."""
+        others = np.flatnonzero(hidden)
+        upper = np.flatnonzero(hidden & capped)
+        self._system = {"A_eq": self.m[~hidden], "b_eq": values[~hidden],
+                        "A_ub": sparse.vstack([-self.m[others], self.m[upper]]).tocsr(),
+                        "b_ub": np.concatenate([np.full(len(others), -disclosure.LOW),
+                                                np.full(len(upper), disclosure.HIGH)])}
+        return self
+
+    def minimum(self, cost: np.ndarray, box: float | None = None) -> tuple[str, float, np.ndarray | None]:
+        res = optimize.linprog(cost, bounds=(0, box), method="highs", **self._system)
+        if res.status == 0:
+            return "optimal", float(res.fun), res.x
+        if res.status == 3:
+            return "unbounded", -np.inf, None
+        return res.message, np.nan, None
 
 
-def _components(m: sparse.csr_matrix) -> np.ndarray:
-    """Each cell's component: cells joined through shared atoms (a cell can be narrowed only within its own)."""
-    from scipy.sparse import csgraph
-
-    n = m.shape[0]
-    link = (abs(m) > 0).astype(float)
-    graph = sparse.bmat([[None, link], [link.T, None]], format="csr") if m.shape[1] else sparse.csr_matrix((n, n))
-    return csgraph.connected_components(graph, directed=False)[1][:n]
-
-
-def _system(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray) -> dict:
-    """The attacker's constraints: shown cells are equalities, hidden ones at least 1, "<11" ones at most 10."""
-    others = np.flatnonzero(hidden)
-    upper = np.flatnonzero(hidden & primary)
-    return {"A_eq": m[~hidden], "b_eq": values[~hidden],
-            "A_ub": sparse.vstack([-m[others], m[upper]]).tocsr(),
-            "b_ub": np.concatenate([np.full(len(others), -LOW), np.full(len(upper), HIGH)])}
-
-
-def _bound(system: dict, row: np.ndarray, sign: float) -> float:
-    """The smallest (sign 1) or largest (sign -1) value of the cell ``row`` adds up."""
-    res = optimize.linprog(sign * row, bounds=(0, None), method="highs", **system)
-    if res.status == 3:      # unbounded: only a maximum can run away
-        return np.inf
-    if res.status != 0:
-        raise RuntimeError(f"disclosure audit: the published cells admit no solution ({res.message})")
-    return sign * res.fun
-
-
-def _narrowed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray, i: int) -> bool:
-    """Whether "<11" cell ``i`` can be proved to lie in less than 1-10."""
-    system = _system(m, values, primary, hidden)
-    row = m[i].toarray().ravel()
-    high = _bound(system, row, -1.0)
-    if high < HIGH - _TOL:
-        return True
-    return high - _bound(system, row, 1.0) < WIDTH - _TOL
-
-
-def _certified(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
-               cells: np.ndarray, rounds: int = 3) -> np.ndarray:
-    """The "<11" cells among ``cells`` proved safe by two feasible points (witnesses) found together.
-
-    One linear program pushes all the cells up at once (their sum at its largest), another down: a cell that reaches
-    10 in the first and at most 10 - 5 in the second can take both values, so no visitor can narrow it. Rounds repeat
-    on the cells not yet proved; the rest are left to one pair of programs each. Hiding more only widens what the
-    published cells allow, so a cell proved safe here stays safe.
-    """
-    safe = np.zeros(len(cells), bool)
-    if not len(cells):
-        return safe
-    system = _system(m, values, primary, hidden)
-    high_ok, low_ok = np.zeros(len(cells), bool), np.zeros(len(cells), bool)
-    for _ in range(rounds):
-        todo = ~(high_ok & low_ok)
-        if not todo.any():
-            break
-        before = (high_ok.sum(), low_ok.sum())
-        for sign, ok, test in ((-1.0, high_ok, lambda v: v >= HIGH - _TOL),
-                               (1.0, low_ok, lambda v: v <= HIGH - WIDTH + _TOL)):
-            pick = cells[todo & ~ok]
-            if not len(pick):
-                continue
-            # A box keeps the push up finite where a cell has no "at most 10" (its points are still feasible).
-            res = optimize.linprog(sign * np.asarray(m[pick].sum(axis=0)).ravel(), bounds=(0, _BOX),
-                                   method="highs", **system)
-            if res.status != 0:
-                return safe   # left to the programs one cell at a time (which report what is wrong)
-            ok |= test(m[cells] @ res.x)
-        if (high_ok.sum(), low_ok.sum()) == before:
-            break
-    return high_ok & low_ok
-
-
-def _linked(m: sparse.csr_matrix) -> np.ndarray:
-    """Cells sharing an atom with another cell: only these can be narrowed."""
-    link = (m > 0).astype(float)
-    shared = np.asarray(link.sum(axis=0)).ravel() > 1
-    return np.asarray(link[:, shared].sum(axis=1)).ravel() > 0
-
-
-def exposed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
-            targets: np.ndarray | None = None) -> list[int]:
-    """The "<11" cells (or ``targets``) whose feasible range is narrower than 1-10, given the cells shown."""
-    cells = np.flatnonzero((primary if targets is None else targets) & _linked(m))
-    cells = cells[~_certified(m, values, primary, hidden, cells)]
-    return [int(i) for i in cells if _narrowed(m, values, primary, hidden, int(i))]
-
-
-def audit(cells: list[np.ndarray], values, hidden, weights: list | None = None, uncapped=None) -> list[int]:
-    """The hidden cells of 1-10 whose feasible range the other cells narrow, as :func:`protect` audits (``uncapped``:
-    those shown "suppressed", without the "at most 10" of "<11").
-
-    >>> audit([np.array([0]), np.array([1]), np.array([0, 1])], [4, 30, 34], [True, False, False])
-    [0]
-    """
-    values = np.asarray(values, dtype=float)
-    hidden = np.asarray(hidden, dtype=bool)
-    primary = hidden & (values > 0) & (values < MIN_CELL)
-    if not primary.any():
-        return []
-    capped = primary & ~(np.zeros_like(primary) if uncapped is None else np.asarray(uncapped, dtype=bool))
-    return exposed(_membership(cells, weights), values, capped, hidden, primary)
-
-
-def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | None = None, fixed=None,
-            targets=None, uncapped=None) -> tuple[np.ndarray, np.ndarray]:
-    """Which cells of a linked set to hide: ``(shown "<11", shown "suppressed")`` boolean masks.
-
-    A count of 1-10 is normally shown "<11"; where that marker's "at most 10" would pin a cell it adds up to, it
-    is shown "suppressed" instead, which says only that the cell is hidden.
-
-    Parameters
-    ----------
-    cells : for each published cell, the ids of the atoms it adds up (any integers; shared ids link cells).
-    values : each cell's true value (its atoms' sum), counts of people; 0 is shown.
-    also_hidden : cells a table's own rule already hides besides the primary ones (they count as secondary).
-    weights : optional, for each cell the (positive) weight of each of its atoms, as ``cells`` lists them: a cell that
-        counts an atom twice (the volunteers active in two quarters, say) weighs it 2.
-    fixed : optional mask of cells another page publishes as they are: they are never hidden, shown or re-marked
-        here. A fixed cell of 1-10 is a "<11" cell that this page must not let be narrowed (it hides more of its own
-        cells to protect it); any other fixed cell not in ``also_hidden`` is shown. Hidden cells of this page that
-        the published cells pin to one value are shown after all: hiding them protects nothing, and a visitor could
-        work them out anyway.
-    targets : optional mask of the "<11" cells to protect (default: all). A fixed "<11" cell that the other page's
-        own cells already narrow cannot be helped by hiding more here, and is left out by the caller.
-    uncapped : optional mask of fixed cells of 1-10 the other page shows "suppressed": no "at most 10" is published,
-        yet their range must still reach 10 and span 5 (a count bounded by theirs would be narrowed otherwise).
-
-    Examples
-    --------
-    Two areas over two quarters, the areas' totals and the quarters' totals both published. Area A has 4 people,
-    all in the first quarter: hiding A alone, the first quarter's total minus B's share would give it back, so the
-    audit also hides that quarter's total.
-
-    >>> cells = [np.array([0, 1]), np.array([2, 3]), np.array([0, 2]), np.array([1, 3])]   # A, B, Q1, Q2
-    >>> primary, secondary = protect(cells, [4, 30, 19, 15])
-    >>> primary.tolist(), secondary.tolist()
-    ([True, False, False, False], [False, False, False, True])
-
-    The same areas, with another page publishing B's first quarter (15) and A's first quarter (4, "<11") as they
-    are. Hiding Q2 still protects A, but Q1 minus B's first quarter would give A's first quarter back: Q1 goes too
-    (the other page's cells stay as that page publishes them).
-
-    >>> cells += [np.array([2]), np.array([0])]
-    >>> primary, secondary = protect(cells, [4, 30, 19, 15, 15, 4], fixed=[False] * 4 + [True, True])
-    >>> primary.tolist(), secondary.tolist()
-    ([True, False, False, False, False, True], [False, False, True, True, False, False])
-    """
-    values = np.asarray(values, dtype=float)
-    primary = (values > 0) & (values < MIN_CELL)
-    hidden = primary | (np.zeros_like(primary) if also_hidden is None else np.asarray(also_hidden, dtype=bool))
-    fixed = np.zeros_like(primary) if fixed is None else np.asarray(fixed, dtype=bool)
-    wanted = primary if targets is None else primary & np.asarray(targets, dtype=bool)
-    if not wanted.any():
-        return primary, hidden & ~primary
-    m = _membership(cells, weights)
-    # Hidden cells published as "<11", which tells that they are at most 10.
-    capped = primary & ~(fixed & (np.zeros_like(primary) if uncapped is None else np.asarray(uncapped, dtype=bool)))
-    # Sets of cells that share no atom are independent: each is protected on its own (smaller programs, same result).
-    labels = _components(m)
-    for label in np.unique(labels[wanted]):
-        idx = np.flatnonzero(labels == label)
-        sub = m[idx]
-        sub = sub[:, np.flatnonzero(np.asarray(abs(sub).sum(axis=0)).ravel() > 0)]
-        c, h = capped[idx], hidden[idx]
-        _protect_component(sub, values[idx], c, h, fixed[idx], wanted[idx])
-        if fixed.any():
-            _release_pinned(sub, values[idx], c, h, fixed[idx] | primary[idx])
-        capped[idx], hidden[idx] = c, h
-    return primary & capped, hidden & ~(primary & capped)
-
-
-def _protect_component(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
-                       fixed: np.ndarray, wanted: np.ndarray) -> None:
-    """:func:`protect` on one component; ``capped`` and ``hidden`` are updated in place."""
-    # Hiding a cell, or publishing a "<11" cell as "suppressed", only widens what the others allow, so a cell once
-    # safe stays safe: each "<11" cell is made safe in turn, and one pass protects the whole set.
-    todo = np.flatnonzero(wanted & _linked(m))
-    pending = list(todo[~_certified(m, values, capped, hidden, todo)])
-    while pending:
-        i, changed = pending.pop(0), False
-        while (capped[i] or fixed[i]) and _narrowed(m, values, capped, hidden, int(i)):
-            changed = True
-            mine = m[i].toarray().ravel() > 0
-            touching = np.asarray(m[:, mine].sum(axis=1)).ravel() > 0
-            # The smallest shown non-zero cell sharing one of its atoms goes (it costs the reader least); another
-            # page's cells are published whatever this one does.
-            candidates = np.flatnonzero(touching & ~hidden & (values > 0) & ~fixed)
-            if len(candidates):
-                hidden[candidates[np.argmin(values[candidates])]] = True
-                continue
-            # Every such cell is hidden already, and their "at most 10" pins this one (a "<11" cell adding up
-            # others): the largest of them, else this cell itself, is published as "suppressed" instead.
-            others = np.flatnonzero(touching & capped & ~fixed)
-            others = others[others != i]
-            if len(others):
-                capped[others[np.argmax(values[others])]] = False
-            elif fixed[i]:
-                break   # another page's cell that nothing more hidden here can protect
-            else:
-                capped[i] = False
-        if changed and len(pending) > 8:
-            # What was hidden for this cell may have made others safe: one pair of witnesses for all that remain.
-            rest = np.array(pending)
-            pending = list(rest[~_certified(m, values, capped, hidden, rest, rounds=1)])
-
-
-def _release_pinned(m: sparse.csr_matrix, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
-                    keep: np.ndarray) -> None:
-    """Show the hidden cells (not ``keep``) whose value the published cells pin: hiding them protects nothing.
-
-    Showing a cell the others already fix adds an equality the feasible set satisfies anyway, so every bound, and
-    every other cell's being pinned, stays as it was: all of them can be shown at once.
-    """
-    # Around a small cell published "suppressed" (no "at most 10" could be kept) nothing is shown: what pins it
-    # there may be published only across several of the other page's states, which one visitor may not gather.
-    loose = np.flatnonzero(hidden & ~capped & (values > 0) & (values < MIN_CELL))
-    near = np.asarray(m[:, np.asarray(abs(m[loose]).sum(axis=0)).ravel() > 0].sum(axis=1)).ravel() > 0 if len(
-        loose) else np.zeros(len(values), bool)
-    cells = np.flatnonzero(hidden & ~keep & ~near)
-    if not len(cells):
-        return
-    system = _system(m, values, capped, hidden)
-    moving = np.zeros(len(cells), bool)
-    # Two witnesses first (every cell pushed up, then down): a cell that differs between them is not pinned.
-    rows = m[cells]
-    total = np.asarray(rows.sum(axis=0)).ravel()
-    up = optimize.linprog(-total, bounds=(0, None), method="highs", **system)
-    down = optimize.linprog(total, bounds=(0, None), method="highs", **system)
-    if up.status == 0 and down.status == 0:
-        moving = np.abs(rows @ up.x - rows @ down.x) >= 1 - _TOL
-    for j, i in enumerate(cells):
-        if moving[j]:
-            continue
-        row = m[i].toarray().ravel()
-        if _bound(system, row, -1.0) - _bound(system, row, 1.0) < 1 - _TOL:
-            hidden[i] = False
+def protect(cells: list[np.ndarray], values, **kwargs) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`core.analysis.disclosure.protect` with every bound solved by ``linprog`` from scratch."""
+    return disclosure.protect(cells, values, program_type=LinprogProgram, **kwargs)
