@@ -78,7 +78,9 @@ def test_brief_renders_a_printable_page(atlas_server, open_page, artifacts, widt
     img = page.wait_for_selector('img[alt^="Map of Englewood"]', timeout=TIMEOUT)
     assert img.evaluate("e => e.naturalWidth") > 500
     assert img.bounding_box()["width"] <= width
-    assert page.query_selector('[data-testid="stDownloadButton"]') is not None
+    # The PDF's button comes after the brief's reach lines, whose protection (every group's Inclusion windows) the
+    # first visit to a database solves: waited for, not looked up once.
+    assert page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=TIMEOUT) is not None
     assert_no_error(page)
     _no_sideways_scroll(page, width)
     page.screenshot(path=str(artifacts / f"brief_{width}.png"), full_page=True)
