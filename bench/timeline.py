@@ -18,8 +18,6 @@ def main() -> None:
     for line in open(args.file):
         worker, test, _, start, seconds = line.rstrip("\n").split("\t")
         phases[worker].append((float(start), float(seconds), test))
-    if len(phases) > 1:
-        phases.pop("main", None)   # under xdist the controlling process logs every worker's reports again
     first = min(s for rows in phases.values() for s, _, _ in rows)
     last = max(s + d for rows in phases.values() for s, d, _ in rows)
     for worker, rows in sorted(phases.items()):

@@ -270,7 +270,8 @@ def pytest_runtest_logreport(report):
     """``ATLAS_TEST_TIMELINE=FILE``: one line per test phase (process, test, phase, start, seconds) appended to FILE,
     to see how the two processes' time is spent end to end (bench/timeline.py sums it up)."""
     path = os.environ.get("ATLAS_TEST_TIMELINE")
-    if path:
+    # Under xdist the controlling process hears every worker's reports again (xdist marks them with ``node``).
+    if path and not hasattr(report, "node"):
         with open(path, "a") as f:
             f.write(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}\t{report.nodeid}\t{report.when}\t"
                     f"{report.start:.3f}\t{report.duration:.3f}\n")

@@ -5,8 +5,9 @@ so each published share stands, for the audit, for three published counts. A pro
 area's and the city's, so a share hidden on its own (a count of 1-10) could be recovered as the area's counts minus
 the other programmes'. The three levels are therefore protected as one linked set
 (:func:`core.analysis.disclosure.protect`): the unknowns are each programme-quarter's members of the group and its
-other participants, and a share is published only where none of its three counts is hidden. A visitor can also read every window the page
-offers and set them against each other, so a group's windows are one linked set too (:func:`hidden_states`).
+other participants, and a share is published only where none of its three counts is hidden. A visitor can also read
+every window the page offers and set them against each other, so a group's windows are one linked set too
+(:func:`hidden_states`).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def _linked_group(programs: pd.DataFrame, periods: pd.DataFrame, group: str, win
     k_all = (pd.to_numeric(every[column], errors="coerce").to_numpy(dtype=float) if column in every
              else np.full(len(every), np.nan))
     x_all = pd.to_numeric(every["participants"], errors="coerce").to_numpy(dtype=float)
+    owner_all = every["program_id"].to_numpy()
     area_of = programs.set_index("program_id")["area_id"]
     entities, cells, values, seeded = [], [], [], []
     for quarters in windows:
@@ -85,7 +87,7 @@ def _linked_group(programs: pd.DataFrame, periods: pd.DataFrame, group: str, win
         pos = rows.index.to_numpy()
         pos = pos[~np.isnan(k_all[pos])]    # the rows that record the group
         k, x = k_all[pos], x_all[pos]
-        owner = every["program_id"].to_numpy()[pos]
+        owner = owner_all[pos]
         area = pd.Series(owner).map(area_of).to_numpy()
         w_cells, w_values = [], []
         for level, key, sel in ([("programme", p, owner == p) for p in programs["program_id"] if (owner == p).any()]
@@ -101,8 +103,7 @@ def _linked_group(programs: pd.DataFrame, periods: pd.DataFrame, group: str, win
         if len(windows) > 1:
             # Each window protected on its own first: the linked set then starts from what it hides, and its audit
             # has only the few cells that another window's shares narrow left to protect (a few times faster).
-            primary, secondary = disclosure.protect(w_cells, w_values, _whole_shares(np.asarray(w_values)))
-            seeded.append(secondary)
+            seeded.append(disclosure.protect(w_cells, w_values, _whole_shares(np.asarray(w_values)))[1])
     values = np.asarray(values)
     also = _whole_shares(values)
     if seeded:
@@ -110,8 +111,7 @@ def _linked_group(programs: pd.DataFrame, periods: pd.DataFrame, group: str, win
     primary, secondary = disclosure.protect(cells, values, also)
     count_small = (values > 0) & (values < 11)
     small = count_small.reshape(-1, 3).any(axis=1)
-    hidden_cells = primary | secondary | also
-    hidden = hidden_cells.reshape(-1, 3).any(axis=1)
+    hidden = (primary | secondary).reshape(-1, 3).any(axis=1)   # secondary holds ``also``
     # "<11" only where every small count behind the share keeps its "at most 10" (else that marker would pin a count
     # it adds up to, and the share is shown as withheld instead).
     uncapped = (count_small & ~primary).reshape(-1, 3).any(axis=1)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from core.analysis import reach_counts
 from core.analysis.inclusion import GROUPS
-from core.analysis.inclusion_disclosure import hidden_shares, hidden_states
+from core.analysis.inclusion_disclosure import hidden_states
 from core.views import protection_files
 
 QUARTER_CHOICES = (1, 2, 4, 8)
@@ -70,9 +70,6 @@ def shares(programs: pd.DataFrame, periods: pd.DataFrame, group: str, quarters: 
     """What to hide of one group's shares over one window (``programs``: those the Inclusion page lists; ``digest``:
     :func:`fingerprint` of the two). A visitor can read every window, so the group's windows are protected together
     (:func:`core.analysis.inclusion_disclosure.hidden_states`), once for all of them."""
-    if int(quarters) not in QUARTER_CHOICES:
-        return remembered((digest, "shares", group, int(quarters)),
-                          lambda: hidden_shares(programs, periods, group, int(quarters)))
     every = remembered((digest, "shares", group, QUARTER_CHOICES),
                        lambda: hidden_states(programs, periods, (group,), QUARTER_CHOICES))
     return every[(group, int(quarters))]
