@@ -183,12 +183,19 @@ def settle(page, timeout: float = 60_000, quiet_ms: int = 1000) -> None:
 
 def wait_for_canvas(page, selector: str = '[data-testid="stDeckGlJsonChart"] canvas', timeout: float = 60_000):
     """The first canvas that `selector` finds, once laid out: a map's canvas is created at the HTML default of
-    300 x 150 px and takes its map's size a moment later. The test then checks the size it got."""
+    300 x 150 px and takes its map's size a moment later, sometimes in more than one step (a run once measured it
+    300 px wide on its way). So it is taken once its size is not the default and has held for 300 ms. The test then
+    checks the size it got."""
     page.wait_for_function(
         """(s) => { const c = document.querySelector(s);
                     if (!c) return false;
                     const r = c.getBoundingClientRect();
-                    return r.width !== 300 || r.height !== 150; }""", arg=selector, polling=100, timeout=timeout)
+                    if (r.width === 300 && r.height === 150) return false;
+                    const size = r.width + "x" + r.height, now = performance.now();
+                    const sizes = window.__atlasCanvasSizes = window.__atlasCanvasSizes || {};
+                    const seen = sizes[s];
+                    if (!seen || seen.size !== size) { sizes[s] = {size, since: now}; return false; }
+                    return now - seen.since >= 300; }""", arg=selector, polling=100, timeout=timeout)
     return page.query_selector(selector)
 
 
