@@ -9,8 +9,9 @@ its own is not enough: the area table's "<11" cell can be the difference of the 
 τ-ARGUS and sdcTable do (Hundepool et al. 2012, *Statistical Disclosure Control*, §4.3 and §5.3 on protection
 intervals and the audit): with every shown cell an equality, every "<11" cell between 1 and 10 and every other
 hidden cell at least 1, it solves for the smallest and largest value each "<11" cell can take. Where that range does
-not reach 10 or spans less than 5 (:data:`WIDTH`), one more cell sharing its atoms is hidden (secondary suppression, shown "suppressed"; the
-smallest non-zero one, which costs the reader least), and the audit runs again until no cell can be narrowed.
+not reach 10 or spans less than 5 (:data:`WIDTH`), one more cell sharing its atoms is hidden (secondary
+suppression, shown "suppressed"; the smallest non-zero one, which costs the reader least), and the audit runs again
+until no cell can be narrowed.
 
 Cells another page publishes on the same figures join the set as fixed cells (``fixed``): this page cannot hide
 them, so it protects their "<11" cells and its own by hiding more of its own, as a table linked to tables already
@@ -163,49 +164,61 @@ def _bound(program: _Program, row: np.ndarray, sign: float) -> float:
     return sign * value
 
 
-def _narrowed(program: _Program, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray, i: int) -> bool:
-    """Whether "<11" cell ``i`` can be proved to lie in less than 1-10."""
+def _narrowed(program: _Program, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray, i: int,
+              reaches: np.ndarray | None = None) -> bool:
+    """Whether "<11" cell ``i`` can be proved to lie in less than 1-10.
+
+    ``reaches``: optional ``[reaches 10, reaches 5 or less]`` already proved for this cell by feasible points
+    (:func:`_witnessed`); a proved side needs no program of its own, and a side proved here is recorded there. Hiding
+    more only widens what the published cells allow, so a side once proved stays proved."""
+    known = np.zeros(2, bool) if reaches is None else reaches
     program.publish(values, primary, hidden)
     row = program.m[i].toarray().ravel()
-    high = _bound(program, row, -1.0)
-    if high < HIGH - _TOL:
-        return True
-    return high - _bound(program, row, 1.0) < WIDTH - _TOL
+    high = HIGH   # a "<11" cell that reaches 10 reaches no more
+    if not known[0] or not primary[i]:
+        high = _bound(program, row, -1.0)
+        if high < HIGH - _TOL:
+            return True
+        known[0] = True
+    if known[1]:
+        return False   # it reaches 10 or more and 5 or less
+    low = _bound(program, row, 1.0)
+    known[1] = low <= HIGH - WIDTH + _TOL
+    return high - low < WIDTH - _TOL
 
 
-def _certified(program: _Program, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
-               cells: np.ndarray, rounds: int = 3) -> np.ndarray:
-    """The "<11" cells among ``cells`` proved safe by two feasible points (witnesses) found together.
+def _witnessed(program: _Program, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
+               cells: np.ndarray, rounds: int = 3, proved: np.ndarray | None = None) -> np.ndarray:
+    """Which of the "<11" cells among ``cells`` two feasible points (witnesses) found together prove safe, side by
+    side: ``[n, 2]``, column 0 "reaches 10", column 1 "reaches 5 or less" (``proved``: what is already known).
 
     One linear program pushes all the cells up at once (their sum at its largest), another down: a cell that reaches
     10 in the first and at most 10 - 5 in the second can take both values, so no visitor can narrow it. Rounds repeat
-    on the cells not yet proved; the rest are left to one pair of programs each. Hiding more only widens what the
-    published cells allow, so a cell proved safe here stays safe.
+    on the cells not yet proved; the rest are left to one program per side still unproved (:func:`_narrowed`).
+    Hiding more only widens what the published cells allow, so a side proved here stays proved.
     """
-    safe = np.zeros(len(cells), bool)
+    ok = np.zeros((len(cells), 2), bool) if proved is None else proved.copy()
     if not len(cells):
-        return safe
+        return ok
     m = program.m
     program.publish(values, primary, hidden)
-    high_ok, low_ok = np.zeros(len(cells), bool), np.zeros(len(cells), bool)
     for _ in range(rounds):
-        todo = ~(high_ok & low_ok)
+        todo = ~ok.all(axis=1)
         if not todo.any():
             break
-        before = (high_ok.sum(), low_ok.sum())
-        for sign, ok, test in ((-1.0, high_ok, lambda v: v >= HIGH - _TOL),
-                               (1.0, low_ok, lambda v: v <= HIGH - WIDTH + _TOL)):
-            pick = cells[todo & ~ok]
+        before = ok.sum()
+        for side, sign, test in ((0, -1.0, lambda v: v >= HIGH - _TOL), (1, 1.0, lambda v: v <= HIGH - WIDTH + _TOL)):
+            pick = cells[todo & ~ok[:, side]]
             if not len(pick):
                 continue
             # A box keeps the push up finite where a cell has no "at most 10" (its points are still feasible).
             status, _, x = program.minimum(sign * np.asarray(m[pick].sum(axis=0)).ravel(), box=_BOX)
             if status != "optimal":
-                return safe   # left to the programs one cell at a time (which report what is wrong)
-            ok |= test(m[cells] @ x)
-        if (high_ok.sum(), low_ok.sum()) == before:
+                return ok   # left to the programs one cell at a time (which report what is wrong)
+            ok[:, side] |= test(m[cells] @ x)
+        if ok.sum() == before:
             break
-    return high_ok & low_ok
+    return ok
 
 
 def _linked(m: sparse.csr_matrix) -> np.ndarray:
@@ -220,8 +233,9 @@ def exposed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidde
     """The "<11" cells (or ``targets``) whose feasible range is narrower than 1-10, given the cells shown."""
     cells = np.flatnonzero((primary if targets is None else targets) & _linked(m))
     program = _Program(m)
-    cells = cells[~_certified(program, values, primary, hidden, cells)]
-    return [int(i) for i in cells if _narrowed(program, values, primary, hidden, int(i))]
+    proved = _witnessed(program, values, primary, hidden, cells)
+    return [int(i) for i, known in zip(cells, proved) if not known.all()
+            and _narrowed(program, values, primary, hidden, int(i), known)]
 
 
 def audit(cells: list[np.ndarray], values, hidden, weights: list | None = None, uncapped=None) -> list[int]:
@@ -318,10 +332,12 @@ def _protect_component(program: _Program, values: np.ndarray, capped: np.ndarray
     # safe stays safe: each "<11" cell is made safe in turn, and one pass protects the whole set.
     m = program.m
     todo = np.flatnonzero(wanted & _linked(m))
-    pending = list(todo[~_certified(program, values, capped, hidden, todo)])
+    proved = np.zeros((len(values), 2), bool)   # per cell: reaches 10, reaches 5 or less (:func:`_witnessed`)
+    proved[todo] = _witnessed(program, values, capped, hidden, todo)
+    pending = list(todo[~proved[todo].all(axis=1)])
     while pending:
         i, changed = pending.pop(0), False
-        while (capped[i] or fixed[i]) and _narrowed(program, values, capped, hidden, int(i)):
+        while (capped[i] or fixed[i]) and _narrowed(program, values, capped, hidden, int(i), proved[i]):
             changed = True
             mine = m[i].toarray().ravel() > 0
             touching = np.asarray(m[:, mine].sum(axis=1)).ravel() > 0
@@ -344,7 +360,8 @@ def _protect_component(program: _Program, values: np.ndarray, capped: np.ndarray
         if changed and len(pending) > 8:
             # What was hidden for this cell may have made others safe: one pair of witnesses for all that remain.
             rest = np.array(pending)
-            pending = list(rest[~_certified(program, values, capped, hidden, rest, rounds=1)])
+            proved[rest] = _witnessed(program, values, capped, hidden, rest, rounds=1, proved=proved[rest])
+            pending = list(rest[~proved[rest].all(axis=1)])
 
 
 def _release_pinned(program: _Program, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
