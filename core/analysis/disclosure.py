@@ -165,13 +165,12 @@ def _bound(program: _Program, row: np.ndarray, sign: float) -> float:
 
 
 def _narrowed(program: _Program, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray, i: int,
-              reaches: np.ndarray | None = None) -> bool:
+              known: np.ndarray) -> bool:
     """Whether "<11" cell ``i`` can be proved to lie in less than 1-10.
 
-    ``reaches``: optional ``[reaches 10, reaches 5 or less]`` already proved for this cell by feasible points
-    (:func:`_witnessed`); a proved side needs no program of its own, and a side proved here is recorded there. Hiding
+    ``known``: this cell's ``[reaches 10, reaches 5 or less]`` as proved so far by feasible points (its row of
+    :func:`_witnessed`); a proved side needs no program of its own, and a side proved here is recorded there. Hiding
     more only widens what the published cells allow, so a side once proved stays proved."""
-    known = np.zeros(2, bool) if reaches is None else reaches
     program.publish(values, primary, hidden)
     row = program.m[i].toarray().ravel()
     high = HIGH   # a "<11" cell that reaches 10 reaches no more
