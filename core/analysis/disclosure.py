@@ -104,9 +104,10 @@ class _Program:
     version, and the tests compare the two).
     """
 
-    def __init__(self, m: sparse.csr_matrix):
+    def __init__(self, m: sparse.csr_matrix, ranges: tuple[np.ndarray, np.ndarray] | None = None):
         _quiet_banner()
         self.m = m.tocsr()
+        self.ranges = ranges   # per cell, the bounds a shown cell is published as (NaN: its value)
         n, k = self.m.shape
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
@@ -121,9 +122,10 @@ class _Program:
         self._box = None
 
     def publish(self, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray) -> "_Program":
-        """Set what is published: shown cells equal their values, hidden ones are at least 1, "<11" at most 10."""
-        lower = np.where(hidden, LOW, values).astype(float)
-        upper = np.where(hidden, np.where(capped, HIGH, highspy.kHighsInf), values).astype(float)
+        """Set what is published: shown cells equal their values (or lie in their ``ranges``), hidden ones are at
+        least 1, "<11" at most 10."""
+        lower, upper = published_bounds(values, capped, hidden, self.ranges)
+        upper = np.where(np.isinf(upper), highspy.kHighsInf, upper)
         key = (lower.tobytes(), upper.tobytes())
         if key != self._published:
             self.h.changeRowsBounds(len(self._rows), self._rows, lower, upper)
@@ -152,6 +154,18 @@ class _Program:
         if status == highspy.HighsModelStatus.kUnbounded:
             return "unbounded", -np.inf, None
         return self.h.modelStatusToString(status), np.nan, None
+
+
+def published_bounds(values: np.ndarray, capped: np.ndarray, hidden: np.ndarray, ranges=None):
+    """Each cell's bounds as published: a shown cell its value (or its range, where ``ranges`` gives one), a hidden
+    one at least 1, a "<11" one at most 10."""
+    lower = np.where(hidden, LOW, values).astype(float)
+    upper = np.where(hidden, np.where(capped, HIGH, np.inf), values).astype(float)
+    if ranges is not None:
+        low, high = (np.asarray(r, dtype=float) for r in ranges)
+        ranged = ~hidden & ~np.isnan(low)
+        lower, upper = np.where(ranged, low, lower), np.where(ranged, high, upper)
+    return lower, upper
 
 
 def _bound(program: _Program, row: np.ndarray, sign: float) -> float:
@@ -228,10 +242,11 @@ def _linked(m: sparse.csr_matrix) -> np.ndarray:
 
 
 def exposed(m: sparse.csr_matrix, values: np.ndarray, primary: np.ndarray, hidden: np.ndarray,
-            targets: np.ndarray | None = None) -> list[int]:
-    """The "<11" cells (or ``targets``) whose feasible range is narrower than 1-10, given the cells shown."""
+            targets: np.ndarray | None = None, ranges=None) -> list[int]:
+    """The "<11" cells (or ``targets``) whose feasible range is narrower than 1-10, given the cells shown (``ranges``:
+    as :func:`protect` takes them)."""
     cells = np.flatnonzero((primary if targets is None else targets) & _linked(m))
-    program = _Program(m)
+    program = _Program(m, ranges)
     proved = _witnessed(program, values, primary, hidden, cells)
     return [int(i) for i, known in zip(cells, proved) if not known.all()
             and _narrowed(program, values, primary, hidden, int(i), known)]
@@ -254,7 +269,7 @@ def audit(cells: list[np.ndarray], values, hidden, weights: list | None = None, 
 
 
 def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | None = None, fixed=None,
-            targets=None, uncapped=None, program_type=None) -> tuple[np.ndarray, np.ndarray]:
+            targets=None, uncapped=None, ranges=None, program_type=None) -> tuple[np.ndarray, np.ndarray]:
     """Which cells of a linked set to hide: ``(shown "<11", shown "suppressed")`` boolean masks.
 
     A count of 1-10 is normally shown "<11"; where that marker's "at most 10" would pin a cell it adds up to, it
@@ -274,8 +289,11 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
         work them out anyway.
     targets : optional mask of the "<11" cells to protect (default: all). A fixed "<11" cell that the other page's
         own cells already narrow cannot be helped by hiding more here, and is left out by the caller.
-    uncapped : optional mask of fixed cells of 1-10 the other page shows "suppressed": no "at most 10" is published,
-        yet their range must still reach 10 and span 5 (a count bounded by theirs would be narrowed otherwise).
+    uncapped : optional mask of cells of 1-10 shown "suppressed": no "at most 10" is published. A fixed one (the other
+        page's) must still reach 10 and span 5 (a count bounded by theirs would be narrowed otherwise); one of this
+        set's is hidden as it is (a set protected before, read again with others), and left out of ``targets``.
+    ranges : optional ``(low, high)``, for each cell the bounds it is published as while shown (NaN: as its value),
+        for a figure a visitor can read back only so far (a total that a rounded share and its interval allow).
     program_type : the class that holds the attacker's linear program (default: one HiGHS model, :class:`_Program`);
         the tests pass one that builds every program anew with scipy's ``linprog``, as the oracle.
 
@@ -308,7 +326,7 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
         return primary, hidden & ~primary
     m = _membership(cells, weights)
     # Hidden cells published as "<11", which tells that they are at most 10.
-    capped = primary & ~(fixed & (np.zeros_like(primary) if uncapped is None else np.asarray(uncapped, dtype=bool)))
+    capped = primary & ~(np.zeros_like(primary) if uncapped is None else np.asarray(uncapped, dtype=bool))
     # Sets of cells that share no atom are independent: each is protected on its own (smaller programs, same result).
     labels = _components(m)
     for label in np.unique(labels[wanted]):
@@ -316,7 +334,8 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
         sub = m[idx]
         sub = sub[:, np.flatnonzero(np.asarray(abs(sub).sum(axis=0)).ravel() > 0)]
         c, h = capped[idx], hidden[idx]
-        program = (program_type or _Program)(sub)
+        program = (program_type or _Program)(sub, None if ranges is None else tuple(
+            np.asarray(r, dtype=float)[idx] for r in ranges))
         _protect_component(program, values[idx], c, h, fixed[idx], wanted[idx])
         if fixed.any():
             _release_pinned(program, values[idx], c, h, fixed[idx] | primary[idx])

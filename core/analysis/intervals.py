@@ -61,6 +61,38 @@ def wilson(k, n, level: float = 0.95):
     return _out(lo, hi, scalar)
 
 
+def wilson_totals(k: int, n: int, reach: int | None = None) -> tuple[int, int]:
+    """The least and greatest totals n' (within ``reach`` of n, default n or at least 50) for which some k' shows
+    the same share k/n and Wilson 95% interval, each as percent to one decimal: what a reader of that share can tell
+    of its total.
+
+    A range narrower than the truth (values beyond ``reach`` are not tried) only credits the reader with more than
+    they can tell, which is the safe side for a disclosure audit.
+
+    >>> wilson_totals(4, 40)
+    (40, 40)
+    >>> lo, hi = wilson_totals(300, 1000)
+    >>> lo < 1000 < hi
+    True
+    """
+    k, n = int(k), int(n)
+    a, b = wilson(k, n)
+    shown = (np.round(k / n * 100, 1), np.round(a * 100, 1), np.round(b * 100, 1))
+    span = max(50, n) if reach is None else int(reach)
+    totals = np.arange(max(1, n - span), n + span + 1, dtype=float)
+    first = np.maximum(np.ceil((shown[0] - 0.05) / 100 * totals - 1e-9), 0)
+    last = np.minimum(np.floor((shown[0] + 0.05) / 100 * totals + 1e-9), totals)
+    ok = np.zeros(len(totals), bool)
+    for step in range(int(max((last - first).max(), 0)) + 1):
+        kk = first + step
+        live = kk <= last
+        lo, hi = wilson(np.where(live, kk, 0), totals)
+        ok |= live & (np.round(kk / totals * 100, 1) == shown[0]) & (np.round(lo * 100, 1) == shown[1]) & (
+            np.round(hi * 100, 1) == shown[2])
+    found = totals[ok]    # holds n itself
+    return int(found.min()), int(found.max())
+
+
 def t_interval(mean, sd, n, level: float = 0.95):
     """Student's t interval for a mean: ``mean ± t(n-1) x sd / sqrt(n)``, vectorised.
 

@@ -68,10 +68,11 @@ def remembered(key: tuple, build):
 
 def shares(programs: pd.DataFrame, periods: pd.DataFrame, group: str, quarters: int, digest: str) -> dict:
     """What to hide of one group's shares over one window (``programs``: those the Inclusion page lists; ``digest``:
-    :func:`fingerprint` of the two). A visitor can read every window, so the group's windows are protected together
+    :func:`fingerprint` of the two). A visitor can read every group and window, so they are protected together
     (:func:`core.analysis.inclusion_disclosure.hidden_states`), once for all of them."""
-    every = remembered((digest, "shares", group, QUARTER_CHOICES),
-                       lambda: hidden_states(programs, periods, (group,), QUARTER_CHOICES))
+    groups = tuple(g.key for g in GROUPS)
+    every = remembered((digest, "shares", groups, QUARTER_CHOICES),
+                       lambda: hidden_states(programs, periods, groups, QUARTER_CHOICES))
     return every[(group, int(quarters))]
 
 

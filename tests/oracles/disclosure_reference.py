@@ -13,18 +13,21 @@ from core.analysis import disclosure
 class LinprogProgram:
     """:class:`core.analysis.disclosure._Program`'s interface, every program built from the cells published now."""
 
-    def __init__(self, m: sparse.csr_matrix):
+    def __init__(self, m: sparse.csr_matrix, ranges=None):
         self.m = m.tocsr()
+        self.ranges = ranges
         self._system: dict = {}
 
     def publish(self, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray) -> "LinprogProgram":
-        """Shown cells are equalities, hidden ones at least 1, "<11" ones at most 10."""
-        others = np.flatnonzero(hidden)
-        upper = np.flatnonzero(hidden & capped)
-        self._system = {"A_eq": self.m[~hidden], "b_eq": values[~hidden],
-                        "A_ub": sparse.vstack([-self.m[others], self.m[upper]]).tocsr(),
-                        "b_ub": np.concatenate([np.full(len(others), -disclosure.LOW),
-                                                np.full(len(upper), disclosure.HIGH)])}
+        """Shown cells are equalities (or two inequalities, where ranged), hidden ones at least 1, "<11" ones at
+        most 10."""
+        lower, upper = disclosure.published_bounds(values, capped, hidden, self.ranges)
+        equal = lower == upper
+        below = np.flatnonzero(~equal & np.isfinite(lower))
+        above = np.flatnonzero(~equal & np.isfinite(upper))
+        self._system = {"A_eq": self.m[equal], "b_eq": lower[equal],
+                        "A_ub": sparse.vstack([-self.m[below], self.m[above]]).tocsr(),
+                        "b_ub": np.concatenate([-lower[below], upper[above]])}
         return self
 
     def minimum(self, cost: np.ndarray, box: float | None = None) -> tuple[str, float, np.ndarray | None]:
