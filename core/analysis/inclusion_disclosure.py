@@ -178,7 +178,7 @@ def _across_groups(sets: list[_GroupSet], every: pd.DataFrame, windows: tuple) -
                 ranges_lo += [np.nan] * 3
                 ranges_hi += [np.nan] * 3
             else:
-                n_lo, n_hi = wilson_totals(k, n)
+                n_lo, n_hi = wilson_totals(int(k), int(n))
                 ranges_lo += [np.nan, n_lo - k, n_lo]
                 ranges_hi += [np.nan, n_hi - k, n_hi]
             hidden += [bool(codes[j])] * 3

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import stats
 
 
+@functools.lru_cache(maxsize=16)
 def _z(level: float) -> float:
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
@@ -61,6 +64,7 @@ def wilson(k, n, level: float = 0.95):
     return _out(lo, hi, scalar)
 
 
+@functools.lru_cache(maxsize=65_536)
 def wilson_totals(k: int, n: int, reach: int | None = None) -> tuple[int, int]:
     """The least and greatest totals n' (within ``reach`` of n, default n or at least 50) for which some k' shows
     the same share k/n and Wilson 95% interval, each as percent to one decimal: what a reader of that share can tell
