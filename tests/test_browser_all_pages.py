@@ -81,16 +81,6 @@ def test_page_fetches_nothing_from_another_host(page_visit, script, path):
     assert refused == [], (path, refused)
 
 
-# Every dialog's text, recorded as it is drawn.
-RECORD_DIALOGS = """
-window.__dialogs = [];
-new MutationObserver(() => {
-  document.querySelectorAll('[role="dialog"]').forEach(d => {
-    const text = d.innerText;
-    if (text && !window.__dialogs.includes(text)) window.__dialogs.push(text);
-  });
-}).observe(document, {subtree: true, childList: true, characterData: true});
-"""
 # Asked afresh each time: a rerun may replace the button's element.
 CHECK_ENABLED = """() => {
   const b = [...document.querySelectorAll('button')].find(x => x.innerText.trim() === 'Check the upload');
@@ -104,11 +94,17 @@ def test_admin_page_only_after_signing_in(admin_server, open_page, artifacts):
     page = open_page(1280, 900)
     page.goto(url)
     _settle(page)
-    page.add_init_script(RECORD_DIALOGS)
-    page.goto(f"{url}/admin")  # not registered for a visitor: Streamlit says so and shows the default page
-    # The default page passes the reader on to /overview, which may close the dialog before it is looked at, so
-    # every dialog drawn is recorded from the first paint.
-    page.wait_for_function("() => window.__dialogs.some(t => t.includes('Page not found'))", timeout=TIMEOUT)
+    page.goto(f"{url}/admin")  # not registered for a visitor: Streamlit runs the default page instead
+    # The default page passes the reader on to /overview. Streamlit's "Page not found" dialog is drawn on the way,
+    # but a loaded machine can take both messages in one render and never draw it (two full runs here did), so the
+    # test waits for where the reader lands: the Overview, with no Admin page anywhere.
+    try:
+        page.wait_for_url(re.compile(r"/overview(\?|$)"), timeout=TIMEOUT)
+        page.wait_for_selector('[data-testid="stMain"] h1', timeout=TIMEOUT)
+    except PlaywrightTimeout:
+        shoot(page, artifacts / "admin-as-visitor-timeout.png")   # what the reader saw instead, for the record
+        raise AssertionError(f"a visitor opening /admin did not land on the Overview: at {page.url}, showing "
+                             f"{page.inner_text('body')[:300]!r}") from None
     _settle(page)
     if page.query_selector('[role="dialog"]'):
         page.keyboard.press("Escape")

@@ -47,7 +47,9 @@ values. Programme-by-quarter figures and each programme's volunteers are not off
 publish them only in these protected totals. Shares and rates from the inventory (the Inclusion page's group shares,
 the Volunteers page's rates, the brief's "Reached" lines) are protected the same way, each standing for the counts
 behind it in one linked set with the figures they add up to; a share or rate hidden only to protect another shows
-"suppressed". Volunteer rates are published by area, not by programme, where most rest on 1-10 people.
+"suppressed". The Inclusion page's shares are protected over every group and time window it offers at once: a
+visitor can read them all, and a share's participants are the same in every group. Volunteer rates are published by
+area, not by programme, where most rest on 1-10 people.
 """
 
 
