@@ -21,6 +21,7 @@ from core.analysis import disclosure
 from core.analysis.inclusion import GROUP_BY_KEY
 from core.analysis.intervals import wilson_totals
 from core.analysis.quarter_window import window
+from core.analysis.suppression import MIN_CELL
 
 
 def hidden_shares(programs: pd.DataFrame, periods: pd.DataFrame, group: str, quarters: int = 4) -> dict:
@@ -91,15 +92,20 @@ class _GroupSet:
     primary: np.ndarray     # counts shown "<11"
     hidden: np.ndarray      # every count hidden, "<11" or not
 
+    def shares(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per count, whether it is 1-10; per share, whether it is hidden, and whether it is withheld: "<11" only
+        where every small count behind the share keeps its "at most 10" (else that marker would pin a count it adds
+        up to, and the share is shown as withheld instead)."""
+        count_small = (self.values > 0) & (self.values < MIN_CELL)
+        hidden = (self.hidden | count_small).reshape(-1, 3).any(axis=1)
+        withheld = hidden & (count_small & ~self.primary).reshape(-1, 3).any(axis=1)
+        return count_small, hidden, withheld
+
     def codes(self) -> dict:
         """``{quarters: codes}``: "" (shown), "small" or "withheld" per share, as :func:`hidden_shares` gives them."""
-        count_small = (self.values > 0) & (self.values < 11)
+        count_small, hidden, withheld = self.shares()
         small = count_small.reshape(-1, 3).any(axis=1)
-        hidden = self.hidden.reshape(-1, 3).any(axis=1)
-        # "<11" only where every small count behind the share keeps its "at most 10" (else that marker would pin a
-        # count it adds up to, and the share is shown as withheld instead).
-        uncapped = (count_small & ~self.primary).reshape(-1, 3).any(axis=1)
-        codes = np.where(small & ~uncapped, "small", np.where(hidden | small, "withheld", ""))
+        codes = np.where(small & ~withheld, "small", np.where(hidden, "withheld", ""))
         by_window: dict = {}
         for (quarters, level, key), code in zip(self.entities, codes):
             states = by_window.setdefault(quarters, {"programme": {}, "area": {}, "city": ""})
@@ -112,9 +118,7 @@ class _GroupSet:
 
 def _linked_group(programs: pd.DataFrame, every: pd.DataFrame, group: str, windows: tuple) -> _GroupSet:
     """One group's shares over every window as one linked set (``every``: the period rows, numbered from 0)."""
-    column = GROUP_BY_KEY[group].column
-    k_all = (pd.to_numeric(every[column], errors="coerce").to_numpy(dtype=float) if column in every
-             else np.full(len(every), np.nan))
+    k_all = _group_counts(every, group)
     x_all = pd.to_numeric(every["participants"], errors="coerce").to_numpy(dtype=float)
     owner_all = every["program_id"].to_numpy()
     area_of = programs.set_index("program_id")["area_id"]
@@ -160,11 +164,9 @@ def _across_groups(sets: list[_GroupSet], every: pd.DataFrame, windows: tuple) -
     safe side. A hidden share's counts are unknown (its zeros too, which each group's own set takes as shown); a
     withheld share's small counts are published with no "at most 10", as the page shows them."""
     n_groups, n_rows = len(sets), len(every)
-    cells, values, ranges_lo, ranges_hi, hidden, loose, owners = [], [], [], [], [], [], []
+    cells, values, ranges_lo, ranges_hi, hidden, loose = [], [], [], [], [], []
     for gi, s in enumerate(sets):
-        count_small = (s.values > 0) & (s.values < 11)
-        codes = s.hidden.reshape(-1, 3).any(axis=1) | count_small.reshape(-1, 3).any(axis=1)
-        withheld = (count_small & ~s.primary).reshape(-1, 3).any(axis=1)
+        count_small, codes, withheld = s.shares()
         loose += list(np.repeat(withheld, 3) & count_small)
         for j, rows in enumerate(s.rows):
             members, others = (rows * n_groups + gi) * 2, (rows * n_groups + gi) * 2 + 1
@@ -182,9 +184,8 @@ def _across_groups(sets: list[_GroupSet], every: pd.DataFrame, windows: tuple) -
                 ranges_lo += [np.nan, n_lo - k, n_lo]
                 ranges_hi += [np.nan, n_hi - k, n_hi]
             hidden += [bool(codes[j])] * 3
-            owners.append(gi)
     # The ties: a row's participants counted in one group equal those counted in the next group recording it.
-    recorded = np.array([_recorded(every, s.group) for s in sets])
+    recorded = np.array([~np.isnan(_group_counts(every, s.group)) for s in sets])
     in_window = np.array([np.isin(np.arange(n_rows), window(every, q)[0].index.to_numpy()) for q in windows])
     classes = pd.DataFrame({"p": every["program_id"].to_numpy(),
                             **{f"w{i}": w for i, w in enumerate(in_window)},
@@ -209,22 +210,24 @@ def _across_groups(sets: list[_GroupSet], every: pd.DataFrame, windows: tuple) -
     loose = np.asarray(loose)
     primary, secondary = disclosure.protect(cells, values, hidden, weights, targets=~loose, uncapped=loose,
                                             ranges=(np.asarray(ranges_lo), np.asarray(ranges_hi)))
-    for gi, s in enumerate(sets):
-        mine = np.flatnonzero(np.repeat([o == gi for o in owners], 3))
+    start = 0   # each group's counts come first, in order, then the ties
+    for s in sets:
+        mine = slice(start, start + len(s.values))
+        start = mine.stop
         # Only more is hidden: a "<11" the group's own set dropped (it would pin a count) stays dropped.
         s.primary = primary[mine] & s.primary
         s.hidden = (primary | secondary)[mine] | s.hidden
 
 
-def _recorded(every: pd.DataFrame, group: str) -> np.ndarray:
-    """Which period rows record ``group``."""
+def _group_counts(every: pd.DataFrame, group: str) -> np.ndarray:
+    """Each period row's participants in ``group`` (NaN where the row does not record it)."""
     column = GROUP_BY_KEY[group].column
-    return (pd.to_numeric(every[column], errors="coerce").notna().to_numpy() if column in every
-            else np.zeros(len(every), bool))
+    return (pd.to_numeric(every[column], errors="coerce").to_numpy(dtype=float) if column in every
+            else np.full(len(every), np.nan))
 
 
 def _whole_shares(values: np.ndarray) -> np.ndarray:
     """The counts (k, n - k, n per share) hidden with a share that has one small count: its other non-zero counts (a
     zero, being safe to show, is left to the audit as if shown, which only gives the attacker more)."""
-    small = ((values > 0) & (values < 11)).reshape(-1, 3).any(axis=1)
+    small = ((values > 0) & (values < MIN_CELL)).reshape(-1, 3).any(axis=1)
     return np.repeat(small, 3) & (values > 0)
