@@ -181,6 +181,27 @@ def settle(page, timeout: float = 60_000, quiet_ms: int = 1000) -> None:
     wait_until_quiet(page, quiet_ms=quiet_ms, timeout=timeout)
 
 
+# A deck.gl map asks for every animation frame, drawn or not: in a headless Chromium without a GPU each map tab left
+# open costs a renderer about a tenth of a core, idle. A tab kept for later tests (conftest ``page_visit``) is parked
+# while no test reads it: its frame requests are held, and handed back to the browser when it is read again.
+_PARK = """() => { if (window.__atlasFrames) return;
+  window.__atlasFrames = {request: window.requestAnimationFrame, held: []};
+  window.requestAnimationFrame = (callback) => { window.__atlasFrames.held.push(callback); return 0; }; }"""
+_UNPARK = """() => { const f = window.__atlasFrames; if (!f) return;
+  window.requestAnimationFrame = f.request; delete window.__atlasFrames;
+  f.held.forEach((callback) => window.requestAnimationFrame(callback)); }"""
+
+
+def park(page) -> None:
+    """Hold ``page``'s animation frames until :func:`unpark` (a tab kept open while no test reads it)."""
+    page.evaluate(_PARK)
+
+
+def unpark(page) -> None:
+    """Give ``page`` its animation frames back, the ones it asked for while parked first."""
+    page.evaluate(_UNPARK)
+
+
 def wait_for_canvas(page, selector: str = '[data-testid="stDeckGlJsonChart"] canvas', timeout: float = 60_000):
     """The first canvas that `selector` finds, once laid out: a map's canvas is created at the HTML default of
     300 x 150 px and takes its map's size a moment later, sometimes in more than one step (a run once measured it

@@ -215,9 +215,9 @@ def page_visit(browser, atlas_server):
     The tab records every request to another host (``page.atlas_outside``) and every console error
     (``page.atlas_console``) from its first request on.
     """
-    from tests.browser_support import settle, shared_link, watch_hosts
+    from tests.browser_support import settle, shared_link, unpark, watch_hosts
 
-    opened = {}
+    opened = _SHARED_TABS
 
     def _visit(path: str):
         if path not in opened:
@@ -227,11 +227,28 @@ def page_visit(browser, atlas_server):
             page.goto(atlas_server + shared_link(path))
             settle(page, timeout=240_000)
             opened[path] = page
+        unpark(opened[path])
         return opened[path]
 
     yield _visit
     for page in opened.values():
         page.context.close()
+    opened.clear()
+
+
+_SHARED_TABS: dict = {}   # page_visit's tabs, by path
+
+
+@pytest.fixture(autouse=True)
+def _park_shared_tabs():
+    """After each test, page_visit's tabs are parked (tests/browser_support.park): a map tab left to draw would take
+    a tenth of a core from every test that follows, browser or not, until the run ends."""
+    yield
+    if _SHARED_TABS:
+        from tests.browser_support import park
+
+        for page in _SHARED_TABS.values():
+            park(page)
 
 
 @pytest.fixture(scope="session")

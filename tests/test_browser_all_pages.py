@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.serve import admin, auth
-from tests.browser_support import (assert_no_error, per_page, require_chromium, settle, shoot,
-                                   streamlit_server, wait_for_canvas)
+from tests.browser_support import (assert_no_error, park, per_page, require_chromium, settle, shoot,
+                                   streamlit_server, unpark, wait_for_canvas)
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -156,3 +156,26 @@ def _published_inventory(db) -> dict[str, bytes]:
         return {name: frame.to_csv(index=False).encode() for name, frame in admin.published_inventory(con).items()}
     finally:
         con.close()
+
+
+_FRAMES_WITHIN = """(ms) => new Promise((done) => {
+  let drawn = 0;
+  const ask = () => requestAnimationFrame(() => { drawn += 1; ask(); });
+  ask();
+  setTimeout(() => done(drawn), ms);
+})"""
+
+
+def test_a_parked_tab_holds_its_frames_and_gets_them_back(open_page):
+    # The kept tabs of page_visit are parked between tests (a map drawing every frame costs a tenth of a core): a
+    # parked tab draws no frame, and once unparked draws again, the frame it asked for while parked among them.
+    page = open_page(400, 300)
+    page.set_content("<p>frames</p>")
+    assert page.evaluate(_FRAMES_WITHIN, 300) > 3
+    park(page)
+    page.evaluate("() => { window.__heldFrame = false; requestAnimationFrame(() => { window.__heldFrame = true; }); }")
+    assert page.evaluate(_FRAMES_WITHIN, 300) == 0
+    assert page.evaluate("() => window.__heldFrame") is False
+    unpark(page)
+    assert page.evaluate(_FRAMES_WITHIN, 300) > 3
+    assert page.evaluate("() => window.__heldFrame") is True
