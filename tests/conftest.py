@@ -283,6 +283,29 @@ def nyc_db(nyc_pack, tmp_path_factory) -> Path:
     return out
 
 
+def pytest_sessionstart(session):
+    _log_machine("start")
+
+
+def pytest_sessionfinish(session):
+    _log_machine("end")
+
+
+def _log_machine(when: str) -> None:
+    """``ATLAS_TEST_TIMELINE``: the machine's CPU time counters (Linux's /proc/stat, in ticks) at the start and end of
+    the run, written by the process that starts the test processes: Chromium's renderers are no test process's
+    children, so only the whole machine's counters show what the run cost and whether a core stood idle."""
+    path = os.environ.get("ATLAS_TEST_TIMELINE")
+    if not path or os.environ.get("PYTEST_XDIST_WORKER") or not os.path.exists("/proc/stat"):
+        return
+    import time
+
+    with open("/proc/stat") as stat:
+        ticks = stat.readline().split()[1:]
+    with open(path, "a") as f:
+        f.write(f"machine\t{when}\t{os.sysconf('SC_CLK_TCK')}\t{time.time():.3f}\t{' '.join(ticks)}\n")
+
+
 def pytest_runtest_logreport(report):
     """``ATLAS_TEST_TIMELINE=FILE``: one line per test phase (process, test, phase, start, seconds) appended to FILE,
     to see how the two processes' time is spent end to end (bench/timeline.py sums it up)."""
