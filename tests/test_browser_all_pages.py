@@ -158,11 +158,12 @@ def _published_inventory(db) -> dict[str, bytes]:
         con.close()
 
 
+# How many animation frames the page draws within ``ms`` (it stops asking for more once the time is up).
 _FRAMES_WITHIN = """(ms) => new Promise((done) => {
-  let drawn = 0;
-  const ask = () => requestAnimationFrame(() => { drawn += 1; ask(); });
+  let drawn = 0, over = false;
+  const ask = () => requestAnimationFrame(() => { drawn += 1; if (!over) ask(); });
   ask();
-  setTimeout(() => done(drawn), ms);
+  setTimeout(() => { over = true; done(drawn); }, ms);
 })"""
 
 
