@@ -133,6 +133,18 @@ def test_programmes_sit_at_real_venues_unevenly(city, sample):
     assert per_area.max() >= 3 * per_area[per_area > 0].median()
 
 
+def test_a_small_city_gets_a_sample_as_dense_as_a_large_one(city):
+    # Twelve of the areas, about twenty venues: 150-250 programmes and 10-15 empty areas were sized for a city of 77
+    # areas, and would crowd every programme into one or two areas.
+    keep = city.area_facts["area_id"] <= 12
+    venues = city.venues[city.venues["area_id"] <= 12]
+    programs = generate_sample(venues, city.service_sites, city.area_facts[keep], city.area_language, seed=7,
+                               as_of=AS_OF)["programs.csv"]
+    assert 0 < len(programs) <= 3 * len(venues)
+    per_area = programs["venue_id"].map(venues.set_index("venue_id")["area_id"]).value_counts()
+    assert len(per_area) >= 12 - 12 // 4 - len(NO_VENUE & set(range(1, 13)))  # at most a quarter empty on purpose
+
+
 def test_types_flags_and_people(sample):
     programs = sample["programs.csv"]
     counts = programs["service_type"].value_counts()

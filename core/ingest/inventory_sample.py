@@ -109,6 +109,11 @@ _RECURRING = {"local government": 0.55, "community donations": 0.6, "in-kind": 0
 _WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays")
 _SPECIFIC_POPULATIONS = tuple(p for p in POPULATIONS if p != "general")
 _SEASON = {1: 1.0, 2: 1.05, 3: 0.88, 4: 0.97}  # summer dips
+# A small city's sample stays as dense as a large one's: at most three programmes per venue on average (Chicago's
+# 245 at 115 venues is 2.1), and at most a quarter of its areas left empty on purpose (Chicago's 13 of 77 is 17%).
+# Neither cap binds for a city of Chicago's or New York's size, so their samples are what they were.
+MAX_PROGRAMS_PER_VENUE = 3
+MAX_EMPTY_SHARE = 0.25
 
 
 def _quarters_before(as_of: date, n: int = 8) -> list[pd.Period]:
@@ -184,11 +189,13 @@ def _schedule(kind: str, evening: bool, weekend: bool, rng: np.random.Generator)
 
 def _place(venues: pd.DataFrame, area_ids: np.ndarray, n: int,
            rng: np.random.Generator) -> tuple[np.ndarray, pd.DataFrame]:
-    """Each programme's area and venue: a heavy-tailed weight per area, 10–15 areas left empty on purpose."""
+    """Each programme's area and venue: a heavy-tailed weight per area, 10–15 areas left empty on purpose (at most
+    a quarter of them)."""
     # Venues arrive sorted by area in natural id order; keep that order (np.unique would sort the text ids).
     venue_areas = pd.unique(venues["area_id"].to_numpy())
     no_venue = len(area_ids) - len(venue_areas)
-    extra_empty = int(np.clip(rng.integers(10, 16) - no_venue, 0, len(venue_areas) - 1))
+    empty = min(int(rng.integers(10, 16)), int(MAX_EMPTY_SHARE * len(area_ids)))
+    extra_empty = int(np.clip(empty - no_venue, 0, len(venue_areas) - 1))
     zeroed = rng.choice(venue_areas, size=extra_empty, replace=False) if extra_empty else np.array([], dtype=object)
     active = venue_areas[~np.isin(venue_areas, zeroed)]
     weights = rng.lognormal(0.0, 1.1, len(active))
@@ -249,9 +256,9 @@ def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd
                     area_language: pd.DataFrame, seed: int = 7, as_of: date | None = None) -> dict[str, pd.DataFrame]:
     """A synthetic inventory in the CSV format: ``{'programs.csv': …, 'funding.csv': …, 'program_periods.csv': …}``.
 
-    Programmes (150–250, a seeded count) sit at real venues with their coordinates and ``venue_id``. They
-    are spread unevenly: a heavy-tailed (log-normal) weight per area, and 10–15 areas with none, counting
-    those without a venue. Need is deliberately not used, so that the atlas has real gaps to find. Each
+    Programmes (150–250, a seeded count, but at most three per venue) sit at real venues with their coordinates
+    and ``venue_id``. They are spread unevenly: a heavy-tailed (log-normal) weight per area, and 10–15 areas
+    with none (at most a quarter of the areas), counting those without a venue. Need is deliberately not used, so that the atlas has real gaps to find. Each
     programme has 1–4 grants from a pool of 25 fictional funders and eight quarters of activity ending with
     the quarter before ``as_of``.
 
@@ -273,14 +280,16 @@ def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd
 
     Examples
     --------
-    >>> v = pd.DataFrame({"venue_id": ["v1"], "name": ["Hall"], "kind": ["library"], "lon": [-87.7],
-    ...                   "lat": [41.9], "area_id": [1]})
+    >>> v = pd.DataFrame({"venue_id": [f"v{i}" for i in range(100)], "name": "Hall", "kind": "library",
+    ...                   "lon": -87.7, "lat": 41.9, "area_id": [1 + i % 50 for i in range(100)]})
     >>> s = pd.DataFrame({"site_id": ["s1"], "lon": [-87.71], "lat": [41.91]})
-    >>> a = pd.DataFrame({"area_id": [1], "population": [30000.0], "share_65plus": [0.12]})
+    >>> a = pd.DataFrame({"area_id": range(1, 51), "population": 30000.0, "share_65plus": 0.12})
     >>> lang = pd.DataFrame({"area_id": [1], "language": ["spanish"], "speakers": [9000.0]})
     >>> out = generate_sample(v, s, a, lang, seed=1, as_of=date(2026, 1, 15))
     >>> 150 <= len(out["programs.csv"]) <= 250, sorted(out["program_periods.csv"]["period"].unique())[-1]
     (True, '2025Q4')
+    >>> len(generate_sample(v[:4], s, a, lang, seed=1, as_of=date(2026, 1, 15))["programs.csv"])  # four venues
+    12
     """
     as_of = as_of or date.today()
     rng = np.random.default_rng(seed)
@@ -300,7 +309,7 @@ def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd
     if venues.empty:
         raise ValueError("no venues inside the given areas: the sample places every programme at a venue")
 
-    n = int(rng.integers(150, 251))
+    n = min(int(rng.integers(150, 251)), MAX_PROGRAMS_PER_VENUE * len(venues))
 
     prog_area, venue = _place(venues, area_ids_all, n, rng)
 
