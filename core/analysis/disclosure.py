@@ -39,6 +39,7 @@ that it is never pinned to a value or a narrow band. Requiring all of 1-10 canno
 that adds up two other hidden cells is at least 2 from their markers alone."""
 _TOL = 1e-6
 _BOX = 1e6   # each unknown's bound in the programs that look for witnesses only
+_DENSE = 200_000   # a set of at most this many cells x atoms is also held dense (see _Program.rows)
 
 
 def _membership(cells: list[np.ndarray], weights: list | None = None) -> sparse.csr_matrix:
@@ -107,6 +108,9 @@ class _Program:
     def __init__(self, m: sparse.csr_matrix, ranges: tuple[np.ndarray, np.ndarray] | None = None):
         _quiet_banner()
         self.m = m.tocsr()
+        # The cells as the audit reads them, a few at a time: on a small set, picking rows of a scipy matrix costs
+        # more than the linear programs (most of an Impact state's sets have under ten cells).
+        self.rows = self.m.toarray() if self.m.shape[0] * self.m.shape[1] <= _DENSE else self.m
         self.ranges = ranges   # per cell, the bounds a shown cell is published as (NaN: its value)
         n, k = self.m.shape
         self.h = highspy.Highs()
@@ -168,6 +172,11 @@ def published_bounds(values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
     return lower, upper
 
 
+def _row(rows, i: int) -> np.ndarray:
+    """Cell ``i``'s atoms, from :attr:`_Program.rows` (dense or sparse)."""
+    return rows[i].toarray().ravel() if sparse.issparse(rows) else rows[i]
+
+
 def _bound(program: _Program, row: np.ndarray, sign: float) -> float:
     """The smallest (sign 1) or largest (sign -1) value of the cell ``row`` adds up."""
     status, value, _ = program.minimum(sign * row)
@@ -186,7 +195,7 @@ def _narrowed(program: _Program, values: np.ndarray, primary: np.ndarray, hidden
     :func:`_witnessed`); a proved side needs no program of its own, and a side proved here is recorded there. Hiding
     more only widens what the published cells allow, so a side once proved stays proved."""
     program.publish(values, primary, hidden)
-    row = program.m[i].toarray().ravel()
+    row = _row(program.rows, i)
     high = HIGH   # a "<11" cell that reaches 10 reaches no more
     if not known[0] or not primary[i]:
         high = _bound(program, row, -1.0)
@@ -213,7 +222,7 @@ def _witnessed(program: _Program, values: np.ndarray, primary: np.ndarray, hidde
     ok = np.zeros((len(cells), 2), bool) if proved is None else proved.copy()
     if not len(cells):
         return ok
-    m = program.m
+    m = program.rows
     program.publish(values, primary, hidden)
     for _ in range(rounds):
         todo = ~ok.all(axis=1)
@@ -328,7 +337,10 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
     # Hidden cells published as "<11", which tells that they are at most 10.
     capped = primary & ~(np.zeros_like(primary) if uncapped is None else np.asarray(uncapped, dtype=bool))
     # Sets of cells that share no atom are independent: each is protected on its own (smaller programs, same result).
+    # A cell that shares no atom with another is a set of its own that nothing can narrow: no program is made for it
+    # (a third of an Impact state's sets on Chicago).
     labels = _components(m)
+    wanted = wanted & _linked(m)
     for label in np.unique(labels[wanted]):
         idx = np.flatnonzero(labels == label)
         sub = m[idx]
@@ -345,11 +357,12 @@ def protect(cells: list[np.ndarray], values, also_hidden=None, weights: list | N
 
 def _protect_component(program: _Program, values: np.ndarray, capped: np.ndarray, hidden: np.ndarray,
                        fixed: np.ndarray, wanted: np.ndarray) -> None:
-    """:func:`protect` on one component; ``capped`` and ``hidden`` are updated in place."""
+    """:func:`protect` on one component (``wanted``: its "<11" cells to protect that share an atom with another
+    cell); ``capped`` and ``hidden`` are updated in place."""
     # Hiding a cell, or publishing a "<11" cell as "suppressed", only widens what the others allow, so a cell once
     # safe stays safe: each "<11" cell is made safe in turn, and one pass protects the whole set.
-    m = program.m
-    todo = np.flatnonzero(wanted & _linked(m))
+    m = program.rows
+    todo = np.flatnonzero(wanted)
     proved = np.zeros((len(values), 2), bool)   # per cell: reaches 10, reaches 5 or less (:func:`_witnessed`)
     proved[todo] = _witnessed(program, values, capped, hidden, todo)
     pending = list(todo[~proved[todo].all(axis=1)])
@@ -357,7 +370,7 @@ def _protect_component(program: _Program, values: np.ndarray, capped: np.ndarray
         i, changed = pending.pop(0), False
         while (capped[i] or fixed[i]) and _narrowed(program, values, capped, hidden, int(i), proved[i]):
             changed = True
-            mine = m[i].toarray().ravel() > 0
+            mine = _row(m, i) > 0
             touching = np.asarray(m[:, mine].sum(axis=1)).ravel() > 0
             # The smallest shown non-zero cell sharing one of its atoms goes (it costs the reader least); another
             # page's cells are published whatever this one does.
@@ -391,7 +404,7 @@ def _release_pinned(program: _Program, values: np.ndarray, capped: np.ndarray, h
     """
     # Around a small cell published "suppressed" (no "at most 10" could be kept) nothing is shown: what pins it
     # there may be published only across several of the other page's states, which one visitor may not gather.
-    m = program.m
+    m = program.rows
     loose = np.flatnonzero(hidden & ~capped & (values > 0) & (values < MIN_CELL))
     near = np.asarray(m[:, np.asarray(abs(m[loose]).sum(axis=0)).ravel() > 0].sum(axis=1)).ravel() > 0 if len(
         loose) else np.zeros(len(values), bool)
@@ -410,6 +423,6 @@ def _release_pinned(program: _Program, values: np.ndarray, capped: np.ndarray, h
     for j, i in enumerate(cells):
         if moving[j]:
             continue
-        row = m[i].toarray().ravel()
+        row = _row(m, i)
         if _bound(program, row, -1.0) - _bound(program, row, 1.0) < 1 - _TOL:
             hidden[i] = False

@@ -15,6 +15,7 @@ class LinprogProgram:
 
     def __init__(self, m: sparse.csr_matrix, ranges=None):
         self.m = m.tocsr()
+        self.rows = self.m   # the audit reads either form
         self.ranges = ranges
         self._system: dict = {}
 
