@@ -259,8 +259,8 @@ def generate_sample(venues: pd.DataFrame, service_sites: pd.DataFrame, areas: pd
     Programmes (150–250, a seeded count, but at most three per venue) sit at real venues with their coordinates
     and ``venue_id``. They are spread unevenly: a heavy-tailed (log-normal) weight per area, and 10–15 areas
     with none (at most a quarter of the areas), counting those without a venue. Need is deliberately not used,
-    so that the atlas has real gaps to find. Each programme has 1–4 grants from a pool of 25 fictional funders and eight quarters of activity ending with
-    the quarter before ``as_of``.
+    so that the atlas has real gaps to find. Each programme has 1–4 grants from a pool of 25 fictional funders
+    and eight quarters of activity ending with the quarter before ``as_of``.
 
     Parameters
     ----------
