@@ -191,9 +191,13 @@ def gather(con, inv: Inventory, state: iv.ImpactState, funding_types, reach: Rea
     periods, programs = inv.periods, inv.programs
     keep = impact.chosen(inv.data.prepared, list(state.types) or None, list(state.populations) or None)
     chosen = set(programs["program_id"].to_numpy()[keep])
-    end = int(periods["q"].max())
-    window = periods["q"].between(end - state.quarters + 1, end)
-    mine = periods["program_id"].isin(chosen)
+    # Plain arrays: a state reads hundreds of rows of its downloads, each a mask over every period row.
+    q, usable = periods["q"].to_numpy(), periods["usable"].to_numpy()
+    measure = periods["outcome_measure"].to_numpy()
+    pid = periods["program_id"].to_numpy()
+    end = int(q.max())
+    window = (q >= end - state.quarters + 1) & (q <= end)
+    mine = periods["program_id"].isin(chosen).to_numpy()
 
     def x(rows):   # participants of period rows
         return [("x", int(i)) for i in np.flatnonzero(rows)]
@@ -203,30 +207,29 @@ def gather(con, inv: Inventory, state: iv.ImpactState, funding_types, reach: Rea
 
     v = iv.views_of(inv.data, state)
     # Impact: participation by area over the window.
-    area_of = programs.set_index("program_id")["area_id"]
-    row_area = periods["program_id"].map(area_of)
+    row_area = periods["program_id"].map(programs.set_index("program_id")["area_id"]).to_numpy()
     names = inv.data.areas.set_index("name")["area_id"]
-    for _, r in _csv(iv.area_download(v)).iterrows():
-        if r["Area"] in names.index:
-            pub.add(f"impact area {r['Area']}", x(mine & window & (row_area == names[r["Area"]])), r["Participants"])
+    areas = _csv(iv.area_download(v))
+    for name, count in zip(areas["Area"], areas["Participants"]):
+        if name in names.index:
+            pub.add(f"impact area {name}", x(mine & window & (row_area == names[name])), count)
     # Impact: quarterly trends of the filtered programmes (participants, and the chosen measure's n).
-    for _, r in _csv(iv.trends_download(v)).iterrows():
-        q = int(impact.period_index([r["Quarter"]])[0])
-        pub.add(f"impact trend {r['Quarter']} participants", x(mine & (periods["q"] == q)), r["Participants"])
+    trends = _csv(iv.trends_download(v))
+    chosen_measure = mine & usable & (measure == state.measure)
+    for quarter, at, r in zip(trends["Quarter"], impact.period_index(trends["Quarter"]), trends.to_dict("records")):
+        pub.add(f"impact trend {quarter} participants", x(mine & (q == at)), r["Participants"])
         if "Outcome n" in r:
-            rows = mine & (periods["q"] == q) & periods["usable"] & (periods["outcome_measure"] == state.measure)
-            pub.add(f"impact trend {r['Quarter']} outcome n", y(rows), r["Outcome n"])
+            pub.add(f"impact trend {quarter} outcome n", y(chosen_measure & (q == at)), r["Outcome n"])
     # Impact: each programme's pooled n over the window's quarters of its latest measure.
-    have = periods[mine & window & periods["usable"]]
+    have = periods[mine & window & usable]
     latest = have.sort_values("q").drop_duplicates("program_id", keep="last").set_index("program_id")["outcome_measure"]
     by_name = programs[programs["program_id"].isin(chosen)].groupby("name")["program_id"].agg(list)
-    for _, r in _csv(iv.programme_download(v)).iterrows():
-        ids = by_name.get(r["Programme"], [])
+    own = _csv(iv.programme_download(v))
+    for name, n in zip(own["Programme"], own["n (pre/post)"]):
+        ids = by_name.get(name, [])
         if len(ids) != 1 or ids[0] not in latest.index:
             continue
-        rows = ((periods["program_id"] == ids[0]) & window & periods["usable"]
-                & (periods["outcome_measure"] == latest[ids[0]]))
-        pub.add(f"impact programme {r['Programme']} n", y(rows), r["n (pre/post)"])
+        pub.add(f"impact programme {name} n", y((pid == ids[0]) & window & usable & (measure == latest[ids[0]])), n)
     # Funding: volunteers by area for the chosen programme types.
     fprog = fv.select_programs(inv.funding.programs, funding_types)
     vol = fv.volunteer_table(fprog, fv.fu.VOLUNTEER_HOUR_VALUE_USD)
