@@ -212,3 +212,16 @@ def test_bad_period_label_names_the_row():
     with pytest.raises(InputError) as err:
         impact.program_impact(PROGRAMS, bad, AREAS)
     assert err.value.row == 4 and err.value.column == "period"
+
+
+@pytest.mark.parametrize("labels, row, text", [(["2025Q4", None], 3, "it is empty"),
+                                               (["2025Q4", float("nan")], 3, "it is empty"),
+                                               (["2025Q4", " 2025Q5 "], 3, "got '2025Q5'"), (["x"], 2, "got 'x'")])
+def test_a_quarter_label_that_is_missing_or_malformed_is_named_never_read_as_another(labels, row, text):
+    # A missing label was once read as the table's last quarter (pandas' -1 code for a missing value).
+    from core.analysis.impact import period_index
+
+    with pytest.raises(InputError) as err:
+        period_index(labels)
+    assert (err.value.row, err.value.column) == (row, "period") and str(err.value).endswith(text)
+    assert period_index(["2025Q4", " 2026Q1 ", "2025Q4"]).tolist() == [8103, 8104, 8103]

@@ -64,16 +64,20 @@ def period_index(labels) -> np.ndarray:
     >>> period_index(["2025Q4", "2026Q1"]).tolist()
     [8103, 8104]
     """
-    labels = pd.Series(labels, dtype=object).astype(str).str.strip()
-    # A table holds few distinct quarters: parse each once.
-    codes, uniques = pd.factorize(labels)
-    parts = pd.Series(uniques, dtype=object).str.extract(_PERIOD)
-    bad = parts[0].isna().to_numpy()[codes] if len(labels) else np.zeros(0, dtype=bool)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise InputError("program_period", pos + 2, "period", f"must look like '2025Q3', got {labels.iloc[pos]!r}")
-    index = (parts[0].astype(float) * 4 + parts[1].astype(float) - 1).to_numpy()
-    return index[codes].astype(np.int64) if len(labels) else np.zeros(0, dtype=np.int64)
+    # A table holds few distinct quarters: parse each once (page views call this on every row of a window).
+    codes, uniques = pd.factorize(pd.Series(labels, dtype=object), use_na_sentinel=False)
+    index = np.full(len(uniques), -1, dtype=np.int64)
+    for j, label in enumerate(uniques):
+        found = _PERIOD.match(str(label).strip())
+        if found:
+            index[j] = int(found[1]) * 4 + int(found[2]) - 1
+    out = index[codes]
+    if (out < 0).any():
+        pos = int(np.flatnonzero(out < 0)[0])
+        label = uniques[codes[pos]]
+        got = "it is empty" if pd.isna(label) else f"got {str(label).strip()!r}"
+        raise InputError("program_period", pos + 2, "period", f"must look like '2025Q3', {got}")
+    return out
 
 
 def period_label(index: int) -> str:
