@@ -120,21 +120,23 @@ def group_counts(periods: pd.DataFrame, quarters: int = 4) -> pd.DataFrame:
     """
     rows, _, _ = window(periods, quarters)
     participants = pd.to_numeric(rows["participants"], errors="coerce").to_numpy(dtype=float)
-    wide = {}
+    # Plain sums per programme (bincount), not a pandas group-by: this runs on every filter change and brief.
+    program, ids = pd.factorize(rows["program_id"], sort=True)
+
+    def total(values):   # per programme; NaN where no row has a value (a group-by sum with min_count=1)
+        have = ~np.isnan(values)
+        sums = np.bincount(program, weights=np.where(have, values, 0.0), minlength=len(ids))
+        return np.where(np.bincount(program, weights=have, minlength=len(ids)) > 0, sums, np.nan)
+
+    k_sums, n_sums = [], []
     for g in GROUPS:
         k = (pd.to_numeric(rows[g.column], errors="coerce").to_numpy(dtype=float) if g.column in rows
              else np.full(len(rows), np.nan))
-        wide[("k", g.key)] = k
-        wide[("n", g.key)] = np.where(np.isnan(k), np.nan, participants)  # only the quarters that recorded it
-    # One grouped sum for every group at once: this runs on every filter change.
-    frame = pd.DataFrame(wide, index=rows.index)
-    sums = frame.groupby(rows["program_id"].to_numpy()).sum(min_count=1)
-    sums.columns = pd.MultiIndex.from_tuples(sums.columns)
-    out = sums.stack(level=1, future_stack=True).rename_axis(["program_id", "group"]).reset_index()
-    order = {g.key: i for i, g in enumerate(GROUPS)}
-    out = out.sort_values(["group", "program_id"], key=lambda c: c.map(order) if c.name == "group" else c,
-                          kind="stable").reset_index(drop=True)
-    return out[["program_id", "group", "k", "n"]]
+        k_sums.append(total(k))
+        n_sums.append(total(np.where(np.isnan(k), np.nan, participants)))  # only the quarters that recorded it
+    return pd.DataFrame({"program_id": np.tile(np.asarray(ids, dtype=object), len(GROUPS)),
+                         "group": np.repeat([g.key for g in GROUPS], len(ids)).astype(object),
+                         "k": np.concatenate(k_sums), "n": np.concatenate(n_sums)})
 
 
 def disparity(k, n, resident) -> pd.DataFrame:
