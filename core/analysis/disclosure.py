@@ -116,6 +116,10 @@ class _Program:
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("presolve", "off")  # small programs, solved again and again from the last basis
+        # Primal simplex: most solves change only the objective, which leaves the last basis feasible, so primal
+        # simplex goes on from it where dual simplex starts again from dual infeasibility (0.6x the time on Impact's
+        # protections, 0.85x on Inclusion's; the optima, and so what is hidden, are the same).
+        self.h.setOptionValue("simplex_strategy", 4)
         self._cols = np.arange(k, dtype=np.int32)
         self._rows = np.arange(n, dtype=np.int32)
         none = np.zeros(0, dtype=np.int32)
